@@ -1,0 +1,150 @@
+"""Drives the race: owns the Simulation built from the RaceModel and a timer that steps it.
+
+Views never compute: they read ``controller.sim`` (positions, history, statuses),
+``controller.surface`` and the sampled grid ``controller.grid`` with its ``scale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core import Simulation
+from ..core.scale import ValueScale, value_scale
+from .model import RaceModel
+
+GRID_SIZE = 200
+FRAME_MS = 16  # ~60 Hz
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    """How a view draws one run."""
+
+    title: str
+    color: str
+    visible: bool
+
+
+@dataclass(frozen=True)
+class SurfaceGrid:
+    """The surface sampled for drawing: ``z[iy, ix] = J(xs[ix], ys[iy])``."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+    scale: ValueScale
+
+
+class RaceController(QObject):
+    """Keeps ``sim`` in step with ``model`` and advances it on a timer.
+
+    Signals:
+        surfaceChanged: a new surface (preset, parameters); ``grid`` is resampled.
+        runsChanged: the set of runs, their colours, titles or visibility changed.
+        advanced: the runs moved (steps taken, or restarted).
+        playingChanged(bool): the timer started or stopped.
+        error(str): something the user asked for could not be done; the old state stays.
+    """
+
+    surfaceChanged = Signal()
+    runsChanged = Signal()
+    advanced = Signal()
+    playingChanged = Signal(bool)
+    error = Signal(str)
+
+    def __init__(self, model: RaceModel, parent: QObject | None = None, grid_size: int = GRID_SIZE) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.grid_size = grid_size
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.tick)
+        self.surface = None
+        self.grid: SurfaceGrid | None = None
+        self.sim: Simulation | None = None
+        self._load_surface()
+        self._rebuild()
+        model.events.connect("preset", lambda _: self._on_preset())
+        model.events.connect("preset_params", lambda _: self._on_preset())
+        model.events.connect("start", lambda _: self._restart_all())
+        model.events.connect("seed", lambda _: self._rebuild())
+        model.events.connect("noise_scale", lambda _: self._rebuild())
+        model.events.connect("max_steps", lambda _: self._rebuild())
+        model.events.connect("runs", lambda _: self._rebuild())
+        model.events.connect("run", self._on_run_changed)
+        model.events.connect("playing", self._on_playing)
+
+    # ------------------------------------------------------------------ model → simulation
+
+    def _load_surface(self) -> None:
+        self.surface = self.model.surface()
+        xs, ys, z = self.surface.grid(self.grid_size, self.grid_size)
+        self.grid = SurfaceGrid(xs, ys, z, value_scale(self.surface, z))
+
+    def _on_preset(self) -> None:
+        self._load_surface()
+        self.model.start = self.surface.start  # emits "start" → restart (or no-op if equal)
+        self._rebuild()
+        self.surfaceChanged.emit()
+
+    def _rebuild(self) -> None:
+        specs = [run.spec for run in self.model.runs]
+        self.sim = Simulation(self.surface, specs, self.model.start, max_steps=self.model.max_steps,
+                              seed=self.model.seed, noise_scale=self.model.noise_scale)
+        self.runsChanged.emit()
+        self.advanced.emit()
+
+    def _restart_all(self) -> None:
+        self.sim.restart(None, starts=self.model.start)
+        self.advanced.emit()
+
+    def _on_run_changed(self, item) -> None:
+        index, name = item
+        if name in ("color", "visible", "label"):
+            self.runsChanged.emit()
+            return
+        # Hyperparameters, batch size, schedule, seed or optimizer: restart just that run.
+        try:
+            self.sim.restart(index, self.model.runs[index].spec)
+        except ValueError:
+            self._rebuild()  # e.g. a different optimizer kind
+            return
+        self.advanced.emit()
+
+    # ------------------------------------------------------------------ playback
+
+    def styles(self) -> list[RunStyle]:
+        return [RunStyle(r.title, r.color, r.visible) for r in self.model.runs]
+
+    def _on_playing(self, playing: bool) -> None:
+        if playing and self.sim.finished:
+            self.sim.restart()
+            self.advanced.emit()
+        if playing:
+            self.timer.start()
+        else:
+            self.timer.stop()
+        self.playingChanged.emit(playing)
+
+    def toggle_play(self) -> None:
+        self.model.playing = not self.model.playing
+
+    def step_once(self) -> None:
+        self.model.playing = False
+        if self.sim.step(1):
+            self.advanced.emit()
+
+    def reset(self) -> None:
+        self.sim.restart()
+        self.advanced.emit()
+
+    def tick(self) -> None:
+        """One timer frame: ``steps_per_frame`` steps, then the views redraw."""
+        moved = self.sim.step(self.model.steps_per_frame)
+        if moved:
+            self.advanced.emit()
+        if self.sim.finished:
+            self.model.playing = False

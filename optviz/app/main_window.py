@@ -1,0 +1,334 @@
+"""The main window: linked contour and 3D views, loss plots, readouts, and the side panel."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..core.risk import EmpiricalRisk
+from .contour_view import ContourView
+from .controller import RaceController
+from .data_plot import DataPlot
+from .history_plots import HistoryPlot
+from .model import STEPS_PER_FRAME_MAX, RaceModel, race_from_dict, race_to_dict
+from .optimizer_panel import OptimizerPanel
+from .playback import PlaybackBar
+from .preset_picker import PresetPicker
+from .readouts import ReadoutTable
+
+SETTINGS_KEY = "race/v1"
+
+
+class MainWindow(QMainWindow):
+    """optviz's window. ``enable_3d=False`` replaces the GL view by a note (offscreen platforms)."""
+
+    def __init__(self, preset=None, optimizers=None, start=None, max_steps=None, *, restore: bool = True,
+                 enable_3d: bool = True, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("optviz-main")
+        self.settings = settings if settings is not None else QSettings()
+        model = self._initial_model(preset, optimizers, start, max_steps, restore)
+        self.controller = RaceController(model, self)
+        self.model = model
+
+        self.contour = ContourView()
+        self.surface3d = self._make_3d_view() if enable_3d else None
+        self.loss_plot = HistoryPlot("loss")
+        self.grad_plot = HistoryPlot("grad_norm")
+        self.data_plot = DataPlot()
+        self.readouts = ReadoutTable()
+        self.preset_picker = PresetPicker(model)
+        self.panel = OptimizerPanel(model)
+        self.playback = PlaybackBar(model, self.controller)
+        self.playback.setObjectName("playback")
+        self.addToolBar(self.playback) if hasattr(self.playback, "toggleViewAction") else None
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+
+        self._on_surface()
+        self._on_runs()
+        if restore:
+            self._restore_window_state()
+        else:
+            self.resize(1600, 950)
+
+    # ------------------------------------------------------------------ construction
+
+    def _initial_model(self, preset, optimizers, start, max_steps, restore) -> RaceModel:
+        model = None
+        if restore and not (preset or optimizers):
+            raw = self.settings.value(SETTINGS_KEY)
+            if raw:
+                try:
+                    model = race_from_dict(json.loads(raw))
+                except Exception as err:  # a stale or hand-edited settings file must not stop the app
+                    self._restore_error = f"Could not restore the last session ({err}); starting fresh."
+        if model is None:
+            kwargs = {}
+            if optimizers:
+                kwargs["optimizers"] = optimizers
+            model = RaceModel(preset or "narrow_valley", **kwargs)
+        if start is not None:
+            model.start = start
+        if max_steps is not None:
+            model.max_steps = max_steps
+        return model
+
+    def _make_3d_view(self):
+        try:
+            from .surface_view import SurfaceView
+
+            view = SurfaceView()
+        except Exception as err:  # no OpenGL: the rest of the app still works
+            self._gl_error = f"3D view unavailable: {err}"
+            return None
+        return view
+
+    def _build_layout(self) -> None:
+        views = QSplitter(Qt.Orientation.Horizontal)
+        views.addWidget(self.contour)
+        if self.surface3d is not None:
+            views.addWidget(self.surface3d)
+        else:
+            note = QLabel("The 3D view needs OpenGL (an X server or a GPU).\nThe contour map shows the same race.")
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            note.setWordWrap(True)
+            views.addWidget(note)
+            self._3d_placeholder = note
+        views.setSizes([800, 800])
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.readouts, 1)
+        side_layout.addWidget(self.data_plot, 1)
+
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.grad_plot)
+        plots.addWidget(side)
+        plots.setSizes([500, 500, 560])
+
+        central = QSplitter(Qt.Orientation.Vertical)
+        central.addWidget(views)
+        central.addWidget(plots)
+        central.setSizes([640, 340])
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        self._views_splitter = views
+
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.preset_picker)
+        layout.addWidget(self.panel, 1)
+        dock = QDockWidget("Race", self)
+        dock.setObjectName("race-dock")
+        dock.setWidget(panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setMinimumWidth(380)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.side_dock = dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        run_menu = bar.addMenu("&Run")
+        for action, key in ((self.playback.play_action, Qt.Key.Key_Space),
+                            (self.playback.step_action, Qt.Key.Key_Right),
+                            (self.playback.reset_action, Qt.Key.Key_R)):
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            run_menu.addAction(action)
+            self.addAction(action)
+        run_menu.addSeparator()
+        faster = QAction("&Faster", self, shortcut=QKeySequence("]"))
+        faster.triggered.connect(lambda: self._change_speed(2.0))
+        slower = QAction("&Slower", self, shortcut=QKeySequence("["))
+        slower.triggered.connect(lambda: self._change_speed(0.5))
+        run_menu.addActions([faster, slower])
+        self.addActions([faster, slower])
+
+        view_menu = bar.addMenu("&View")
+        log_action = QAction("&Log-scale loss plots", self, checkable=True, shortcut=QKeySequence("L"))
+        log_action.setChecked(self.model.log_loss)
+        log_action.toggled.connect(lambda on: setattr(self.model, "log_loss", on))
+        self.model.events.connect("log_loss", lambda on: _set_checked(log_action, on))
+        view_menu.addAction(log_action)
+        self.addAction(log_action)
+        camera = QAction("Reset 3D &camera", self, shortcut=QKeySequence("Home"))
+        camera.triggered.connect(self.reset_camera)
+        camera.setEnabled(self.surface3d is not None)
+        view_menu.addAction(camera)
+        self.addAction(camera)
+        view_menu.addSeparator()
+        view_menu.addAction(self.side_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.triggered.connect(self.show_shortcuts)
+        about = QAction("&About optviz", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addActions([keys, about])
+        self.actions_by_name = {"log": log_action, "camera": camera, "faster": faster, "slower": slower,
+                                "quit": quit_action, "about": about}
+
+    def _connect(self) -> None:
+        c, m = self.controller, self.model
+        c.surfaceChanged.connect(self._on_surface)
+        c.runsChanged.connect(self._on_runs)
+        c.advanced.connect(self._on_advanced)
+        c.error.connect(self.show_message)
+        self.contour.startMoved.connect(self._on_start_moved)
+        m.events.connect("start", lambda xy: self.contour.set_start(*xy))
+        m.events.connect("log_loss", self._on_log)
+        m.events.connect("selected", lambda _: self._update_data_plot())
+        self.panel.message.connect(self.show_message)
+        for widget in (self.preset_picker, self.playback):
+            if hasattr(widget, "message"):
+                widget.message.connect(self.show_message)
+        for note in (getattr(self, "_restore_error", None), getattr(self, "_gl_error", None)):
+            if note:
+                self.show_message(note)
+
+    # ------------------------------------------------------------------ reactions
+
+    def _on_surface(self) -> None:
+        c = self.controller
+        surface = c.surface
+        self.setWindowTitle(f"{surface.title} — optviz")
+        self.contour.set_surface(surface, c.grid)
+        self.contour.set_start(*self.model.start)
+        if self.surface3d is not None:
+            self.surface3d.set_surface(surface, c.grid)
+        self.data_plot.set_surface(surface)
+        self.data_plot.setVisible(hasattr(surface, "data"))
+        is_dataset = hasattr(surface, "data")
+        if hasattr(self.panel, "set_noise_visible"):
+            self.panel.set_noise_visible(not is_dataset)
+        if hasattr(self.panel, "set_sample_count"):
+            self.panel.set_sample_count(c.sim.risk.n if isinstance(c.sim.risk, EmpiricalRisk) else 64)
+        self._on_log(self.model.log_loss)
+        self._on_advanced()
+
+    def _on_runs(self) -> None:
+        styles = self.controller.styles()
+        for view in self._run_views():
+            view.set_runs(styles)
+        self._on_advanced()
+
+    def _run_views(self):
+        views = [self.contour, self.loss_plot, self.grad_plot, self.readouts]
+        if self.surface3d is not None:
+            views.append(self.surface3d)
+        return views
+
+    def _on_advanced(self) -> None:
+        sim = self.controller.sim
+        for view in self._run_views():
+            if view.isVisible() or view is self.readouts:
+                view.update_runs(sim)
+        self._update_data_plot()
+
+    def _update_data_plot(self) -> None:
+        if not self.data_plot.isVisible():
+            return
+        k = min(self.model.selected, len(self.model.runs) - 1)
+        w, b = self.controller.sim.positions[k, 0]
+        run = self.model.runs[k]
+        self.data_plot.update_model(float(w), float(b), run.color)
+        self.data_plot.set_title(f"data and the model of {run.title}")
+
+    def _on_start_moved(self, x: float, y: float) -> None:
+        try:
+            self.model.start = (x, y)
+        except ValueError as err:
+            self.show_message(str(err))
+
+    def _on_log(self, on: bool) -> None:
+        self.loss_plot.set_log(on)
+        self.grad_plot.set_log(on)
+
+    def _change_speed(self, factor: float) -> None:
+        n = int(round(self.model.steps_per_frame * factor))
+        self.model.steps_per_frame = int(np.clip(n if n != self.model.steps_per_frame else n + 1, 1,
+                                                 STEPS_PER_FRAME_MAX))
+        self.show_message(f"{self.model.steps_per_frame} steps per frame")
+
+    def reset_camera(self) -> None:
+        if self.surface3d is not None:
+            self.surface3d.reset_camera()
+
+    def show_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About optviz",
+            f"<h3>optviz {__version__}</h3>"
+            "<p>Watch GD, SGD, mini-batch SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam race "
+            "across loss surfaces, with exact gradients and PyTorch's update rules.</p>"
+            "<p>Built with NumPy, PySide6 (Qt) and pyqtgraph.</p>",
+        )
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            "<table cellpadding=4>"
+            "<tr><td><b>Space</b></td><td>play / pause</td></tr>"
+            "<tr><td><b>→</b></td><td>one step</td></tr>"
+            "<tr><td><b>R</b></td><td>reset every run to the start point</td></tr>"
+            "<tr><td><b>]</b> / <b>[</b></td><td>faster / slower</td></tr>"
+            "<tr><td><b>L</b></td><td>log-scale loss plots</td></tr>"
+            "<tr><td><b>Home</b></td><td>reset the 3D camera</td></tr>"
+            "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr>"
+            "</table><p>Click the contour map, or drag the start handle, to restart every run from there.</p>",
+        )
+
+    # ------------------------------------------------------------------ persistence
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+            self.restoreState(self.settings.value("window/state"))
+        else:
+            self.resize(1600, 950)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue(SETTINGS_KEY, json.dumps(race_to_dict(self.model)))
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.model.playing = False
+        self.save_settings()
+        super().closeEvent(event)
+
+
+def _set_checked(action: QAction, on: bool) -> None:
+    action.blockSignals(True)
+    action.setChecked(on)
+    action.blockSignals(False)

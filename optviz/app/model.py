@@ -1,0 +1,304 @@
+"""The app's state as plain Python objects with change events (no Qt).
+
+Widgets bind both ways: they set attributes (``run.learning_rate = 0.1``) and listen to
+``events`` to update themselves. The controller listens too and restarts the simulation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from ..core import get_surface, surface_keys
+from ..core.optimizers import OPTIMIZERS
+from ..core.simulation import RunSpec
+
+#: Okabe–Ito: distinguishable with every common colour-vision deficiency.
+PALETTE = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+LR_MIN, LR_MAX = 1e-5, 10.0
+STEPS_PER_FRAME_MAX = 100
+
+
+class Events:
+    """Named callbacks: ``events.connect("learning_rate", fn)``; ``fn(value)`` on each change."""
+
+    def __init__(self) -> None:
+        self._callbacks: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
+
+    def connect(self, name: str, callback: Callable[[Any], None]) -> None:
+        self._callbacks[name].append(callback)
+
+    def disconnect(self, name: str, callback: Callable[[Any], None]) -> None:
+        if callback in self._callbacks.get(name, []):
+            self._callbacks[name].remove(callback)
+
+    def emit(self, name: str, value: Any = None) -> None:
+        for callback in list(self._callbacks.get(name, ())):
+            callback(value)
+        for callback in list(self._callbacks.get("*", ())):
+            callback((name, value))
+
+
+class Observable:
+    """Attributes listed in ``_fields`` emit an event named after them when they change.
+
+    ``_validate_<name>(value)`` may check and normalise a value; it raises ValueError with a
+    clear message for bad input, which leaves the old value in place.
+    """
+
+    _fields: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "events", Events())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._fields:
+            check = getattr(self, f"_validate_{name}", None)
+            if check is not None:
+                value = check(value)
+            old = self.__dict__.get(name, _MISSING)
+            object.__setattr__(self, name, value)
+            if old is _MISSING or not _same(old, value):
+                self.events.emit(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+
+_MISSING = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. arrays
+        return a is b
+
+
+def _in_range(name: str, value: float, low: float, high: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not low <= v <= high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {v:g}")
+    return v
+
+
+class RunModel(Observable):
+    """One race entry as the optimizer panel edits it.
+
+    Hyperparameters live in ``hyper`` (a dict; replace it or use :meth:`set_hyper`, don't
+    mutate it); ``learning_rate`` is a shortcut for ``hyper["learning_rate"]``.
+    """
+
+    _fields = ("optimizer", "label", "color", "visible", "hyper", "batch_size", "schedule", "schedule_params", "seed")
+
+    def __init__(self, optimizer: str, color: str, *, hyper: dict | None = None, label: str = "",
+                 batch_size: int | None = None, schedule: str = "constant", schedule_params: dict | None = None,
+                 visible: bool = True, seed: int = 0) -> None:
+        super().__init__()
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose from: {', '.join(OPTIMIZERS)}")
+        self.optimizer = optimizer
+        self.label = label
+        self.color = color
+        self.visible = visible
+        self.hyper = {**OPTIMIZERS[optimizer].defaults, **(hyper or {})}
+        self.batch_size = batch_size
+        self.schedule = schedule
+        self.schedule_params = dict(schedule_params or {})
+        self.seed = seed
+
+    @property
+    def spec(self) -> RunSpec:
+        return RunSpec(self.optimizer, dict(self.hyper), self.batch_size, self.schedule, dict(self.schedule_params),
+                       self.label, self.seed)
+
+    @property
+    def title(self) -> str:
+        return self.label or OPTIMIZERS[self.optimizer].title
+
+    def _validate_hyper(self, value: dict) -> dict:
+        value = dict(value)
+        if "learning_rate" in value:
+            value["learning_rate"] = _in_range("learning rate", value["learning_rate"], LR_MIN, LR_MAX)
+        # The remaining checks (β < 1, ε ≥ 0…) are the optimizer's own.
+        RunSpec(self.optimizer, value).build()
+        return value
+
+    def _validate_batch_size(self, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"batch size must be a whole number >= 1, got {value!r}")
+        return int(value)
+
+    def set_hyper(self, name: str, value: float) -> None:
+        """Change one hyperparameter (emits ``hyper``)."""
+        self.hyper = {**self.hyper, name: value}
+
+    @property
+    def learning_rate(self) -> float:
+        return self.hyper["learning_rate"]
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self.set_hyper("learning_rate", value)
+
+    def to_dict(self) -> dict:
+        return {"optimizer": self.optimizer, "label": self.label, "color": self.color, "visible": self.visible,
+                "hyper": dict(self.hyper), "batch_size": self.batch_size, "schedule": self.schedule,
+                "schedule_params": dict(self.schedule_params), "seed": self.seed}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunModel":
+        return cls(data["optimizer"], data.get("color", PALETTE[0]), hyper=data.get("hyper"),
+                   label=data.get("label", ""), batch_size=data.get("batch_size"),
+                   schedule=data.get("schedule", "constant"), schedule_params=data.get("schedule_params"),
+                   visible=data.get("visible", True), seed=data.get("seed", 0))
+
+
+DEFAULT_RACE = ("gd", "momentum", "rmsprop", "adam")
+
+
+class RaceModel(Observable):
+    """Everything the race depends on: the preset, the start point, the runs, playback.
+
+    Events: one per field, plus ``runs`` (the list changed: added, removed, replaced) and
+    ``run`` with ``(index, field)`` when a field of one run changed.
+    """
+
+    _fields = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
+               "seed", "noise_scale", "log_loss", "selected")
+
+    def __init__(self, preset: str = "narrow_valley", optimizers=DEFAULT_RACE, start=None) -> None:
+        super().__init__()
+        self.preset = preset
+        self.preset_params: dict = {}
+        surface = get_surface(preset)
+        self.start = tuple(start) if start is not None else surface.start
+        self.runs: list[RunModel] = []
+        self.same_lr = False
+        self.steps_per_frame = 2
+        self.max_steps = 2000
+        self.playing = False
+        self.seed = 0
+        self.noise_scale = None  # σ of analytic surfaces' per-sample gradients; None: the surface's default
+        self.log_loss = True
+        self.selected = 0
+        for key in optimizers:
+            self.add_run(key, emit=False)
+
+    # Validation keeps the model sane whatever a widget or a file sends.
+    def _validate_steps_per_frame(self, v):
+        return int(_in_range("steps per frame", v, 1, STEPS_PER_FRAME_MAX))
+
+    def _validate_max_steps(self, v):
+        return int(_in_range("max steps", v, 1, 1_000_000))
+
+    def _validate_start(self, v):
+        x, y = (float(c) for c in v)
+        if x != x or y != y or abs(x) == float("inf") or abs(y) == float("inf"):
+            raise ValueError(f"start point must be finite, got {v!r}")
+        return (x, y)
+
+    def _validate_noise_scale(self, v):
+        return None if v is None else _in_range("noise scale", v, 0.0, 1e6)
+
+    def _validate_preset(self, v):
+        if v not in surface_keys():
+            raise ValueError(f"unknown preset {v!r}; choose from: {', '.join(surface_keys())}")
+        return v
+
+    def surface(self):
+        return get_surface(self.preset, **self.preset_params)
+
+    def next_color(self) -> str:
+        used = {r.color for r in self.runs}
+        return next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+
+    def add_run(self, optimizer: str, *, emit: bool = True, **kwargs) -> RunModel:
+        run = RunModel(optimizer, kwargs.pop("color", None) or self.next_color(), **kwargs)
+        if self.same_lr and self.runs:
+            run.learning_rate = self.runs[0].learning_rate
+        self._attach(run)
+        self.runs.append(run)
+        if emit:
+            self.events.emit("runs", self.runs)
+        return run
+
+    def remove_run(self, index: int) -> None:
+        if len(self.runs) <= 1:
+            raise ValueError("the race needs at least one run")
+        del self.runs[index]
+        self.selected = min(self.selected, len(self.runs) - 1)
+        self.events.emit("runs", self.runs)
+
+    def replace_runs(self, runs: list[RunModel]) -> None:
+        if not runs:
+            raise ValueError("the race needs at least one run")
+        for run in runs:
+            self._attach(run)
+        self.runs = list(runs)
+        self.selected = 0
+        self.events.emit("runs", self.runs)
+
+    def _attach(self, run: RunModel) -> None:
+        def changed(item, run=run):
+            name, _ = item
+            if run not in self.runs:
+                return
+            if name == "hyper" and self.same_lr:
+                self._share_lr(run.learning_rate)
+            self.events.emit("run", (self.runs.index(run), name))
+
+        run.events.connect("*", changed)
+
+    def _share_lr(self, lr: float) -> None:
+        for other in self.runs:
+            if other.learning_rate != lr:
+                other.learning_rate = lr
+
+    def _validate_same_lr(self, v):
+        v = bool(v)
+        if v and self.__dict__.get("runs"):
+            lr = self.runs[min(self.__dict__.get("selected", 0), len(self.runs) - 1)].learning_rate
+            object.__setattr__(self, "same_lr", v)
+            self._share_lr(lr)
+        return v
+
+    def reset_defaults(self) -> None:
+        """Every run back to its optimizer's default hyperparameters, batch size and schedule."""
+        for run in self.runs:
+            run.hyper = dict(OPTIMIZERS[run.optimizer].defaults)
+            run.batch_size = None
+            run.schedule, run.schedule_params = "constant", {}
+
+
+SETTINGS_FIELDS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "seed",
+                   "noise_scale", "log_loss")
+
+
+def race_to_dict(model: RaceModel) -> dict:
+    """The race as plain JSON-able data (for QSettings and scenario files)."""
+    data = {name: getattr(model, name) for name in SETTINGS_FIELDS}
+    data["start"] = list(model.start)
+    data["runs"] = [run.to_dict() for run in model.runs]
+    return data
+
+
+def race_from_dict(data: dict) -> RaceModel:
+    """A new RaceModel from :func:`race_to_dict` data. Raises ValueError/KeyError/TypeError on
+    bad data; the caller keeps its current model in that case."""
+    model = RaceModel(data["preset"], optimizers=(), start=data.get("start"))
+    model.preset_params = dict(data.get("preset_params") or {})
+    model.surface()  # validates the preset parameters
+    for name in ("steps_per_frame", "max_steps", "seed", "noise_scale", "log_loss"):
+        if name in data:
+            setattr(model, name, data[name])
+    runs = [RunModel.from_dict(run) for run in data["runs"]]
+    model.replace_runs(runs)
+    model.same_lr = bool(data.get("same_lr", False))
+    return model

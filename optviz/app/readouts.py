@@ -1,0 +1,86 @@
+"""One row per run: step, loss, |gradient| and status, read from the simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from ..core import Status, describe_status
+
+COLUMNS = ("run", "step", "loss J(W)", "|∇J(W)|", "status")
+STATUS_COLORS = {
+    Status.RUNNING: "#1a1a1a",
+    Status.CONVERGED: "#007a4d",
+    Status.DIVERGED: "#c0392b",
+    Status.LEFT_VIEW: "#a05a00",
+    Status.STALLED: "#6a3d9a",
+}
+
+
+def format_number(value: float) -> str:
+    """Compact and stable width: 4 significant digits, scientific when very large or small."""
+    if not np.isfinite(value):
+        return "—" if np.isnan(value) else ("∞" if value > 0 else "−∞")
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.3e}"
+    return f"{value:.4g}"
+
+
+class ReadoutTable(QTableWidget):
+    """Live numbers for every run; clicking a row selects that run."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self._mono = mono
+        self._texts: list[list[str]] = []
+
+    def set_runs(self, styles) -> None:
+        self.setRowCount(len(styles))
+        self._texts = [[""] * len(COLUMNS) for _ in styles]
+        for row, style in enumerate(styles):
+            title = QTableWidgetItem(f"■ {style.title}")
+            title.setForeground(QBrush(QColor(style.color)))
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+            self.setItem(row, 0, title)
+            for col in range(1, len(COLUMNS)):
+                item = QTableWidgetItem("")
+                if col in (1, 2, 3):
+                    item.setFont(self._mono)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(row, col, item)
+            self.setRowHidden(row, not style.visible)
+
+    def update_runs(self, sim) -> None:
+        steps = sim.steps
+        for row in range(min(self.rowCount(), sim.K)):
+            status = int(sim.status[row, 0])
+            text = describe_status(status, int(sim.minimum[row, 0]))
+            if status in (Status.RUNNING, Status.STALLED) and steps[row] >= sim.max_steps:
+                text = f"{text} · step limit"
+            values = (
+                f"{int(steps[row])}",
+                format_number(float(sim.loss[row, 0])),
+                format_number(float(np.hypot(*sim.full_grad[row, 0]))),
+                text,
+            )
+            for col, value in enumerate(values, start=1):
+                if self._texts[row][col] != value:  # setText repaints; skip unchanged cells
+                    self._texts[row][col] = value
+                    item = self.item(row, col)
+                    item.setText(value)
+                    if col == 4:
+                        item.setForeground(QBrush(QColor(STATUS_COLORS[Status(status)])))

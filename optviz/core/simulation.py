@@ -1,0 +1,486 @@
+"""Run K optimizer configurations × N start points on one loss, all at once or step by step.
+
+:class:`Simulation` keeps every run's points in one (K, N, 2) array so the loss, the
+full-batch gradient, the classification and the recording are vectorized over all runs;
+only the optimizer update (different per run) and the mini-batch sampling loop over runs.
+Each run has its own step counter, so a single run can restart (a slider moved) while the
+others go on.
+
+Example::
+
+    from optviz.core import RunSpec, Simulation, get_surface
+    sim = Simulation(get_surface("rosenbrock"),
+                     [RunSpec("gd", {"learning_rate": 1e-3}), RunSpec("adam", {"learning_rate": 0.05})],
+                     starts=(-1.5, 2.0), max_steps=500)
+    sim.run()
+    sim.history.positions[: sim.length(1), 1, 0]   # Adam's path, shape (T+1, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+from .optimizers import OPTIMIZERS, make_optimizer, state_vectors
+from .risk import DEFAULT_SAMPLES, AnalyticRisk, BatchSampler, EmpiricalRisk, as_risk
+from .schedules import make_schedule
+from .surface import Surface
+
+
+class Status(IntEnum):
+    """How a run (one start point of one configuration) stands."""
+
+    RUNNING = 0
+    CONVERGED = 1  #: stopped at a stationary point; ``minimum`` says which known minimum (-1: unlisted)
+    DIVERGED = 2  #: non-finite, too far away, or one step longer than ``Tolerances.jump`` diagonals
+    LEFT_VIEW = 3  #: outside the view box grown by ``Tolerances.leave`` on every side
+    STALLED = 4  #: creeping near a saddle point; not final, the run goes on and may escape
+
+
+#: Statuses that stop a run for good.
+FINAL = (Status.CONVERGED, Status.DIVERGED, Status.LEFT_VIEW)
+_IS_FINAL = np.isin(np.arange(len(Status)), FINAL)  # lookup by status code: far cheaper than np.isin
+
+
+def is_final(status: np.ndarray) -> np.ndarray:
+    """Mask of points whose status stops them for good."""
+    return _IS_FINAL[status]
+
+
+def describe_status(status: int, minimum: int = -1) -> str:
+    """Human wording, e.g. ``"converged to minimum 2"``."""
+    status = Status(int(status))
+    if status is Status.CONVERGED:
+        return f"converged to minimum {minimum + 1}" if minimum >= 0 else "converged (unlisted minimum)"
+    return {
+        Status.RUNNING: "running",
+        Status.DIVERGED: "diverged",
+        Status.LEFT_VIEW: "left the view",
+        Status.STALLED: "stalled at a saddle",
+    }[status]
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """When a run counts as converged, stalled, diverged or gone.
+
+    Lengths are in units of the view box diagonal; gradients relative to
+    ``max(1, |∇J(start)|)`` of each point, so the rules hold across surfaces of any scale.
+    """
+
+    grad: float = 1e-6  #: |∇J| below this counts as stationary
+    step: float = 1e-7  #: |ΔW| below this counts as stopped
+    capture: float = 0.02  #: within this distance of a known point counts as at it
+    stall_grad: float = 0.02  #: |∇J| below this near a saddle counts as stalled
+    divergence: float = 100.0  #: farther than this from the view centre counts as diverged
+    jump: float = 10.0  #: one step longer than this counts as diverged (the run exploded)
+    leave: float = 1.0  #: outside the view box grown by this fraction per side counts as left
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One race entry: an optimizer with its settings.
+
+    Args:
+        optimizer: a key of :data:`optviz.core.optimizers.OPTIMIZERS`, e.g. ``"adam"``.
+        hyper: hyperparameters overriding the entry's defaults, e.g. ``{"learning_rate": 0.01}``.
+        batch_size: B; ``None`` takes the entry's default (GD: n, SGD: 1, mini-batch: 16,
+            the others: n). B = n is the exact full-batch gradient.
+        schedule: learning-rate schedule kind (``"constant"``, ``"step"``, ``"exponential"``,
+            ``"inverse_time"``, ``"cosine"``) and ``schedule_params`` its extra arguments.
+        label: display name; defaults to the optimizer's title.
+        seed: picks the run's mini-batch order. Runs with equal seeds see the same batches.
+    """
+
+    optimizer: str
+    hyper: Mapping[str, float] = field(default_factory=dict)
+    batch_size: int | None = None
+    schedule: str = "constant"
+    schedule_params: Mapping[str, float] = field(default_factory=dict)
+    label: str = ""
+    seed: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.label or OPTIMIZERS[self.optimizer].title
+
+    def hyperparameters(self) -> dict[str, float]:
+        """The entry's defaults updated with ``hyper``."""
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose from: {', '.join(OPTIMIZERS)}")
+        return {**OPTIMIZERS[self.optimizer].defaults, **self.hyper}
+
+    def effective_batch_size(self, n: int) -> int:
+        """B for a problem of n samples: the default when unset, and never more than n."""
+        b = self.batch_size if self.batch_size is not None else OPTIMIZERS[self.optimizer].default_batch_size
+        return n if b is None else min(int(b), n)
+
+    def learning_rate(self):
+        """α as a float, or the schedule (a callable of the step count) when one is set."""
+        lr = self.hyperparameters()["learning_rate"]
+        if self.schedule == "constant" and not self.schedule_params:
+            return lr
+        return make_schedule(self.schedule, lr, **self.schedule_params)
+
+    def build(self):
+        """The :class:`GradientTransformation`, with the schedule wrapped around α."""
+        return make_optimizer(self.optimizer, **{**self.hyperparameters(), "learning_rate": self.learning_rate()})
+
+
+class History:
+    """Recorded trajectories, indexed ``[t, k, i]``: step t of run k at start point i.
+
+    positions: W_t, shape (T+1, K, N, 2).
+    loss: full-batch J(W_t), shape (T+1, K, N).
+    grad_norm: full-batch |∇J(W_t)|, shape (T+1, K, N).
+    grad: the gradient g_t the optimizer used at W_t (stochastic for SGD), shape (T+1, K, N, 2);
+        NaN at a run's newest step until it is taken.
+    lr: the learning rate α_t used for step t, shape (T+1, K).
+    state: optimizer buffers after t updates by name (``"p"``, ``"r"``), each (T+1, K, N, 2);
+        NaN for runs whose optimizer has no such buffer.
+    """
+
+    def __init__(self, steps: int, runs: int, points: int, state_names: Sequence[str]):
+        shape = (steps + 1, runs, points)
+        self.positions = np.full(shape + (2,), np.nan)
+        self.loss = np.full(shape, np.nan)
+        self.grad_norm = np.full(shape, np.nan)
+        self.grad = np.full(shape + (2,), np.nan)
+        self.lr = np.full(shape[:2], np.nan)
+        self.state = {name: np.full(shape + (2,), np.nan) for name in state_names}
+
+    def clear(self, k: int) -> None:
+        for arr in (self.positions, self.loss, self.grad_norm, self.grad, self.lr, *self.state.values()):
+            arr[:, k] = np.nan
+
+
+class Simulation:
+    """K runs × N start points on one loss, advanced together.
+
+    Args:
+        problem: a :class:`Surface` (analytic surfaces get per-sample noise through
+            :class:`~optviz.core.risk.AnalyticRisk`) or an :class:`EmpiricalRisk` such as a
+            dataset surface.
+        runs: the race entries.
+        starts: one start point ``(x, y)`` or N of them, shape (N, 2).
+        max_steps: T, the step limit of every run.
+        seed: seeds the analytic noise offsets and, with each run's seed, its batch order.
+        noise_scale, samples: σ and n for analytic surfaces (see ``AnalyticRisk``).
+        record: keep the full history (the GUI's case). Without it only the current state
+            is kept and the status is checked every ``check_every`` steps, which is fast for
+            large N.
+        tolerances: the classification rules.
+        chunk_rows: rows per block when updating without recording; blocks that fit in
+            cache make large N several times faster.
+    """
+
+    def __init__(
+        self,
+        problem: Surface | EmpiricalRisk,
+        runs: Sequence[RunSpec],
+        starts,
+        *,
+        max_steps: int = 1000,
+        seed: int = 0,
+        noise_scale: float | None = None,
+        samples: int = DEFAULT_SAMPLES,
+        record: bool = True,
+        tolerances: Tolerances = Tolerances(),
+        check_every: int = 10,
+        chunk_rows: int = 32768,
+    ) -> None:
+        if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+            raise ValueError(f"max steps must be an integer >= 1, got {max_steps!r}")
+        if isinstance(check_every, bool) or not isinstance(check_every, (int, np.integer)) or check_every < 1:
+            raise ValueError(f"check interval must be an integer >= 1, got {check_every!r}")
+        if not runs:
+            raise ValueError("a simulation needs at least one run")
+        self.risk = as_risk(problem, noise_scale=noise_scale, n=samples, seed=seed)
+        self.surface = self.risk.surface
+        self.specs = list(runs)
+        self.seed = seed
+        self.max_steps = int(max_steps)
+        self.record = bool(record)
+        self.tol = tolerances
+        self.check_every = 1 if record else int(check_every)
+        self.chunk_rows = int(chunk_rows)
+
+        starts = np.array(starts, dtype=float).reshape(-1, 2)
+        if not np.isfinite(starts).all():
+            raise ValueError("start points must be finite numbers")
+        self.starts = starts
+        K, N = len(self.specs), starts.shape[0]
+        self.K, self.N = K, N
+
+        self.positions = np.empty((K, N, 2))
+        self.loss = np.empty((K, N))
+        self.full_grad = np.empty((K, N, 2))
+        self.status = np.zeros((K, N), dtype=np.int8)
+        self.minimum = np.full((K, N), -1, dtype=np.int16)
+        self.steps = np.zeros(K, dtype=np.int64)  # steps taken by each run
+        self._scratch = np.empty((K, N, 2))
+        self._step_norm = np.zeros((K, N))
+        self._grad_scale = np.ones((K, N))
+        self._grad_fresh = np.zeros(K, dtype=bool)  # full_grad[k] is at positions[k]
+
+        box = self.surface.view
+        self._center = np.array(box.center)
+        self._diag = box.diagonal
+        self._outer = box.expanded(self.tol.leave)
+        self._minima = np.array([m.location for m in self.surface.minima]).reshape(-1, 2)
+        self._saddles = np.array([s.location for s in self.surface.saddles]).reshape(-1, 2)
+
+        self._opt = [None] * K
+        self._state = [None] * K
+        self._sampler = [None] * K
+        self._lr = [None] * K
+        state_names = sorted({name for spec in self.specs for name in self._state_names_of(spec)})
+        self.history = History(self.max_steps, K, N, state_names) if self.record else None
+        for k in range(K):
+            self.restart(k)
+
+    # ------------------------------------------------------------------ set-up
+
+    def restart(self, k: int | None = None, spec: RunSpec | None = None, starts=None) -> None:
+        """Put run ``k`` (all runs if None) back at its start, optionally with a new spec/starts.
+
+        A new spec may only use optimizer buffers the history already has (all specs given
+        at construction decide them); build a new Simulation to add other optimizer kinds.
+        """
+        if starts is not None:
+            new = np.array(starts, dtype=float).reshape(-1, 2)
+            if new.shape != self.starts.shape or not np.isfinite(new).all():
+                raise ValueError(f"start points must be finite with shape {self.starts.shape}, got {new.shape}")
+            self.starts = new
+        if k is None:
+            for j in range(self.K):
+                self.restart(j, None, None)
+            return
+        if spec is not None:
+            if self.history is not None and not set(self._state_names_of(spec)) <= set(self.history.state):
+                raise ValueError(f"run {k} cannot switch to {spec.optimizer!r} in this simulation")
+            self.specs[k] = spec
+        spec = self.specs[k]
+        opt = spec.build()
+        batch = spec.effective_batch_size(self.risk.n)
+        self._opt[k] = opt
+        self._lr[k] = spec.learning_rate()
+        self._sampler[k] = BatchSampler(self.risk.n, batch, np.random.default_rng([self.seed, spec.seed]))
+        self.positions[k] = self.starts
+        self._state[k] = opt.init(self.positions[k])
+        self.steps[k] = 0
+        self.status[k] = Status.RUNNING
+        self.minimum[k] = -1
+        self._step_norm[k] = np.inf
+        with np.errstate(all="ignore"):
+            self.loss[k] = self.surface.f(self.positions[k])
+            self.surface.grad(self.positions[k], out=self.full_grad[k])
+            self._grad_scale[k] = np.maximum(1.0, np.nan_to_num(np.hypot(*np.moveaxis(self.full_grad[k], -1, 0))))
+        self._grad_fresh[k] = True
+        if self.history is not None:
+            self.history.clear(k)
+            self._record([k])
+
+    @staticmethod
+    def _state_names_of(spec: RunSpec) -> list[str]:
+        return list(state_vectors(spec.build().init(np.zeros((1, 2)))))
+
+    # ------------------------------------------------------------------ queries
+
+    def length(self, k: int) -> int:
+        """Number of recorded positions of run k (steps taken + 1)."""
+        return int(self.steps[k]) + 1
+
+    def active(self) -> np.ndarray:
+        """Runs that can still move: below the step limit with a point not finally stopped."""
+        return (self.steps < self.max_steps) & ~is_final(self.status).all(axis=1)
+
+    @property
+    def finished(self) -> bool:
+        return not self.active().any()
+
+    def path(self, k: int, i: int = 0) -> np.ndarray:
+        """Positions W_0..W_t of start point i in run k, shape (t+1, 2)."""
+        if self.history is None:
+            raise RuntimeError("this simulation does not record its history (record=False)")
+        return self.history.positions[: self.length(k), k, i]
+
+    # ------------------------------------------------------------------ stepping
+
+    def run(self, steps: int | None = None) -> "Simulation":
+        """Advance until every run has stopped or taken ``steps`` more steps (default: to the limit)."""
+        self.step(self.max_steps if steps is None else steps)
+        return self
+
+    def step(self, count: int = 1) -> int:
+        """Advance every active run by up to ``count`` steps; returns how many steps were made."""
+        done = 0
+        with np.errstate(all="ignore"):
+            for _ in range(int(count)):
+                final = is_final(self.status)
+                act = np.flatnonzero((self.steps < self.max_steps) & ~final.all(axis=1))
+                if act.size == 0:
+                    break
+                # A slice when every run moves: views instead of fancy-indexed copies.
+                runs = slice(None) if act.size == self.K else act
+                self._advance(act, runs, final)
+                self.steps[runs] += 1
+                if self.record or np.any(self.steps[act] % self.check_every == 0) or np.any(
+                    self.steps[act] >= self.max_steps
+                ):
+                    self._evaluate(runs)
+                done += 1
+        return done
+
+    def _advance(self, act: np.ndarray, runs, final: np.ndarray) -> None:
+        """One step W ← W + step for the runs ``act``. Gradients, recording and the move are
+        vectorized over runs; only the optimizer update loops over them. Large N goes in
+        cache-sized row blocks. Finally stopped points keep their place."""
+        batches = [self._sampler[k].next() for k in act]
+        t = self.steps[act]
+        h = self.history
+        if h is not None:
+            h.lr[t, act] = [lr(self._state[k].count) if callable(lr) else lr for k in act for lr in (self._lr[k],)]
+        measure = self.record or np.any((t + 1) % self.check_every == 0) or np.any(t + 1 >= self.max_steps)
+        frozen = final[runs] if final.any() else None
+        analytic = isinstance(self.risk, AnalyticRisk)
+        new_counts = {}
+        for a in range(0, self.N, self.chunk_rows):
+            rows = slice(a, min(a + self.chunk_rows, self.N))
+            g = self._scratch[runs, rows]  # a view when runs is a slice; else written back below
+            for j, (k, idx) in enumerate(zip(act, batches)):
+                P = self.positions[k, rows]
+                if self._grad_fresh[k] and (idx is None or analytic):
+                    # ∇J at W_t is known from the last evaluation; SGD adds its sample noise.
+                    np.copyto(g[j], self.full_grad[k, rows])
+                    if idx is not None:
+                        g[j] += self.risk.noise(idx)
+                elif idx is not None:
+                    self.risk.batch_grad(P, idx, out=g[j])
+                else:
+                    self.surface.grad(P, out=g[j])
+            if h is not None:
+                h.grad[t, act, rows] = g
+            for j, k in enumerate(act):
+                state = self._state[k] if self.N <= self.chunk_rows else _rows(self._state[k], rows)
+                step, new_state = self._opt[k].update(g[j], state, self.positions[k, rows], inplace=True)
+                if step is not g[j]:
+                    np.copyto(g[j], step)
+                new_counts[k] = new_state
+            if frozen is not None:
+                g[frozen[:, rows]] = 0.0
+            if isinstance(runs, slice):
+                self.positions[:, rows] += g
+            else:
+                self.positions[act, rows] += g
+            if measure:
+                norms = np.hypot(g[..., 0], g[..., 1])
+                self._step_norm[runs, rows] = norms
+        for k, new_state in new_counts.items():
+            if self.N <= self.chunk_rows:
+                self._state[k] = new_state
+            else:  # buffers were updated in place through row views; only the count is new
+                self._state[k] = self._state[k]._replace(count=new_state.count)
+        self._grad_fresh[act] = False
+
+    def _evaluate(self, runs) -> None:
+        """Loss, full gradient and status at the current positions of ``runs`` (an index
+        array or a slice); then record."""
+        P = self.positions[runs]
+        loss = self.surface.f(P)
+        grad = self.surface.grad(P)
+        self.loss[runs] = loss
+        self.full_grad[runs] = grad
+        self._grad_fresh[runs] = True
+        self._classify(runs, P, loss, grad)
+        if self.history is not None:
+            self._record(runs)
+
+    def _classify(self, runs, P, loss, grad) -> None:
+        tol = self.tol
+        status = self.status[runs]
+        final = is_final(status)
+        gscaled = np.hypot(grad[..., 0], grad[..., 1])
+        gscaled /= self._grad_scale[runs]
+        step = self._step_norm[runs]
+        # Fast path, nearly every step: finite, inside the box, no jump, not stationary, and
+        # not slow near a saddle.
+        low = tol.stall_grad if len(self._saddles) else tol.grad
+        if (
+            np.isfinite(loss).all()
+            and self._outer.contains(P).all()
+            and (step <= tol.jump * self._diag).all()
+            and (gscaled > low).all()
+        ):
+            self.status[runs] = np.where(final, status, Status.RUNNING)
+            return
+        minimum = self.minimum[runs]
+        finite = np.isfinite(P).all(axis=-1) & np.isfinite(loss)
+        far = np.hypot(P[..., 0] - self._center[0], P[..., 1] - self._center[1]) > tol.divergence * self._diag
+        jumped = self._step_norm[runs] > tol.jump * self._diag  # inf at restart never reaches here
+        diverged = ~finite | far | (jumped & np.isfinite(self._step_norm[runs]))
+        left = ~diverged & ~self._outer.contains(P)
+        stationary = (gscaled <= tol.grad) & (self._step_norm[runs] <= tol.step * self._diag)
+
+        new = np.full(status.shape, Status.RUNNING, dtype=np.int8)
+        near_min, which_min = _nearest(P, self._minima, tol.capture * self._diag)
+        near_saddle, _ = _nearest(P, self._saddles, tol.capture * self._diag)
+        new[near_saddle & (gscaled <= tol.stall_grad)] = Status.STALLED
+        conv = stationary & ~near_saddle
+        new[conv] = Status.CONVERGED
+        new_min = np.where(conv & near_min, which_min, -1).astype(np.int16)
+        # A stop away from every listed point: the Hessian tells a minimum from a saddle.
+        unknown = conv & ~near_min
+        if unknown.any():
+            eig = np.linalg.eigvalsh(self.surface.hessian(P[unknown]))
+            curv = np.abs(eig).max(axis=-1)
+            saddle = eig[:, 0] < -1e-6 * np.maximum(curv, 1.0)
+            sub = new[unknown]
+            sub[saddle] = Status.STALLED
+            new[unknown] = sub
+        new[left] = Status.LEFT_VIEW
+        new[diverged] = Status.DIVERGED
+        # Final statuses never change until the run restarts.
+        self.status[runs] = np.where(final, status, new)
+        self.minimum[runs] = np.where(final, minimum, new_min)
+
+    def _record(self, runs) -> None:
+        h = self.history
+        ks = np.arange(self.K)[runs]
+        t = self.steps[ks]
+        h.positions[t, ks] = self.positions[ks]
+        h.loss[t, ks] = self.loss[ks]
+        h.grad_norm[t, ks] = np.hypot(self.full_grad[ks, ..., 0], self.full_grad[ks, ..., 1])
+        for k, tk in zip(ks.tolist(), t.tolist()):
+            for name, buf in state_vectors(self._state[k]).items():
+                h.state[name][tk, k] = buf
+
+    # ------------------------------------------------------------------ summaries
+
+    def describe(self, k: int, i: int = 0) -> str:
+        return describe_status(self.status[k, i], self.minimum[k, i])
+
+
+def _rows(state, rows: slice):
+    """The state restricted to some rows (views, so in-place updates write through)."""
+    return state._replace(**{name: buf[rows] for name, buf in state_vectors(state).items()})
+
+
+def _nearest(P: np.ndarray, points: np.ndarray, radius: float):
+    """For every position: is a listed point within ``radius``, and which (the nearest)."""
+    if points.size == 0:
+        shape = P.shape[:-1]
+        return np.zeros(shape, dtype=bool), np.full(shape, -1)
+    diff = P[..., None, :] - points
+    d2 = np.einsum("...j,...j->...", diff, diff)
+    d2[np.isnan(d2)] = np.inf
+    which = d2.argmin(axis=-1)
+    return np.take_along_axis(d2, which[..., None], axis=-1)[..., 0] <= radius * radius, which
+
+
+def simulate(problem, runs: Sequence[RunSpec], starts, steps: int = 1000, **kwargs) -> Simulation:
+    """Build a :class:`Simulation` and run it to the end in one call."""
+    return Simulation(problem, runs, starts, max_steps=steps, **kwargs).run()

@@ -1,0 +1,1 @@
+"""Data shipped with optviz (icons, themes, scenarios). Not code; see optviz.paths."""

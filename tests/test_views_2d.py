@@ -1,0 +1,483 @@
+"""The 2D views (offscreen): the contour map, the history plots and the data plot.
+
+They only render, so the checks compare what the items hold with what the core computed,
+and a 1200×800 render of a four-run race must show every run's colour over the colour map
+(saved to /tmp/contour_check.png for a look).
+"""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QImage, QMouseEvent  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from optviz.app.contour_view import ContourView  # noqa: E402
+from optviz.app.controller import RunStyle, SurfaceGrid  # noqa: E402
+from optviz.app.data_plot import DataPlot  # noqa: E402
+from optviz.app.history_plots import HistoryPlot  # noqa: E402
+from optviz.core import RunSpec, Simulation, get_surface  # noqa: E402
+from optviz.core.datasets import LinearRegression, LogisticRegression  # noqa: E402
+from optviz.core.geometry import CriticalPoint, ViewBox  # noqa: E402
+from optviz.core.scale import value_scale  # noqa: E402
+from optviz.core.simulation import Status  # noqa: E402
+from optviz.core.surface import Category, Surface  # noqa: E402
+
+COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+RENDER_PATH = "/tmp/contour_check.png"
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def grid_for(surface, n=120):
+    xs, ys, z = surface.grid(n, n)
+    return SurfaceGrid(xs, ys, z, value_scale(surface, z))
+
+
+def styles(titles, visible=None):
+    visible = visible or [True] * len(titles)
+    return [RunStyle(t, COLORS[k], v) for k, (t, v) in enumerate(zip(titles, visible))]
+
+
+def image_to_array(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return arr[:, : image.width(), 2::-1].copy()  # BGRA → RGB, copied: the buffer dies with the image
+
+
+def color_pixels(arr: np.ndarray, hex_color: str, tol: int = 40) -> int:
+    rgb = np.array([int(hex_color[i: i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(arr.astype(int) - rgb).max(axis=-1) < tol).sum())
+
+
+class HalfDefined(Surface):
+    """A bowl whose loss is undefined (NaN) for x < 0: the map must show a gap there."""
+
+    def __init__(self):
+        super().__init__(key="half", title="Half", category=Category.CONVEX, view=ViewBox(-1, 1, -1, 1),
+                         start=(0.5, 0.5), caption="test", minima=(CriticalPoint(0.5, 0.0, 0.0),))
+
+    def f(self, points):
+        p = np.asarray(points, dtype=float)
+        return np.where(p[..., 0] < 0, np.nan, (p[..., 0] - 0.5) ** 2 + p[..., 1] ** 2)
+
+    def grad(self, points, out=None):
+        p = np.asarray(points, dtype=float)
+        g = np.stack([2 * (p[..., 0] - 0.5), 2 * p[..., 1]], axis=-1)
+        if out is not None:
+            out[...] = g
+            return out
+        return g
+
+
+@pytest.fixture
+def contour(qtbot):
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    return view
+
+
+def shown(qtbot, widget):
+    widget.show()
+    qtbot.waitExposed(widget)
+    QApplication.processEvents()
+    return widget
+
+
+def race(key="rosenbrock", specs=None, steps=300):
+    surface = get_surface(key)
+    specs = specs or [RunSpec("gd", {"learning_rate": 1e-3}), RunSpec("adam", {"learning_rate": 0.05})]
+    sim = Simulation(surface, specs, surface.start, max_steps=steps)
+    sim.run()
+    return surface, sim
+
+
+# ---------------------------------------------------------------------------------- contour: surface
+
+
+@pytest.mark.parametrize("make", [
+    lambda: get_surface("rosenbrock"),
+    lambda: get_surface("himmelblau"),
+    lambda: get_surface("saddle"),
+    lambda: get_surface("beale"),
+    lambda: LogisticRegression(),
+    lambda: LinearRegression("mae"),
+], ids=["rosenbrock", "himmelblau", "saddle", "beale", "logreg", "linreg_mae"])
+def test_set_surface_places_map_and_markers(contour, make):
+    surface = make()
+    grid = grid_for(surface)
+    contour.set_surface(surface, grid)
+
+    # The image covers the grid cells centred on the samples, i.e. the view box plus half a cell.
+    rect = contour.image.mapRectToParent(contour.image.boundingRect())
+    dx = (grid.xs[-1] - grid.xs[0]) / (len(grid.xs) - 1)
+    dy = (grid.ys[-1] - grid.ys[0]) / (len(grid.ys) - 1)
+    assert rect.left() == pytest.approx(grid.xs[0] - dx / 2)
+    assert rect.right() == pytest.approx(grid.xs[-1] + dx / 2)
+    assert rect.top() == pytest.approx(grid.ys[0] - dy / 2)
+    assert rect.bottom() == pytest.approx(grid.ys[-1] + dy / 2)
+    np.testing.assert_allclose(contour.image.image, grid.scale(grid.z))
+
+    (x0, x1), (y0, y1) = contour.view_box.viewRange()
+    v = surface.view
+    assert (x0, x1, y0, y1) == pytest.approx((v.xmin, v.xmax, v.ymin, v.ymax), rel=1e-6, abs=1e-9)
+
+    x, y = contour.isolines.getData()
+    assert np.isfinite(x).sum() > 100  # iso-lines were traced
+    fx, fy = x[np.isfinite(x)], y[np.isfinite(y)]
+    assert fx.min() >= grid.xs[0] - 1e-9 and fx.max() <= grid.xs[-1] + 1e-9
+    assert fy.min() >= grid.ys[0] - 1e-9 and fy.max() <= grid.ys[-1] + 1e-9
+
+    assert len(contour.minima.data) == len(surface.minima)
+    assert len(contour.saddles.data) == len(surface.saddles)
+    np.testing.assert_allclose(np.column_stack([contour.minima.data["x"], contour.minima.data["y"]]),
+                               np.array([(m.x, m.y) for m in surface.minima]).reshape(-1, 2))
+    expected_labels = len(surface.minima) if len(surface.minima) <= 6 else 0
+    assert len(contour._minimum_labels) == expected_labels
+    item = contour.getPlotItem()
+    assert item.getAxis("bottom").labelText == surface.axis_labels[0]
+    assert item.getAxis("left").labelText == surface.axis_labels[1]
+
+
+def test_log_surfaces_get_log_spaced_isolines(contour):
+    surface = get_surface("rosenbrock")
+    grid = grid_for(surface)
+    assert grid.scale.log
+    contour.set_surface(surface, grid)
+    # Every traced vertex lies on one of the iso-values in u (linear interpolation of u).
+    levels_u = grid.scale(grid.scale.levels(14))
+    np.testing.assert_allclose(np.diff(levels_u), np.diff(levels_u)[0])  # evenly spaced in u
+
+
+def test_undefined_loss_is_transparent(qtbot, contour):
+    surface = HalfDefined()
+    contour.set_surface(surface, grid_for(surface, 60))
+    contour.set_runs([])
+    shown(qtbot, contour)
+    arr = image_to_array(contour.grab().toImage())
+    vb = contour.view_box
+    left = contour.mapFromScene(vb.mapViewToScene(QPointF(-0.6, -0.7)))
+    right = contour.mapFromScene(vb.mapViewToScene(QPointF(0.8, -0.8)))
+    assert tuple(arr[left.y(), left.x()]) == (255, 255, 255)  # the white background shows through
+    assert tuple(arr[right.y(), right.x()]) != (255, 255, 255)
+
+
+# ---------------------------------------------------------------------------------- contour: runs
+
+
+def test_paths_follow_the_history(contour):
+    surface, sim = race()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD", "Adam"]))
+    items = [r.items() for r in contour._runs]
+    sim.restart()
+    sim.step(1)
+    contour.update_runs(sim)
+    sim.step(200)
+    contour.update_runs(sim)
+    for k, run in enumerate(contour._runs):
+        x, y = contour.path_data(k)
+        expected = sim.history.positions[: sim.length(k), k, 0]
+        np.testing.assert_array_equal(np.column_stack([x, y]), expected)
+        assert run.head.isVisible() and not run.diverged.isVisible()
+        assert (run.head.pos().x(), run.head.pos().y()) == pytest.approx(tuple(expected[-1]))
+    # Per frame the same items are reused, never re-created.
+    assert items == [r.items() for r in contour._runs]
+    assert [label.text for _, label in contour.legend.items] == ["GD", "Adam"]
+
+
+def test_invisible_runs_are_hidden_and_not_in_legend(contour):
+    surface, sim = race()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD", "Adam"], visible=[False, True]))
+    contour.update_runs(sim)
+    assert not any(item.isVisible() for item in contour._runs[0].items())
+    assert contour._runs[1].tail.isVisible()
+    assert [label.text for _, label in contour.legend.items] == ["Adam"]
+
+
+def test_diverging_run_stops_at_last_finite_point_with_marker(contour):
+    surface, sim = race(specs=[RunSpec("gd", {"learning_rate": 1e3}), RunSpec("adam", {"learning_rate": 0.05})])
+    assert sim.status[0, 0] == Status.DIVERGED
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD", "Adam"]))
+    contour.update_runs(sim)
+    path = sim.history.positions[: sim.length(0), 0, 0]
+    finite = path[np.isfinite(path).all(axis=1)]
+    run = contour._runs[0]
+    drawn = np.column_stack(contour.path_data(0))
+    assert len(drawn) >= 1 and np.isfinite(drawn).all()
+    # The drawn points are the finite history, except that the last may be cut where it
+    # leaves the drawing box (astronomic coordinates are never handed to Qt).
+    np.testing.assert_array_equal(drawn[:-1], finite[: len(drawn) - 1])
+    box = surface.view.expanded(1.5)
+    assert box.contains(drawn).all()
+    assert run.diverged.isVisible()
+    mx, my = run.diverged.pos().x(), run.diverged.pos().y()
+    assert np.isfinite([mx, my]).all()
+    assert any(np.allclose((mx, my), p) for p in finite)  # on the run's path
+    assert not contour._runs[1].diverged.isVisible()
+
+
+def test_restart_redraws_from_the_start(contour):
+    surface, sim = race()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD", "Adam"]))
+    contour.update_runs(sim)
+    sim.restart(1)
+    contour.update_runs(sim)
+    x, y = contour.path_data(1)
+    assert len(x) == 1 and (x[0], y[0]) == pytest.approx(surface.start)
+
+
+def test_update_runs_is_cheap(contour):
+    surface = get_surface("rosenbrock")
+    specs = [RunSpec("gd", {"learning_rate": 10.0 ** -e}) for e in np.linspace(3.0, 4.0, 8)]
+    sim = Simulation(surface, specs, surface.start, max_steps=5000)
+    sim.run()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles([f"run {k}" for k in range(8)]))
+    sim.steps[:] = 4000
+    start = time.perf_counter()
+    for frame in range(30):
+        sim.steps[:] = 4000 + frame  # the race moves on by one step every frame
+        contour.update_runs(sim)
+    per_frame = (time.perf_counter() - start) / 30
+    assert per_frame < 0.01, f"update_runs took {per_frame * 1e3:.1f} ms per frame"
+
+
+# ---------------------------------------------------------------------------------- contour: start point
+
+
+def scene_point(view, x, y):
+    return view.mapFromScene(view.view_box.mapViewToScene(QPointF(x, y)))
+
+
+def pixel_size(view):
+    (x0, x1), (y0, y1) = view.view_box.viewRange()
+    rect = view.view_box.sceneBoundingRect()
+    return (x1 - x0) / rect.width(), (y1 - y0) / rect.height()
+
+
+def test_click_on_map_emits_start_moved(qtbot, contour):
+    surface = get_surface("rosenbrock")
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD"]))
+    shown(qtbot, contour)
+    target = (0.5, -0.25)
+    pos = scene_point(contour, *target)
+    with qtbot.waitSignal(contour.startMoved, timeout=2000) as blocker:
+        QTest.mouseClick(contour.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    px, py = pixel_size(contour)
+    assert blocker.args[0] == pytest.approx(target[0], abs=2 * px)
+    assert blocker.args[1] == pytest.approx(target[1], abs=2 * py)
+    assert contour.start() == pytest.approx(tuple(blocker.args))
+
+
+def test_right_click_and_axis_click_do_not_move_start(qtbot, contour):
+    surface = get_surface("rosenbrock")
+    contour.set_surface(surface, grid_for(surface))
+    shown(qtbot, contour)
+    with qtbot.assertNotEmitted(contour.startMoved):
+        axis = contour.getPlotItem().getAxis("bottom")
+        pos = contour.mapFromScene(axis.sceneBoundingRect().center())
+        QTest.mouseClick(contour.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+        QApplication.processEvents()
+
+
+def test_set_start_does_not_emit(qtbot, contour):
+    surface = get_surface("rosenbrock")
+    contour.set_surface(surface, grid_for(surface))
+    with qtbot.assertNotEmitted(contour.startMoved):
+        contour.set_start(0.25, 1.5)
+        QApplication.processEvents()
+    assert contour.start() == (0.25, 1.5)
+
+
+def _send_mouse(widget, kind, pos, buttons):
+    ev = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), Qt.MouseButton.LeftButton
+                     if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton, buttons,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, ev)
+
+
+def test_dragging_the_handle_emits_start_moved(qtbot, contour):
+    surface = get_surface("rosenbrock")
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_start(-1.0, 1.0)
+    shown(qtbot, contour)
+    vp = contour.viewport()
+    a, b = scene_point(contour, -1.0, 1.0), scene_point(contour, 0.5, 2.0)
+    received = []
+    contour.startMoved.connect(lambda x, y: received.append((x, y)))
+    left = Qt.MouseButton.LeftButton
+    # pyqtgraph drops mouse moves closer than ~16 ms apart, so the drag takes its time.
+    _send_mouse(vp, QEvent.Type.MouseMove, a, Qt.MouseButton.NoButton)
+    qtbot.wait(30)
+    _send_mouse(vp, QEvent.Type.MouseButtonPress, a, left)
+    for t in np.linspace(0.1, 1.0, 6):
+        qtbot.wait(30)
+        p = QPoint(round(a.x() + t * (b.x() - a.x())), round(a.y() + t * (b.y() - a.y())))
+        _send_mouse(vp, QEvent.Type.MouseMove, p, left)
+    qtbot.wait(30)
+    _send_mouse(vp, QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+    assert len(received) >= 2, "the start should follow the drag"
+    px, py = pixel_size(contour)
+    assert received[-1] == pytest.approx((0.5, 2.0), abs=3 * max(px, py))
+    (x0, x1), _ = contour.view_box.viewRange()
+    assert (x0, x1) == pytest.approx((surface.view.xmin, surface.view.xmax))  # the map did not pan
+
+
+# ---------------------------------------------------------------------------------- history plots
+
+
+def test_history_plot_curves_equal_history():
+    _, sim = race()
+    for field in ("loss", "grad_norm"):
+        plot = HistoryPlot(field)
+        plot.set_runs(styles(["GD", "Adam"]))
+        plot.update_runs(sim)
+        for k, curve in enumerate(plot._curves):
+            x, y = curve.getData()
+            n = sim.length(k)
+            np.testing.assert_array_equal(x, np.arange(n))
+            np.testing.assert_array_equal(y, getattr(sim.history, field)[:n, k, 0])
+        assert plot.getPlotItem().getAxis("bottom").labelText == "step"
+        plot.deleteLater()
+    assert HistoryPlot("loss").getPlotItem().getAxis("left").labelText == "loss J(W)"
+    assert HistoryPlot("grad_norm").getPlotItem().getAxis("left").labelText == "|∇J(W)|"
+    with pytest.raises(ValueError):
+        HistoryPlot("speed")
+
+
+def test_history_log_mode_masks_bad_values(qtbot):
+    _, sim = race(steps=200)
+    loss = sim.history.loss
+    n = sim.length(0)
+    loss[5, 0, 0] = 0.0
+    loss[6, 0, 0] = -1.0
+    loss[7, 0, 0] = np.nan
+    loss[8, 0, 0] = np.inf
+    loss[: sim.length(1), 1, 0] = 0.0  # a run with nothing to show on a log axis
+    plot = HistoryPlot("loss")
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.set_runs(styles(["GD", "Adam"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.set_log(True)
+        plot.update_runs(sim)
+        shown(qtbot, plot)
+        plot.grab()
+        plot.set_log(False)
+        plot.grab()
+        plot.set_log(True)
+        plot.grab()
+    x, y = plot._curves[0].getData()  # log10 of the data, masked where undefined
+    assert np.isnan(y[5:9]).all()
+    assert np.isfinite(y[:5]).all() and len(x) == n
+
+
+def test_history_plot_hides_invisible_runs():
+    _, sim = race()
+    plot = HistoryPlot("loss")
+    plot.set_runs(styles(["GD", "Adam"], visible=[True, False]))
+    plot.update_runs(sim)
+    assert plot._curves[0].isVisible() and not plot._curves[1].isVisible()
+
+
+# ---------------------------------------------------------------------------------- data plot
+
+
+def test_data_plot_regression_line(qtbot):
+    surface = LinearRegression("mse")
+    plot = DataPlot()
+    qtbot.addWidget(plot)
+    plot.set_surface(surface)
+    sx, sy = plot.samples.getData()
+    np.testing.assert_array_equal(sx, surface.data.x)
+    np.testing.assert_array_equal(sy, surface.data.y)
+    plot.update_model(2.0, -1.0, "#0072B2")
+    x, y = plot.model_curve.getData()
+    assert plot.model_curve.isVisible()
+    assert (x.min(), x.max()) == pytest.approx((surface.data.x.min(), surface.data.x.max()))
+    slope = (y[-1] - y[0]) / (x[-1] - x[0])
+    assert slope == pytest.approx(2.0)
+    assert y[0] == pytest.approx(2.0 * x[0] - 1.0)
+    assert not plot.boundary.isVisible()
+    assert plot.getPlotItem().getAxis("left").labelText == "y"
+    plot.update_model(np.nan, 0.0, "#0072B2")
+    assert not plot.model_curve.isVisible()
+    plot.update_model(1e308, 1e308, "#0072B2")  # overflows to inf: hidden, no crash
+    assert not plot.model_curve.isVisible()
+    plot.set_title("data and the model of GD")
+    assert "GD" in plot.getPlotItem().titleLabel.text
+
+
+def test_data_plot_logistic_curve_and_boundary(qtbot):
+    surface = LogisticRegression()
+    plot = DataPlot()
+    qtbot.addWidget(plot)
+    plot.set_surface(surface)
+    _, sy = plot.samples.getData()
+    assert set(np.unique(sy)) == {0.0, 1.0}
+    assert plot.getPlotItem().getAxis("left").labelText == "P(y = 1)"
+    plot.update_model(2.0, -1.0, "#D55E00")
+    x, y = plot.model_curve.getData()
+    np.testing.assert_allclose(y, surface.probability(np.array([2.0, -1.0]), x))
+    assert plot.boundary.isVisible() and plot.boundary.value() == pytest.approx(0.5)
+    plot.update_model(0.0, 1.0, "#D55E00")
+    assert not plot.boundary.isVisible() and plot.model_curve.isVisible()
+    plot.update_model(np.inf, 1.0, "#D55E00")
+    assert not plot.boundary.isVisible() and not plot.model_curve.isVisible()
+
+
+def test_data_plot_clears_for_analytic_surfaces(qtbot):
+    plot = DataPlot()
+    qtbot.addWidget(plot)
+    plot.set_surface(LinearRegression("mse"))
+    plot.update_model(1.0, 0.0, "#000000")
+    plot.set_surface(get_surface("rosenbrock"))
+    x, _ = plot.samples.getData()
+    assert len(x) == 0 and not plot.model_curve.isVisible()
+    plot.update_model(1.0, 0.0, "#000000")  # no data: nothing to draw, no crash
+    assert not plot.model_curve.isVisible()
+
+
+# ---------------------------------------------------------------------------------- the picture
+
+
+def test_render_shows_four_runs_over_the_map(qtbot):
+    surface = get_surface("rosenbrock")
+    specs = [RunSpec("gd", {"learning_rate": 1e-3}), RunSpec("momentum", {"learning_rate": 1e-3}),
+             RunSpec("rmsprop", {"learning_rate": 1e-2}), RunSpec("adam", {"learning_rate": 0.05})]
+    sim = Simulation(surface, specs, surface.start, max_steps=1500)
+    sim.run()
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.set_surface(surface, grid_for(surface, 200))
+    view.set_runs(styles(["GD", "Momentum", "RMSProp", "Adam"]))
+    view.set_start(*surface.start)
+    shown(qtbot, view)
+    blank = image_to_array(view.grab().toImage())
+    view.update_runs(sim)
+    image = view.grab().toImage()
+    image.save(RENDER_PATH)
+    arr = image_to_array(image)
+    assert arr.shape[:2] == (800, 1200)
+    for color in COLORS[:4]:
+        assert color_pixels(arr, color, tol=30) > 30, color
+        assert color_pixels(arr, color, tol=30) > color_pixels(blank, color, tol=30) + 30, color
+    assert len(np.unique(arr.reshape(-1, 3), axis=0)) > 200  # a colour map, not a blank frame
+    assert np.abs(arr.astype(int) - blank.astype(int)).sum() > 0
