@@ -16,6 +16,7 @@ from optviz.app.playback import PlaybackBar  # noqa: E402
 from optviz.app.preset_picker import GROUPS, PresetPicker  # noqa: E402
 from optviz.app.widgets import ColorSwatch, LinearSlider, LogSlider, format_value  # noqa: E402
 from optviz.core.optimizers import OPTIMIZERS  # noqa: E402
+from optviz.core.recommended import recommended_learning_rate  # noqa: E402
 
 # ---------------------------------------------------------------------------------- helpers
 
@@ -395,7 +396,10 @@ def test_reset_to_defaults(qtbot, panel, model):
     model.runs[3].schedule = "cosine"
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
     for run, editor in zip(model.runs, panel.editors):
-        assert run.hyper == OPTIMIZERS[run.optimizer].defaults
+        # The optimizer's defaults, with the learning rate recommended for this preset.
+        want = {**OPTIMIZERS[run.optimizer].defaults,
+                "learning_rate": recommended_learning_rate(model.preset, run.optimizer)}
+        assert run.hyper == want
         assert run.schedule == "constant"
         assert editor.hyper_widgets["learning_rate"].value() == run.learning_rate
     assert panel.editors[3].schedule_combo.currentData() == "constant"

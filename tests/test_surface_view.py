@@ -218,6 +218,19 @@ def test_mesh_faces_walls_and_normals_face_outwards():
     assert np.allclose(np.linalg.norm(w_normals, axis=1), 1.0)
 
 
+def test_paths_are_cut_at_the_stage_border():
+    from optviz.app.surface_view import clip_segments
+
+    path = np.array([[0, 0, 0], [0.5, 0, 1], [3, 0, 2], [3, 3, 3], [0, 0.5, 4], [0.2, 0.2, 5]], dtype=float)
+    seg = clip_segments(path, 1.0)
+    np.testing.assert_allclose(seg, [[0, 0, 0], [0.5, 0, 1],  # inside
+                                     [0.5, 0, 1], [1, 0, 1.2],  # leaves: ends on the border
+                                     [0.6, 1, 3.8], [0, 0.5, 4],  # comes back
+                                     [0, 0.5, 4], [0.2, 0.2, 5]])
+    assert clip_segments(path[:1], 1.0).shape == (0, 3)
+    assert clip_segments(np.array([[2.0, 2, 0], [3, 3, 0]]), 1.0).shape == (0, 3)
+
+
 def test_default_camera_frames_the_box_and_labels():
     from optviz.app.surface_view import CAMERA_FILL, FLOOR_Z, MESH_HEIGHT, _project, fit_camera
 
@@ -266,8 +279,11 @@ def test_view_maps_through_the_grid_scale_and_paths_ride_on_the_mesh(gl_display)
             exact = view.to_display(sim.history.positions[: sim.length(k), k, 0],
                                     sim.history.loss[: sim.length(k), k, 0])[:, 2]
             check((path[:, 2] >= exact).all(), f"run {k}: path below its own loss height")
-            line = view._runs[k].line
-            check(line.visible() and np.allclose(line.pos, path, atol=1e-5), f"run {k}: line not at its path")
+            line = view._runs[k].line  # segments (mode 'lines'): point i to point i+1
+            check(line.visible() and np.allclose(line.pos[0::2], path[:-1], atol=1e-5)
+                  and np.allclose(line.pos[1::2], path[1:], atol=1e-5), f"run {k}: line not at its path")
+        heads = np.array([run_path(view, sim, k)[-1] for k in range(sim.K)])
+        check(np.allclose(view.balls.pos, heads), "the balls are not at the heads of the paths")
         print("ok")
         """,
         gl_display,
@@ -334,7 +350,8 @@ def test_second_gl_view_renders_too(gl_display):
         b = grab(second)
         a_again = grab(first)
         for name, f in (("first", a), ("second", b), ("first again", a_again)):
-            print(name, "mean", f.mean().round(1), "colours", distinct_colors(f), "covered", round(not_background(f), 3))
+            print(name, "mean", f.mean().round(1), "colours", distinct_colors(f),
+                  "covered", round(not_background(f), 3))
             check(f.mean() > 60, f"{name} view is black")
             check(distinct_colors(f) > 1000, f"{name} view shows no mesh")
             check(not_background(f) > 0.2, f"{name} view is empty")
@@ -401,10 +418,15 @@ def test_undefined_losses_and_diverging_runs_do_not_break_the_view(gl_display):
         view.set_runs([RunStyle("gd", COLORS[0], True)])
         view.update_runs(diverge)
         app.processEvents()
+        from optviz.app.surface_view import STAGE
+        check(diverge.status[0, 0] != 0, f"the run was meant to leave the view: {diverge.describe(0)}")
         pos = view._runs[0].line.pos
         check(pos is not None and np.isfinite(pos).all(), "non-finite vertices sent to GL")
-        check(np.abs(pos[:, :2]).max() <= 50.0, "runaway vertices not clamped")
-        grab(view)
+        check(np.abs(pos[:, :2]).max() <= STAGE + 1e-9, "the path runs off the stage")
+        ball = view.balls.pos[0]
+        check(np.isclose(np.abs(ball[:2]).max(), STAGE), f"the ball is not where the run left: {ball}")
+        frame = grab(view)
+        check(distinct_colors(frame) > 500, "no mesh drawn after the run left")
         print("ok")
         """,
         gl_display,

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core import get_surface, surface_keys
 from ..core.optimizers import OPTIMIZERS
+from ..core.recommended import recommended_learning_rate
 from ..core.simulation import RunSpec
 
 #: Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -190,6 +191,20 @@ class RaceModel(Observable):
         self.selected = 0
         for key in optimizers:
             self.add_run(key, emit=False)
+        # Registered before any view or controller: runs take the new preset's rates first.
+        self.events.connect("preset", lambda _: self.apply_recommended_rates())
+        self.apply_recommended_rates()
+
+    def apply_recommended_rates(self) -> None:
+        """Give every run the learning rate recommended for it on the current preset."""
+        for run in self.runs:
+            lr = recommended_learning_rate(self.preset, run.optimizer)
+            if lr is not None and not self.same_lr:
+                run.learning_rate = lr
+        if self.same_lr and self.runs:
+            lr = recommended_learning_rate(self.preset, self.runs[0].optimizer)
+            if lr is not None:
+                self._share_lr(lr)
 
     # Validation keeps the model sane whatever a widget or a file sends.
     def _validate_steps_per_frame(self, v):
@@ -221,6 +236,9 @@ class RaceModel(Observable):
 
     def add_run(self, optimizer: str, *, emit: bool = True, **kwargs) -> RunModel:
         run = RunModel(optimizer, kwargs.pop("color", None) or self.next_color(), **kwargs)
+        lr = recommended_learning_rate(self.preset, optimizer)
+        if lr is not None and "learning_rate" not in (kwargs.get("hyper") or {}):
+            run.learning_rate = lr
         if self.same_lr and self.runs:
             run.learning_rate = self.runs[0].learning_rate
         self._attach(run)
@@ -270,11 +288,16 @@ class RaceModel(Observable):
         return v
 
     def reset_defaults(self) -> None:
-        """Every run back to its optimizer's default hyperparameters, batch size and schedule."""
+        """Every run back to its optimizer's defaults (with the preset's recommended α),
+        full-batch default batch size and a constant schedule."""
         for run in self.runs:
-            run.hyper = dict(OPTIMIZERS[run.optimizer].defaults)
+            hyper = dict(OPTIMIZERS[run.optimizer].defaults)
+            lr = recommended_learning_rate(self.preset, run.optimizer)
+            if lr is not None:
+                hyper["learning_rate"] = lr
+            run.schedule_params, run.schedule = {}, "constant"
+            run.hyper = hyper
             run.batch_size = None
-            run.schedule, run.schedule_params = "constant", {}
 
 
 SETTINGS_FIELDS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "seed",

@@ -28,6 +28,7 @@ the QApplication exists (see ``optviz.app.main.create_application``).
 from __future__ import annotations
 
 import gc
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,26 +53,34 @@ if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the co
 MESH_HEIGHT = 0.9
 #: Paths, balls and minimum markers float this far above the surface (display units).
 PATH_LIFT = 0.012
+#: Paths are cut at |x|, |y| = STAGE (display units): a run that leaves the view box shows
+#: where it left, not a line off to infinity.
+STAGE = 1.15
 #: Light, slightly cool grey: reads on a projector, and the near-white valley floors of the
 #: colour map still separate from it.
 BACKGROUND = (236, 239, 243)
 TEXT_COLOR = (70, 78, 92)
 OUTLINE_COLOR = (0.10, 0.10, 0.12, 1.0)
+#: The foot of the walls, the tick marks and the labels.
 FLOOR_Z = -0.02
 #: The walls under the mesh edges: a neutral grey that no loss colour uses.
 WALL_COLOR = (0.80, 0.81, 0.83, 1.0)
 #: The default camera: horizontal field of view, the share of the view the box and its
-#: labels fill, and the (elevation, azimuth) candidates of reset_camera, the first preferred
-#: unless another scores better by CAMERA_MARGIN.
+#: labels fill, and the (elevation, azimuth) candidates of reset_camera in order of
+#: preference (front right first), the first within CAMERA_MARGIN of the best score wins.
 CAMERA_FOV = 45
 CAMERA_FILL = 0.9
-CAMERA_ANGLES = ((32.0, -60.0), (32.0, 30.0), (32.0, 120.0), (32.0, -150.0),
-                 (45.0, -60.0), (45.0, 30.0), (45.0, 120.0), (45.0, -150.0))
+CAMERA_ANGLES = ((32.0, -60.0), (45.0, -60.0), (32.0, 30.0), (45.0, 30.0),
+                 (32.0, -150.0), (45.0, -150.0), (32.0, 120.0), (45.0, 120.0))
 CAMERA_MARGIN = 0.04
-#: Multisample anti-aliasing of the mesh silhouette and the paths.
+#: Multisample anti-aliasing of the mesh silhouette and the paths, on GPUs. Software
+#: renderers (Mesa llvmpipe: VMs, Xvfb) skip it: it costs them 2-3x the frame time. The
+#: environment variable OPTVIZ_GL_SAMPLES overrides both.
 SAMPLES = 4
+_SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software", "swiftshader")
 
-# Draw order (GLGraphicsItem.depthValue): floor, mesh, faded "hidden" paths, paths, markers.
+# Draw order (GLGraphicsItem.depthValue): floor ticks, mesh, faded "hidden" paths, paths,
+# minima, balls, labels.
 _ORDER_FLOOR, _ORDER_MESH, _ORDER_GHOST, _ORDER_PATH, _ORDER_MINIMA, _ORDER_BALL, _ORDER_TEXT = range(-1, 6)
 
 # Every item states its whole depth/blend set-up: GL state carries over from item to item.
@@ -105,9 +114,10 @@ _OVERLAY_GL = {**_PATH_GL, GL.GL_DEPTH_TEST: False}
 
 # Lit with the vertex colours kept: ambient 0.62 plus a two-sided diffuse term from a light
 # near the camera, so faces seen head-on keep (almost exactly) the contour colour and steep
-# or turned-away faces darken enough to show the shape. Top faces wind counter-clockwise
-# seen from +z (grid_faces), so gl_FrontFacing tells the top from the underside. pyqtgraph's 'shaded' shader darkens
-# faces that face the viewer to 20 %, which makes the colours unrecognisable.
+# or turned-away faces darken enough to show the shape. (pyqtgraph's 'shaded' shader darkens
+# faces that face the viewer to 20 %, which makes the colours unrecognisable.) Top faces
+# wind counter-clockwise seen from +z (grid_faces), so gl_FrontFacing tells the top from the
+# underside, which is drawn plain grey.
 _LIT_SHADER = shaders.ShaderProgram(
     "optviz_lit",
     [
@@ -235,6 +245,31 @@ def skirt(verts: np.ndarray, defined: np.ndarray):
     return np.concatenate(out_v), np.concatenate(out_f), np.concatenate(out_n)
 
 
+def clip_segments(pts: np.ndarray, bound: float) -> np.ndarray:
+    """The polyline ``pts`` (n, 3) cut to the square |x|, |y| ≤ bound, as independent segments:
+    (2m, 3) end points for GLLinePlotItem(mode='lines'). Parts outside are dropped (a run that
+    leaves and comes back shows both inside parts); a crossing segment ends on the border."""
+    pts = np.asarray(pts, dtype=float)
+    if len(pts) < 2:
+        return np.zeros((0, 3))
+    p0, d = pts[:-1], np.diff(pts, axis=0)
+    t0, t1 = np.zeros(len(d)), np.ones(len(d))
+    keep = np.ones(len(d), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in (0, 1):
+            for sign in (-1.0, 1.0):  # Liang-Barsky: sign·(p0 + t·d) ≤ bound
+                den = sign * d[:, axis]
+                num = bound - sign * p0[:, axis]
+                t = num / den
+                t1 = np.where(den > 0, np.minimum(t1, t), t1)
+                t0 = np.where(den < 0, np.maximum(t0, t), t0)
+                keep &= ~((den == 0) & (num < 0))
+    keep &= t0 <= t1
+    a = p0[keep] + t0[keep, None] * d[keep]
+    b = p0[keep] + t1[keep, None] * d[keep]
+    return np.stack([a, b], axis=1).reshape(-1, 3)
+
+
 def vertex_normals(vertexes: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Area-weighted vertex normals, (Nv, 3), pointing up (+z) for a height field."""
     v = vertexes[faces]
@@ -261,9 +296,8 @@ class _Markers:
     lost; a dot that the surface hides from the camera is drawn faded, like the hidden parts
     of the paths."""
 
-    HIDDEN_ALPHA = 0.4
-
-    def __init__(self, view: gl.GLViewWidget, size: float, rim: float, order: float) -> None:
+    def __init__(self, view: gl.GLViewWidget, size: float, rim: float, order: float, hidden_alpha: float) -> None:
+        self.hidden_alpha = hidden_alpha
         self.rim = gl.GLScatterPlotItem(size=size + 2 * rim, pxMode=True, glOptions=_OVERLAY_GL)
         self.dot = gl.GLScatterPlotItem(size=size, pxMode=True, glOptions=_OVERLAY_GL)
         self.rim.setDepthValue(order)
@@ -295,7 +329,7 @@ class _Markers:
             item.setVisible(n > 0)
         if n == 0:
             return
-        alpha = np.where(self.hidden, self.HIDDEN_ALPHA, 1.0)
+        alpha = np.where(self.hidden, self.hidden_alpha, 1.0)
         dot = self.colors.copy()
         dot[:, 3] *= alpha
         rim = np.tile(OUTLINE_COLOR, (n, 1))
@@ -308,10 +342,13 @@ class _RunPath:
     """The GL items of one run's path: a faded copy always on top (traceable behind hills),
     and the depth-tested path in the run colour on a light casing."""
 
-    def __init__(self, view: gl.GLViewWidget) -> None:
-        self.ghost = gl.GLLinePlotItem(width=2.0, antialias=True, mode="line_strip", glOptions=_OVERLAY_GL)
-        self.casing = gl.GLLinePlotItem(width=6.0, antialias=True, mode="line_strip", glOptions=_CASING_GL)
-        self.line = gl.GLLinePlotItem(width=3.0, antialias=True, mode="line_strip", glOptions=_PATH_GL)
+    def __init__(self, view: gl.GLViewWidget, multisampled: bool) -> None:
+        self.ghost = gl.GLLinePlotItem(width=2.0, antialias=True, mode="lines", glOptions=_OVERLAY_GL)
+        self.casing = gl.GLLinePlotItem(width=6.0, antialias=True, mode="lines", glOptions=_CASING_GL)
+        # GL_LINE_SMOOTH fades every segment's ends, so a smoothed strip of short segments
+        # shows its casing through each joint (white dashes on llvmpipe). Multisampling
+        # smooths the path without that; without it the path is drawn solid.
+        self.line = gl.GLLinePlotItem(width=3.0, antialias=multisampled, mode="lines", glOptions=_PATH_GL)
         self.ghost.setDepthValue(_ORDER_GHOST)
         self.casing.setDepthValue(_ORDER_PATH)
         self.line.setDepthValue(_ORDER_PATH + 0.5)
@@ -329,11 +366,12 @@ class _RunPath:
         self.line.setData(color=self.color)
         self.visible = bool(style.visible)
 
-    def show_path(self, pts: np.ndarray | None) -> None:
-        has_line = self.visible and pts is not None and len(pts) >= 2
+    def show_path(self, segments: np.ndarray | None) -> None:
+        """``segments``: (2m, 3) end points, as :func:`clip_segments` returns them."""
+        has_line = self.visible and segments is not None and len(segments) >= 2
         for item in self.items:
             if has_line:
-                item.setData(pos=pts)
+                item.setData(pos=segments)
             item.setVisible(has_line)
 
     def remove(self, view: gl.GLViewWidget) -> None:
@@ -354,8 +392,9 @@ class SurfaceView(gl.GLViewWidget):
             warnings.warn("Qt.AA_ShareOpenGLContexts was not set before the QApplication was created: "
                           "a second 3D view will not show its mesh (see optviz.app.main.create_application)",
                           RuntimeWarning, stacklevel=2)
+        self._samples = msaa_samples()
         fmt = self.format()
-        fmt.setSamples(SAMPLES)
+        fmt.setSamples(self._samples)
         self.setFormat(fmt)
         self.setBackgroundColor(BACKGROUND)
         self.setMinimumSize(200, 150)
@@ -364,6 +403,8 @@ class SurfaceView(gl.GLViewWidget):
         self._mesh_z: np.ndarray | None = None  # display heights of the grid, NaN where undefined
         self._normals: np.ndarray | None = None  # (ny, nx, 3) vertex normals of the mesh
         self._camera_key = None  # the surface the camera was last reset for
+        self._camera_angles = CAMERA_ANGLES[0]
+        self._camera_fitted = False  # the camera is the default one (refit on resize)
         self._label_side = None  # which box edges carry the axis labels
         self._styles: list[RunStyle] = []
         self._runs: list[_RunPath] = []
@@ -378,8 +419,8 @@ class SurfaceView(gl.GLViewWidget):
         self.floor.setDepthValue(_ORDER_FLOOR)
         self.addItem(self.floor)
 
-        self.minima = _Markers(self, size=7.0, rim=2.5, order=_ORDER_MINIMA)
-        self.balls = _Markers(self, size=13.0, rim=2.5, order=_ORDER_BALL)
+        self.minima = _Markers(self, size=7.0, rim=2.5, order=_ORDER_MINIMA, hidden_alpha=0.3)
+        self.balls = _Markers(self, size=13.0, rim=2.5, order=_ORDER_BALL, hidden_alpha=0.45)
 
         font = QFont()
         font.setPointSize(13)
@@ -471,12 +512,10 @@ class SurfaceView(gl.GLViewWidget):
 
     def path_to_display(self, points_xy, loss) -> np.ndarray:
         """Display points of a path as drawn: :meth:`to_display`, but never under the rendered
-        (piecewise-linear) mesh, plus PATH_LIFT; x, y clamped to ±50 for runaway runs."""
+        (piecewise-linear) mesh, plus PATH_LIFT."""
         pts = self.to_display(points_xy, loss)
         with np.errstate(invalid="ignore"):
             pts[:, 2] = np.fmax(pts[:, 2], self.mesh_height(pts[:, :2])) + PATH_LIFT
-        # A diverging run heads off to huge values; keep the numbers sane for float32 GL.
-        np.clip(pts[:, :2], -50.0, 50.0, out=pts[:, :2])
         return pts
 
     # ------------------------------------------------------------------ surface
@@ -567,7 +606,7 @@ class SurfaceView(gl.GLViewWidget):
         """One path + ball per run, in the run's colour; invisible runs are hidden."""
         self._styles = list(styles)
         while len(self._runs) < len(self._styles):
-            self._runs.append(_RunPath(self))
+            self._runs.append(_RunPath(self, self._samples > 0))
         while len(self._runs) > len(self._styles):
             self._runs.pop().remove(self)
         for items, style in zip(self._runs, self._styles):
@@ -594,12 +633,20 @@ class SurfaceView(gl.GLViewWidget):
             else:
                 P = sim.positions[k, :1]
                 L = sim.loss[k, :1]
-            valid = np.isfinite(P).all(axis=1) & np.isfinite(L)
-            m = len(valid) if valid.all() else int(np.argmin(valid))  # up to the last finite point
-            pts = self.path_to_display(P[:m], L[:m]) if m else None
-            items.show_path(pts)
-            if m:
-                heads.append(pts[-1])
+            # Up to the last point with a position and a defined loss (an infinite loss is
+            # drawn at the top, as the scale clips it).
+            valid = np.isfinite(P).all(axis=1) & ~np.isnan(L)
+            m = len(valid) if valid.all() else int(np.argmin(valid))
+            if m == 0:
+                items.show_path(None)
+                continue
+            pts = self.path_to_display(P[:m], L[:m])
+            segments = clip_segments(pts, STAGE)
+            items.show_path(segments)
+            # The ball rides at the head, or where the path last leaves the stage.
+            head = pts[-1] if (np.abs(pts[-1, :2]) <= STAGE).all() else (segments[-1] if len(segments) else None)
+            if head is not None:
+                heads.append(head)
                 colors.append(items.color)
         self.balls.set(np.array(heads).reshape(-1, 3), np.array(colors).reshape(-1, 4))
         self.update()
@@ -607,25 +654,47 @@ class SurfaceView(gl.GLViewWidget):
     # ------------------------------------------------------------------ camera
 
     def reset_camera(self) -> None:
-        """The default orbit: 32° up from the front right (azimuth -60°), unless another
-        quarter turn or a steeper look shows clearly more of the low ground where the runs go
-        (see :meth:`camera_score`); distance and target frame the box and its labels."""
-        self.opts["fov"] = CAMERA_FOV
-        elevation, azimuth = self.best_camera_angles()
+        """The default orbit: from the front right (azimuth -60°) 32° or 45° up, unless another
+        quarter turn shows clearly more of the low ground where the runs go (see
+        :meth:`camera_score`); distance and target frame the box and its labels, and follow
+        the widget's shape until the mouse moves the camera."""
+        self._camera_angles = self.best_camera_angles()
+        self._fit_camera()
+
+    def _fit_camera(self) -> None:
+        elevation, azimuth = self._camera_angles
         w, h = self.width(), self.height()
         aspect = w / h if w > 50 and h > 50 else 4 / 3
         centre, distance = fit_camera(elevation, azimuth, aspect, CAMERA_FOV)
-        self.setCameraPosition(pos=QVector3D(*centre), distance=distance,
-                               elevation=elevation, azimuth=azimuth)
+        self.opts["fov"] = CAMERA_FOV
+        self.setCameraPosition(pos=QVector3D(*centre), distance=distance, elevation=elevation, azimuth=azimuth)
+        self._camera_fitted = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._camera_fitted:  # the lecturer has not moved it: keep the block framed
+            self._fit_camera()
+
+    def mousePressEvent(self, event) -> None:
+        self._camera_fitted = False
+        super().mousePressEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        self._camera_fitted = False
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in self.noRepeatKeys:  # the arrow and page keys orbit and zoom
+            self._camera_fitted = False
+        super().keyPressEvent(event)
 
     def best_camera_angles(self) -> tuple[float, float]:
-        """(elevation, azimuth) for :meth:`reset_camera`."""
-        default = CAMERA_ANGLES[0]
+        """(elevation, azimuth) for :meth:`reset_camera`: the first of CAMERA_ANGLES (in order
+        of preference) that scores within CAMERA_MARGIN of the best."""
         if self._mesh_z is None:
-            return default
-        scores = [self.camera_score(*angles) for angles in CAMERA_ANGLES]
-        best = int(np.argmax(scores))
-        return CAMERA_ANGLES[best] if scores[best] > scores[0] + CAMERA_MARGIN else default
+            return CAMERA_ANGLES[0]
+        scores = np.array([self.camera_score(*angles) for angles in CAMERA_ANGLES])
+        return CAMERA_ANGLES[int(np.argmax(scores >= scores.max() - CAMERA_MARGIN))]
 
     def camera_score(self, elevation: float, azimuth: float) -> float:
         """How much of the surface's top a camera at these angles sees, weighted towards low
@@ -661,6 +730,38 @@ class SurfaceView(gl.GLViewWidget):
             if np.isfinite(loss):
                 score += 0.05 * float(not self.hidden_from_camera(self.path_to_display([start], [loss]), eye)[0])
         return score
+
+
+_renderer_cache: list[str] = []
+
+
+def gl_renderer() -> str:
+    """The OpenGL renderer string (e.g. 'llvmpipe (LLVM 15.0.6, 256 bits)'), probed once with a
+    throw-away context; '' when no context can be made."""
+    if not _renderer_cache:
+        name = ""
+        try:
+            from PySide6.QtGui import QOffscreenSurface, QOpenGLContext
+
+            ctx, surface = QOpenGLContext(), QOffscreenSurface()
+            surface.create()
+            if ctx.create() and ctx.makeCurrent(surface):
+                raw = GL.glGetString(GL.GL_RENDERER)
+                name = raw.decode(errors="replace") if raw else ""
+                ctx.doneCurrent()
+        except Exception:  # no GL at all: the widget will report it when it is shown
+            name = ""
+        _renderer_cache.append(name)
+    return _renderer_cache[0]
+
+
+def msaa_samples() -> int:
+    """Samples per pixel for the view: OPTVIZ_GL_SAMPLES if set, else SAMPLES on hardware and
+    0 on a software renderer."""
+    env = os.environ.get("OPTVIZ_GL_SAMPLES", "").strip()
+    if env.isdigit():
+        return int(env)
+    return 0 if any(s in gl_renderer().lower() for s in _SOFTWARE_RENDERERS) else SAMPLES
 
 
 def _eye(centre, distance: float, elevation: float, azimuth: float) -> np.ndarray:

@@ -21,14 +21,15 @@ Conventions (shared by every optimizer here):
   so far (shared by all N points). Update number t (0-based) uses α_t = ``schedule(t)`` when
   ``learning_rate`` is a schedule (any callable of the count, see
   :mod:`optviz.core.schedules`); Adam's bias corrections use the 1-based t + 1.
-* **PyTorch parity**: the rules, defaults and even the floating-point operation order are
-  those of ``torch.optim`` (``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` with
-  ``weight_decay=0``, ``maximize=False``, ``foreach=False``), so float64 trajectories match
-  torch's bit for bit where torch evaluates element-wise (its scalar CPU kernels; its
-  vectorized kernels fuse some multiply-adds into FMA instructions, which differ in the last
-  ulp). In particular the momentum buffer starts at the *first gradient* (not at zero), ε
-  is added *outside* the square root, RMSProp has *no* bias correction, Adam's ε is added
-  *after* the bias correction.
+* **PyTorch parity**: the rules, defaults and the floating-point operation order are those
+  of ``torch.optim`` (``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` with ``weight_decay=0``,
+  ``maximize=False``), so float64 trajectories agree with torch's to the last bit or two
+  (≲ 3e-16 relative over 100 Rosenbrock steps). They are not always bit-identical: torch's
+  CPU kernels fuse ``a + b·c`` (``add(alpha=)``, ``lerp``, ``addcmul``) into single-rounding
+  FMA instructions and its float64 ``sqrt`` is not always correctly rounded, while NumPy
+  rounds every operation and its √ is exact. In particular the momentum buffer starts at
+  the *first gradient* (p_1 = g_1, no (1 − β) damping), ε is added *outside* the square
+  root, RMSProp has *no* bias correction, and Adam's ε is added *after* the bias correction.
 * **Hyperparameters** are validated at construction: ``ValueError`` naming the parameter,
   its allowed range and the value (``"beta must be in [0, 1), got 1.5"``). Bools and
   non-finite numbers are refused. ``eps = 0`` is allowed, as in torch: the update is then
@@ -201,9 +202,10 @@ def state_vectors(state: NamedTuple) -> dict[str, np.ndarray]:
 
 # --------------------------------------------------------------------------- machinery
 
-# A kernel updates the buffers of ``state`` in place and returns the step, computed into
-# the scratch array ``g`` (which holds g_t on entry): kernel(g, state, lr, t) -> step.
-_Kernel = Callable[[np.ndarray, NamedTuple, float, int], np.ndarray]
+# A kernel updates the state's buffers (a tuple of arrays, in field order after ``count``)
+# in place and returns the step, computed into the scratch array ``g`` (which holds g_t on
+# entry): kernel(g, buffers, lr, t) -> step, with t the 0-based update number.
+_Kernel = Callable[[np.ndarray, tuple, float, int], np.ndarray]
 
 
 def _learning_rate(value) -> tuple[float | None, Callable | None]:
@@ -232,20 +234,17 @@ def _transformation(state_cls: type, kernel: _Kernel, learning_rate) -> Gradient
         return state_cls(np.zeros((), dtype=np.int64), *(np.zeros(params.shape, dtype=dtype) for _ in buffers))
 
     def update(grads, state, params=None, *, inplace: bool = False):
-        count = state.count
+        count = state[0]  # every state's first field
         t = int(count)
         lr = lr_const if schedule is None else float(schedule(count))
         g = _scratch(grads, inplace)
-        if buffers:
-            bufs = [getattr(state, name) for name in buffers]
+        bufs = state[1:]
+        if bufs:
             if not inplace:
-                bufs = [b.copy() for b in bufs]
+                bufs = tuple(b.copy() for b in bufs)
             if bufs[0].shape != g.shape:
                 raise ValueError(f"gradient shape {g.shape} does not match the state's {bufs[0].shape}")
-            work = state_cls(count, *bufs)
-        else:
-            bufs, work = [], state
-        step = kernel(g, work, lr, t)
+        step = kernel(g, bufs, lr, t)
         return step, state_cls(np.array(t + 1, dtype=np.int64), *bufs)
 
     return GradientTransformation(init, update)
@@ -275,7 +274,7 @@ def sgd(learning_rate: LearningRate = 1e-3) -> GradientTransformation:
     """
     _learning_rate(learning_rate)
 
-    def kernel(g, state, lr, t):
+    def kernel(g, bufs, lr, t):
         g *= -lr  # torch: param.add_(grad, alpha=-lr) = W + (−α)·g
         return g
 
@@ -301,10 +300,11 @@ def momentum(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
 
     Equivalently W_{t+1} = W_t − α g_t + β (W_t − W_{t−1}) for a constant α.
     Matches ``torch.optim.SGD(momentum=β, dampening=0, nesterov=False)``: the buffer starts
-    at the **first gradient**, p_1 = g_1 (no zero initialisation and no (1 − β) damping), so
-    the first step is −α g_1, like plain SGD. (optax's ``sgd(momentum=β)`` starts the trace
-    at zero instead, which gives the same p_1 = g_1.) Some texts write the velocity as
-    v ← βv − αg, W ← W + v; that equals this rule for a constant α.
+    at the **first gradient**, p_1 = g_1, and is not damped by (1 − β), so the first step is
+    −α g_1, like plain SGD's. (The exponential-average form p ← βp + (1 − β)g started at
+    zero would give p_1 = (1 − β) g_1 and a step ten times smaller for β = 0.9; optax's
+    ``sgd(momentum=β)`` agrees with torch here.) Some texts write the velocity as
+    v ← βv − αg, W ← W + v; that is this rule with v = −αp for a constant α.
 
     Args:
         learning_rate: α (> 0), or a schedule t ↦ α_t. Default 1e-3 (torch's).
@@ -315,8 +315,8 @@ def momentum(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
     _learning_rate(learning_rate)
     beta = _check_beta(beta)
 
-    def kernel(g, state, lr, t):
-        p = state.p
+    def kernel(g, bufs, lr, t):
+        (p,) = bufs
         _heavy_ball_buffer(g, p, beta, t)
         np.multiply(p, -lr, out=g)  # torch: param.add_(buf, alpha=-lr)
         return g
@@ -332,11 +332,11 @@ def nesterov(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
         p_{t+1} &= β p_t + g_t \\
         W_{t+1} &= W_t - α_t (g_t + β p_{t+1})
 
-    The step looks ahead along the updated velocity: it is the heavy-ball step plus the
-    correction −α(g_t + β p_{t+1} − p_{t+1}). This is the Sutskever et al. / torch
-    reformulation that needs the gradient at W_t only (not at the look-ahead point). The
-    buffer starts at the first gradient, p_1 = g_1, as in :func:`momentum`, so the first
-    step is −α (1 + β) g_1.
+    The direction g_t + β p_{t+1} = p_{t+1} + β (p_{t+1} − p_t) extrapolates the heavy
+    ball's velocity one step ahead; this is the Sutskever et al. / torch form of Nesterov's
+    method, which needs the gradient at W_t only (not at a look-ahead point). The buffer
+    starts at the first gradient, p_1 = g_1, as in :func:`momentum`, so the first step is
+    −α (1 + β) g_1.
 
     Args:
         learning_rate: α (> 0), or a schedule t ↦ α_t. Default 1e-3 (torch's).
@@ -347,8 +347,8 @@ def nesterov(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
     _learning_rate(learning_rate)
     beta = _check_beta(beta)
 
-    def kernel(g, state, lr, t):
-        p = state.p
+    def kernel(g, bufs, lr, t):
+        (p,) = bufs
         _heavy_ball_buffer(g, p, beta, t)
         g += np.multiply(p, beta)  # torch: grad.add(buf, alpha=β) = g + β·p
         g *= -lr  # torch: param.add_(grad, alpha=-lr)
@@ -378,8 +378,8 @@ def adagrad(learning_rate: LearningRate = 1e-2, eps: float = 1e-10) -> GradientT
     _learning_rate(learning_rate)
     eps = _nonnegative("eps", eps)
 
-    def kernel(g, state, lr, t):
-        r = state.r
+    def kernel(g, bufs, lr, t):
+        (r,) = bufs
         tmp = np.multiply(g, g)  # torch: sum.addcmul_(g, g, value=1)
         r += tmp
         np.sqrt(r, out=tmp)  # torch: std = sum.sqrt().add_(eps)
@@ -416,8 +416,8 @@ def rmsprop(learning_rate: LearningRate = 1e-2, rho: float = 0.99, eps: float = 
     eps = _nonnegative("eps", eps)
     one_minus_rho = 1 - rho
 
-    def kernel(g, state, lr, t):
-        r = state.r
+    def kernel(g, bufs, lr, t):
+        (r,) = bufs
         r *= rho  # torch: square_avg.mul_(ρ).addcmul_(g, g, value=1-ρ) = ρr + ((1-ρ)·g)·g
         tmp = np.multiply(g, one_minus_rho)
         tmp *= g
@@ -447,7 +447,7 @@ def adam(
     paper and the lecture; the "ε-hat" variant adds it to √r before correcting). The first
     step is −α g/(|g| + ε) ≈ −α·sign(g) in every coordinate.
 
-    Computed in torch's order, so results agree with torch bit for bit::
+    Computed in torch's operation order (see the module docstring on bit-level parity)::
 
         p   ← p + (1 − ρ₁)(g − p)                 (torch's lerp; g − (g − p)ρ₁ if 1 − ρ₁ >= ½)
         r   ← ρ₂ r + ((1 − ρ₂) g) g
@@ -472,8 +472,8 @@ def adam(
     one_minus_weight = 1.0 - weight
     one_minus_rho2 = 1 - rho2
 
-    def kernel(g, state, lr, t):
-        p, r = state.p, state.r
+    def kernel(g, bufs, lr, t):
+        p, r = bufs
         step = float(t + 1)
         tmp = np.subtract(g, p)  # lerp: end − self
         if small:

@@ -81,16 +81,36 @@ class AnalyticRisk(EmpiricalRisk):
         return self.surface.f(points) + np.asarray(points) @ self.offsets[idx].mean(axis=0)
 
 
-def default_noise_scale(surface: Surface, fraction: float = 0.3) -> float:
-    """A noise scale that is visible but does not swamp the landscape: ``fraction`` of the
-    median gradient norm over the surface's view box."""
+def default_noise_scale(surface: Surface, spread: float = 0.04) -> float:
+    """A noise scale that is clearly visible yet lets SGD settle near the minimum.
+
+    SGD with step α near a minimum with Hessian eigenvalues λ₁ ≤ λ₂ jitters with a standard
+    deviation of about σ·√(α/(2λ₁)) along the flattest direction. Taking the natural GD step
+    α = 1/λ₂ and asking for a jitter of ``spread`` view diagonals gives
+    σ = spread · diagonal · √(2 λ₁ λ₂). It is capped at 30 % of the median gradient norm over
+    the view, which is also the fallback without a usable curvature (no listed point, or a
+    degenerate Hessian), so that a sharp minimum (Rastrigin, Ackley's cusp) does not drown the
+    rest of the landscape in noise.
+    """
+    typical = 0.3 * _median_gradient_norm(surface)
+    points = [*surface.minima, *surface.saddles]
+    if points:
+        with np.errstate(all="ignore"):
+            eig = np.abs(np.linalg.eigvalsh(surface.hessian(points[0].location[None])[0]))
+        lo, hi = float(eig.min()), float(eig.max())
+        if np.isfinite(lo) and lo > 1e-9 * max(hi, 1.0):
+            return float(min(spread * surface.view.diagonal * np.sqrt(2.0 * lo * hi), typical))
+    return typical
+
+
+def _median_gradient_norm(surface: Surface) -> float:
     xs = np.linspace(surface.view.xmin, surface.view.xmax, 41)
     ys = np.linspace(surface.view.ymin, surface.view.ymax, 41)
     pts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     with np.errstate(all="ignore"):
         g = np.linalg.norm(surface.grad(pts), axis=-1)
     g = g[np.isfinite(g)]
-    return float(fraction * np.median(g)) if g.size else 0.0
+    return float(np.median(g)) if g.size else 0.0
 
 
 def as_risk(problem: Surface | EmpiricalRisk, noise_scale: float | None = None, n: int = DEFAULT_SAMPLES,
