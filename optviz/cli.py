@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from . import __version__
@@ -51,6 +52,17 @@ def check_preset(name: str) -> str:
     return name
 
 
+def glue_negative_values(argv: list[str]) -> list[str]:
+    """``--start -1.5,2`` → ``--start=-1.5,2``: argparse takes "-1.5,2" for an option."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and re.match(r"^-\.?\d", token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optviz",
@@ -72,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(glue_negative_values(list(sys.argv[1:] if argv is None else argv)))
     if args.install_desktop:
         from .desktop import install_desktop_entry
 

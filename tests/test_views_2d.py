@@ -58,6 +58,13 @@ def color_pixels(arr: np.ndarray, hex_color: str, tol: int = 40) -> int:
     return int((np.abs(arr.astype(int) - rgb).max(axis=-1) < tol).sum())
 
 
+def distance_to_polyline(p, pts):
+    a, b = pts[:-1], pts[1:]
+    d = b - a
+    t = np.clip(np.einsum("ij,ij->i", p - a, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300), 0, 1)
+    return float(np.min(np.hypot(*(a + t[:, None] * d - p).T)))
+
+
 class HalfDefined(Surface):
     """A bowl whose loss is undefined (NaN) for x < 0: the map must show a gap there."""
 
@@ -201,7 +208,7 @@ def test_invisible_runs_are_hidden_and_not_in_legend(contour):
     contour.set_runs(styles(["GD", "Adam"], visible=[False, True]))
     contour.update_runs(sim)
     assert not any(item.isVisible() for item in contour._runs[0].items())
-    assert contour._runs[1].tail.isVisible()
+    assert len(contour.path_data(0)[0]) == 0 and len(contour.path_data(1)[0]) == sim.length(1)
     assert [label.text for _, label in contour.legend.items] == ["Adam"]
 
 
@@ -224,7 +231,8 @@ def test_diverging_run_stops_at_last_finite_point_with_marker(contour):
     assert run.diverged.isVisible()
     mx, my = run.diverged.pos().x(), run.diverged.pos().y()
     assert np.isfinite([mx, my]).all()
-    assert any(np.allclose((mx, my), p) for p in finite)  # on the run's path
+    assert surface.view.contains(np.array([mx, my]))  # on the map, where the lecturer sees it
+    assert distance_to_polyline(np.array([mx, my]), finite) < 1e-9 * surface.view.diagonal  # on the path
     assert not contour._runs[1].diverged.isVisible()
 
 
@@ -239,20 +247,69 @@ def test_restart_redraws_from_the_start(contour):
     assert len(x) == 1 and (x[0], y[0]) == pytest.approx(surface.start)
 
 
-def test_update_runs_is_cheap(contour):
+def test_update_runs_is_cheap(qtbot, contour):
     surface = get_surface("rosenbrock")
     specs = [RunSpec("gd", {"learning_rate": 10.0 ** -e}) for e in np.linspace(3.0, 4.0, 8)]
     sim = Simulation(surface, specs, surface.start, max_steps=5000)
     sim.run()
     contour.set_surface(surface, grid_for(surface))
     contour.set_runs(styles([f"run {k}" for k in range(8)]))
+    shown(qtbot, contour)
     sim.steps[:] = 4000
+    contour.update_runs(sim)
+    contour.grab()  # the first paint lays out the path canvas
     start = time.perf_counter()
     for frame in range(30):
-        sim.steps[:] = 4000 + frame  # the race moves on by one step every frame
+        sim.steps[:] = 4001 + frame  # the race moves on by one step every frame
         contour.update_runs(sim)
     per_frame = (time.perf_counter() - start) / 30
     assert per_frame < 0.01, f"update_runs took {per_frame * 1e3:.1f} ms per frame"
+    assert contour.paths._key is not None  # only new segments were stroked, no full repaint
+    assert all(run.painted == 4031 for run in contour._runs)
+
+
+def test_canvas_paints_new_segments_and_repaints_after_restart(qtbot, contour):
+    surface, sim = race(steps=400)
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD", "Adam"]))
+    shown(qtbot, contour)
+    sim.restart()
+    sim.step(10)
+    contour.update_runs(sim)
+    before = image_to_array(contour.grab().toImage())
+    key = contour.paths._key
+    assert key is not None and [run.painted for run in contour._runs] == [11, 11]
+    sim.step(100)
+    contour.update_runs(sim)
+    assert contour.paths._key == key  # extended in place
+    assert [run.painted for run in contour._runs] == [111, 111]
+    after = image_to_array(contour.grab().toImage())
+    assert color_pixels(after, COLORS[1]) > color_pixels(before, COLORS[1])
+    sim.restart(1)
+    contour.update_runs(sim)
+    assert contour.paths._key is None  # Adam's old path must be erased: repaint everything
+    restarted = image_to_array(contour.grab().toImage())
+    assert contour._runs[1].painted == 1
+    assert color_pixels(restarted, COLORS[1]) < color_pixels(after, COLORS[1]) // 2
+    contour.view_box.scaleBy((0.5, 0.5))  # zoom: the canvas follows
+    zoomed = image_to_array(contour.grab().toImage())
+    assert contour.paths._key not in (None, key)
+    assert color_pixels(zoomed, COLORS[0]) > 30
+
+
+def test_run_bouncing_all_over_the_map_is_drawn_thin(qtbot, contour):
+    surface = get_surface("rastrigin")
+    sim = Simulation(surface, [RunSpec("gd", {"learning_rate": 0.05}), RunSpec("gd", {"learning_rate": 1e-3})],
+                     surface.start, max_steps=1500)
+    sim.run()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD fast", "GD slow"]))
+    contour.update_runs(sim)
+    shown(qtbot, contour)
+    start = time.perf_counter()
+    contour.grab()
+    assert time.perf_counter() - start < 2.0
+    assert [run.heavy for run in contour._runs] == [True, False]
 
 
 # ---------------------------------------------------------------------------------- contour: start point
@@ -348,7 +405,7 @@ def test_history_plot_curves_equal_history():
         plot.set_runs(styles(["GD", "Adam"]))
         plot.update_runs(sim)
         for k, curve in enumerate(plot._curves):
-            x, y = curve.getData()
+            x, y = curve.xData, curve.yData  # the data handed over (the display is downsampled)
             n = sim.length(k)
             np.testing.assert_array_equal(x, np.arange(n))
             np.testing.assert_array_equal(y, getattr(sim.history, field)[:n, k, 0])
@@ -372,6 +429,7 @@ def test_history_log_mode_masks_bad_values(qtbot):
     plot = HistoryPlot("loss")
     qtbot.addWidget(plot)
     plot.resize(600, 300)
+    plot.set_reference(0.0)  # J* = 0: the log axis shows J itself
     plot.set_runs(styles(["GD", "Adam"]))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -383,9 +441,10 @@ def test_history_log_mode_masks_bad_values(qtbot):
         plot.grab()
         plot.set_log(True)
         plot.grab()
-    x, y = plot._curves[0].getData()  # log10 of the data, masked where undefined
+    x, y = plot._curves[0].getData()  # log10 of the data as displayed (200 steps: not downsampled)
+    assert len(x) == n
     assert np.isnan(y[5:9]).all()
-    assert np.isfinite(y[:5]).all() and len(x) == n
+    assert np.isfinite(y[:5]).all()
 
 
 def test_history_plot_hides_invisible_runs():
@@ -481,3 +540,21 @@ def test_render_shows_four_runs_over_the_map(qtbot):
         assert color_pixels(arr, color, tol=30) > color_pixels(blank, color, tol=30) + 30, color
     assert len(np.unique(arr.reshape(-1, 3), axis=0)) > 200  # a colour map, not a blank frame
     assert np.abs(arr.astype(int) - blank.astype(int)).sum() > 0
+
+
+def test_log_loss_shows_the_gap_to_the_optimum_and_needs_a_lower_bound(qtbot):
+    _, sim = race(steps=50)
+    plot = HistoryPlot("loss")
+    qtbot.addWidget(plot)
+    plot.set_runs(styles(["GD", "Adam"]))
+    plot.set_reference(-1.5)  # e.g. two wells: J* < 0
+    plot.set_log(True)
+    plot.update_runs(sim)
+    _, y = plot._curves[0].getData()
+    np.testing.assert_allclose(y, np.log10(sim.history.loss[: sim.length(0), 0, 0] + 1.5))
+    assert "J*" in plot.getAxis("left").labelText
+    plot.set_reference(None)  # a saddle: unbounded below, so the axis stays linear
+    plot.update_runs(sim)
+    _, y = plot._curves[0].getData()
+    np.testing.assert_allclose(y, sim.history.loss[: sim.length(0), 0, 0])
+    assert "linear" in plot.getAxis("left").labelText

@@ -4,20 +4,27 @@ Only renders: the colours are ``colormap`` applied to ``grid.scale(grid.z)``, th
 at ``grid.scale.levels()``, the paths are ``sim.history.positions``. Click the map (or drag the
 start handle) to move the start point: the view emits ``startMoved(x, y)`` and the owner decides.
 
+Paths are painted incrementally: each frame strokes only the segments added since the last
+one into two cached images (casings below, lines above), which are then blitted. Stroking
+thousands of wide antialiased segments every frame would take tens of milliseconds, and
+seconds for a run bouncing across the map. The images are repainted in full only when the
+view moves or zooms, a run restarts, or the runs change.
+
 Also home of :func:`style_plot`, the light, projector-friendly look the 2D plots share.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPixmapCache
-from PySide6.QtWidgets import QGraphicsItem
+from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 
 from ..core.simulation import Status
 from . import colormap
@@ -32,29 +39,30 @@ TICK_POINT_SIZE = 11
 LABEL_POINT_SIZE = 12
 
 ISO_LEVELS = 14
-ISO_PEN = pg.mkPen((40, 44, 52, 95), width=1)
+ISO_PEN = pg.mkPen((40, 44, 52, 100), width=1)
 PATH_WIDTH = 2.5
-PATH_CASING = pg.mkPen((255, 255, 255, 120), width=PATH_WIDTH + 3.0)
-# Flat caps: where the tail meets the body its casing must not spill over the body's line.
-PATH_CASING.setCapStyle(Qt.PenCapStyle.FlatCap)
-#: The bodies' pixmap caches live in QPixmapCache, whose default 10 MB would hold only one or
-#: two full-HD paths; this raises the (process-wide) limit, never lowers it.
-PIXMAP_CACHE_KB = 128 * 1024
+#: A light casing around every path keeps each colour readable on dark and light map areas.
+#: Painted opaque into its own image, which is shown at CASING_OPACITY: overlaps do not add up.
+CASING_WIDTH = PATH_WIDTH + 3.0
+CASING_COLOR = QColor(255, 255, 255)
+CASING_OPACITY = 0.55
 HEAD_SIZE = 11
 HEAD_OUTLINE = pg.mkPen((25, 25, 30), width=1.5)
 DIVERGED_SIZE = 22
 DIVERGED_OUTLINE = pg.mkPen((200, 0, 0), width=2.0)
 MINIMUM_SIZE = 22
 SADDLE_SIZE = 15
-#: The newest points of a path, redrawn every frame; the rest (the body) is rebuilt rarely.
-TAIL_POINTS = 200
-#: Bodies longer than this are drawn without the points that would not show: those within the
-#: same THIN_PIXELS-sized cell as the point before (stroking thousands of sub-pixel segments is
-#: what makes a wide antialiased path slow).
+#: A run with more line than this many view widths (bouncing all over the map) is drawn with
+#: thin lines: bold, it would bury the map, and repainting it after a zoom would take seconds.
+HEAVY_WIDTHS = 25
+#: When a whole path is repainted, points in the same THIN_PIXELS cell as the point before are
+#: skipped (a slow run crawls in sub-pixel steps); paths up to EXACT_POINTS are drawn as they are.
 EXACT_POINTS = 600
 THIN_PIXELS = 0.5
 #: Paths are drawn up to where they leave the view grown by this fraction on every side.
 DRAW_MARGIN = 1.5
+#: A diverged run that flew off the map is marked where it leaves, this fraction inside the edge.
+MARKER_INSET = 0.03
 #: How far the user may zoom in and out, as fractions of the surface's view box.
 ZOOM_IN_LIMIT, ZOOM_OUT_LIMIT = 1e-3, 4.0
 #: Minimum labels ("min 1" …) are only drawn when there are few enough not to clutter the map.
@@ -106,23 +114,208 @@ class _StaticSample(pg.ItemSample):
         event.ignore()
 
 
+def _round_pen(color: QColor, width: float) -> QPen:
+    pen = QPen(color)
+    pen.setWidthF(width)
+    pen.setCosmetic(True)  # widths in pixels, whatever the zoom
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # segment ends meet as round joins
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
 @dataclass
 class _RunItems:
-    """The items of one run. The path is two curves: the ``body`` (settled, rebuilt rarely,
-    painted from a pixmap cache) and the ``tail`` (the newest points, rebuilt every frame)."""
+    """One run: its head dot and divergence marker (items), its legend swatch, and the state
+    of its path on the canvas."""
 
-    body: pg.PlotCurveItem
-    tail: pg.PlotCurveItem
     head: pg.ScatterPlotItem  # one spot at (0, 0), moved with setPos (cheaper than setData)
     diverged: pg.ScatterPlotItem  # likewise
     sample: pg.PlotDataItem  # the legend's swatch, never added to the plot
     visible: bool
-    key: tuple | None = None  # what was drawn last: skip unchanged runs
-    split: int = 0  # the body is drawn[:split + 1], the tail drawn[split:]; 0: no body
-    anchor: tuple | None = None  # (drawn[0], drawn[split]) when the body was built
+    line_pen: QPen
+    thin_pen: QPen
+    casing_pen: QPen
+    drawn: np.ndarray  # the polyline to show: the path up to its last finite point, cut at the box
+    key: tuple | None = None  # what update_runs saw last: skip unchanged runs
+    painted: int = 0  # points of ``drawn`` on the canvas
+    anchor: tuple | None = None  # (drawn[0], drawn[painted - 1]) when painted: detects restarts
+    ink: float = 0.0  # pixels of line on the canvas
+    heavy: bool = False  # drawn thin (see HEAVY_WIDTHS)
 
     def items(self):
-        return (self.body, self.tail, self.head, self.diverged)
+        return (self.head, self.diverged)
+
+
+class _PathCanvas(pg.GraphicsObject):
+    """Every run's path, kept as two images in device pixels: casings, then lines on top.
+
+    ``extend`` strokes the segments added since the last call; ``paint`` blits the images and
+    repaints them in full when the device transform (pan, zoom, resize, export) has changed or
+    ``invalidate`` was called.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bounds = QRectF()
+        self.runs: list[_RunItems] = []
+        self._casing: QImage | None = None
+        self._lines: QImage | None = None
+        self._key: tuple | None = None  # what the images were painted for
+        self._to_canvas: QTransform | None = None  # data → canvas pixels
+        self._origin = QPointF()
+        self._width_px = 1.0  # visible width of the canvas, for HEAVY_WIDTHS
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """The drawing box in data coordinates; nothing is drawn outside it."""
+        self.prepareGeometryChange()
+        self._bounds = QRectF(rect)
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._key = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    # ---------------------------------------------------------------- painting
+
+    def paint(self, painter, *args) -> None:
+        vb = self.getViewBox()
+        if vb is None or self._bounds.isEmpty():
+            return
+        visible = self._bounds.intersected(vb.viewRect())
+        if visible.isEmpty():
+            return
+        transform = painter.combinedTransform()
+        area = transform.mapRect(visible).toAlignedRect().adjusted(-8, -8, 8, 8)
+        dpr = painter.device().devicePixelRatioF()
+        key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.dx(),
+               transform.dy(), area.x(), area.y(), area.width(), area.height(), dpr)
+        if key != self._key:
+            self._repaint_all(transform, area, dpr)
+            self._key = key
+        painter.save()
+        painter.resetTransform()
+        painter.setOpacity(CASING_OPACITY)
+        painter.drawImage(self._origin, self._casing)
+        painter.setOpacity(1.0)
+        painter.drawImage(self._origin, self._lines)
+        painter.restore()
+
+    def _repaint_all(self, transform: QTransform, area, dpr: float) -> None:
+        size = QSize(math.ceil(area.width() * dpr), math.ceil(area.height() * dpr))
+        if self._casing is None or self._casing.size() != size or self._casing.devicePixelRatioF() != dpr:
+            self._casing = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            self._lines = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            self._casing.setDevicePixelRatio(dpr)
+            self._lines.setDevicePixelRatio(dpr)
+        self._casing.fill(0)
+        self._lines.fill(0)
+        self._origin = QPointF(area.topLeft())
+        self._to_canvas = transform * QTransform.fromTranslate(-area.x(), -area.y())
+        self._width_px = max(float(area.width()), 1.0)
+        scale = self._pixels_per_unit()
+        for run in self.runs:
+            run.painted, run.anchor, run.ink = 0, None, 0.0
+            if run.visible and len(run.drawn) >= 1:
+                run.ink = float(_segment_pixels(run.drawn, scale).sum())
+                run.heavy = run.ink > HEAVY_WIDTHS * self._width_px
+        self._stroke([(run, _thinned(run.drawn, scale)) for run in self.runs
+                      if run.visible and len(run.drawn) >= 1])
+        for run in self.runs:
+            if run.visible and len(run.drawn) >= 1:
+                run.painted = len(run.drawn)
+                run.anchor = (*run.drawn[0], *run.drawn[-1])
+
+    def extend(self) -> None:
+        """Stroke what every run added since the last call; repaint all after a restart."""
+        if self._key is None:
+            self.update()  # a full repaint is pending anyway
+            return
+        scale = self._pixels_per_unit()
+        pieces = []
+        for run in self.runs:
+            n, p = len(run.drawn), run.painted
+            if not run.visible or n == p == 0:
+                continue
+            if p and not (n >= p and run.anchor == (*run.drawn[0], *run.drawn[p - 1])):
+                self.invalidate()  # restarted, or cut shorter: the old path must go
+                return
+            if n == p:
+                continue
+            piece = run.drawn[max(p - 1, 0):]
+            run.ink += float(_segment_pixels(piece, scale).sum())
+            if not run.heavy and run.ink > HEAVY_WIDTHS * self._width_px:
+                self.invalidate()  # from now on this run is drawn thin, all of it
+                return
+            pieces.append((run, piece))
+            run.painted = n
+            run.anchor = (*run.drawn[0], *run.drawn[-1])
+        if not pieces:
+            return
+        self._stroke(pieces)
+        # Only the area of the new segments needs repainting on screen.
+        both = np.concatenate([piece for _, piece in pieces])
+        pad = 2 * CASING_WIDTH / scale
+        lo, hi = both.min(axis=0) - pad, both.max(axis=0) + pad
+        self.update(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
+
+    def _stroke(self, pieces) -> None:
+        """Draw (run, points) polylines: casings into one image, lines into the other."""
+        for image, casing in ((self._casing, True), (self._lines, False)):
+            painter = QPainter(image)
+            painter.setTransform(self._to_canvas)
+            for run, pts in pieces:
+                if casing and run.heavy:
+                    continue
+                antialias = casing or not run.heavy  # thin aliased lines draw much faster
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialias)
+                painter.setPen(run.casing_pen if casing else run.thin_pen if run.heavy else run.line_pen)
+                if len(pts) == 1:
+                    painter.drawPoint(QPointF(float(pts[0, 0]), float(pts[0, 1])))
+                    continue
+                # Separate segments, not one polyline: Qt fills a wide self-crossing polyline
+                # as one huge polygon, hundreds of times slower for a zig-zag.
+                segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
+                painter.drawLines(*segments.drawargs())
+            painter.end()
+
+    def _pixels_per_unit(self) -> np.ndarray:
+        t = self._to_canvas
+        return np.array([abs(t.m11()) + abs(t.m21()), abs(t.m22()) + abs(t.m12())])
+
+
+def _segment_pixels(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """On-screen length of every segment of ``pts`` in pixels."""
+    if len(pts) < 2:
+        return np.zeros(0)
+    d = np.diff(pts, axis=0) * scale
+    return np.hypot(d[:, 0], d[:, 1])
+
+
+def _exit_point(a: np.ndarray, b: np.ndarray, box) -> np.ndarray:
+    """Where the segment from ``a`` (inside ``box``) to ``b`` (outside) crosses the box edge."""
+    t = 1.0
+    for axis, (lo, hi) in enumerate(((box.xmin, box.xmax), (box.ymin, box.ymax))):
+        d = b[axis] - a[axis]
+        if b[axis] > hi:
+            t = min(t, (hi - a[axis]) / d)
+        elif b[axis] < lo:
+            t = min(t, (lo - a[axis]) / d)
+    return a + max(t, 0.0) * (b - a)
+
+
+def _thinned(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``pts`` without the points that stay in the same THIN_PIXELS cell as the one before
+    (less than a pixel away: the drawing looks the same)."""
+    if len(pts) <= EXACT_POINTS or not np.all(scale > 0):
+        return pts
+    cells = np.floor(pts * (scale / THIN_PIXELS))
+    keep = np.empty(len(pts), dtype=bool)
+    keep[0] = keep[-1] = True
+    np.any(cells[1:-1] != cells[:-2], axis=1, out=keep[1:-1])
+    return pts[keep]
 
 
 class ContourView(pg.PlotWidget):
@@ -145,15 +338,12 @@ class ContourView(pg.PlotWidget):
         super().__init__(parent, background="w")
         style_plot(self)
         self.setAntialiasing(True)
-        if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
-            QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         item = self.getPlotItem()
         item.layout.setContentsMargins(4, 12, 16, 4)  # room for the outermost tick labels
         self.view_box = item.getViewBox()
         self.view_box.setAspectLocked(False)
         self.view_box.setMouseEnabled(x=True, y=True)
         self.view_box.disableAutoRange()
-        self.view_box.sigRangeChanged.connect(self._on_range_changed)
         self.surface = None
         self._view = None
         self._draw_box = None
@@ -194,9 +384,11 @@ class ContourView(pg.PlotWidget):
         self.legend.setParentItem(self.view_box)
         self.legend.setZValue(100)
 
+        self.paths = _PathCanvas()
+        self.paths.setZValue(_Z_PATH)
+        self.view_box.addItem(self.paths, ignoreBounds=True)
+
         self._placing = False
-        self._last_sim = None
-        self._thin_pixel = None
         self._runs: list[_RunItems] = []
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
@@ -224,9 +416,11 @@ class ContourView(pg.PlotWidget):
         x_label, y_label = surface.axis_labels
         set_axis_labels(self, x_label, y_label)
         self.reset_view()
-        for run in self._runs:  # the drawing box changed: redraw every path from scratch
-            run.key, run.split, run.anchor = None, 0, None
-        self._last_sim = self._thin_pixel = None  # wait for the new surface's simulation
+        box = self._draw_box
+        self.paths.set_bounds(QRectF(box.xmin, box.ymin, box.width, box.height))
+        for run in self._runs:  # the drawing box changed: every path is cut anew
+            run.key = None
+            run.drawn = np.zeros((0, 2))
 
     def reset_view(self) -> None:
         """Show the surface's view box exactly."""
@@ -282,25 +476,19 @@ class ContourView(pg.PlotWidget):
                 self.view_box.removeItem(item)
         self.legend.clear()
         self._runs = []
-        self._last_sim = self._thin_pixel = None
         for k, style in enumerate(styles):
             color = pg.mkColor(style.color)
-            pen = pg.mkPen(color, width=PATH_WIDTH)
-            # A light casing (shadow pen) keeps every colour readable on dark and light map areas.
-            body, tail = (pg.PlotCurveItem(pen=pen, shadowPen=PATH_CASING, antialias=True) for _ in range(2))
-            # Stroking a long antialiased path is what costs in a frame; the body changes only
-            # every TAIL_POINTS steps, so it is painted from a cached pixmap in between.
-            body.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="o", size=HEAD_SIZE, pen=HEAD_OUTLINE,
                                       brush=pg.mkBrush(color), antialias=True)
             diverged = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="x", size=DIVERGED_SIZE,
                                           pen=DIVERGED_OUTLINE, brush=pg.mkBrush(color), antialias=True)
-            sample = pg.PlotDataItem(pen=pen, symbol="o", symbolSize=HEAD_SIZE - 2, symbolPen=HEAD_OUTLINE,
-                                     symbolBrush=pg.mkBrush(color))
+            sample = pg.PlotDataItem(pen=pg.mkPen(color, width=PATH_WIDTH), symbol="o", symbolSize=HEAD_SIZE - 2,
+                                     symbolPen=HEAD_OUTLINE, symbolBrush=pg.mkBrush(color))
             sample.setData([0.0], [0.0])  # the legend draws the symbol from the item's scatter
-            run = _RunItems(body, tail, head, diverged, sample, bool(style.visible))
-            # The tail lies over the body, so its casing does not whiten the body's line end.
-            for item, z in zip(run.items(), (_Z_PATH, _Z_PATH + 0.005, _Z_HEAD, _Z_DIVERGED)):
+            run = _RunItems(head, diverged, sample, bool(style.visible), line_pen=_round_pen(color, PATH_WIDTH),
+                            thin_pen=_round_pen(color, 1.0), casing_pen=_round_pen(CASING_COLOR, CASING_WIDTH),
+                            drawn=np.zeros((0, 2)))
+            for item, z in zip(run.items(), (_Z_HEAD, _Z_DIVERGED)):
                 item.setZValue(z + 0.01 * k)
                 self.view_box.addItem(item, ignoreBounds=True)
                 item.setVisible(False)  # shown once update_runs has points
@@ -308,10 +496,11 @@ class ContourView(pg.PlotWidget):
                 self.legend.addItem(sample, style.title)
             self._runs.append(run)
         self.legend.setVisible(any(run.visible for run in self._runs))
+        self.paths.runs = self._runs
+        self.paths.invalidate()
 
     def update_runs(self, sim) -> None:
         """Draw every visible run's path up to its last finite point; cheap per frame."""
-        self._last_sim = sim
         positions = sim.history.positions
         for k, run in enumerate(self._runs[: sim.K]):
             if not run.visible:
@@ -327,27 +516,20 @@ class ContourView(pg.PlotWidget):
                 continue  # unchanged since the last frame (finished, or paused)
             run.key = key
             self._draw_run(run, pts[:n], status == Status.DIVERGED)
+        self.paths.extend()
 
     def path_data(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The polyline drawn for run k (body and tail joined), as ``(x, y)``."""
-        run = self._runs[k]
-        tx, ty = run.tail.getData()
-        tx = np.zeros(0) if tx is None else tx
-        ty = np.zeros(0) if ty is None else ty
-        if run.split == 0:
-            return tx, ty
-        bx, by = run.body.getData()
-        return np.concatenate([bx, tx[1:]]), np.concatenate([by, ty[1:]])
+        """The polyline drawn for run k, as ``(x, y)``."""
+        drawn = self._runs[k].drawn
+        return drawn[:, 0], drawn[:, 1]
 
     def _draw_run(self, run: _RunItems, finite: np.ndarray, diverged: bool) -> None:
         """``finite``: the path up to its last finite point."""
-        drawn = self._drawable(finite)
-        if len(drawn) == 0:
-            run.split, run.anchor = 0, None
-            for item in run.items():
-                item.setVisible(False)
+        run.drawn = self._drawable(finite)
+        if len(run.drawn) == 0:
+            run.head.setVisible(False)
+            run.diverged.setVisible(False)
             return
-        self._set_path(run, drawn)
         # The head sits on the last finite point, unless that is astronomically far off the map.
         head_shown = self._draw_box is None or bool(self._draw_box.contains(finite[-1]))
         if head_shown:
@@ -358,50 +540,12 @@ class ContourView(pg.PlotWidget):
             run.diverged.setPos(x, y)
         run.diverged.setVisible(diverged)
 
-    def _set_path(self, run: _RunItems, drawn: np.ndarray) -> None:
-        """Draw ``drawn`` as body + tail. Only the tail (≤ ``TAIL_POINTS`` · 2 points) is new in
-        a typical frame; the body is rebuilt when the tail has grown long, or when the path is
-        no longer the one the body was built from (restart, new start point, zoom)."""
-        m = len(drawn)
-        s = run.split
-        if s and not (s < m and run.anchor == (*drawn[0], *drawn[s])):
-            s = 0  # the body no longer belongs to this path
-        rebuild = m - s > 2 * TAIL_POINTS
-        if rebuild:
-            s = m - TAIL_POINTS
-        if s == 0:
-            run.body.setVisible(False)
-            run.anchor = None
-        elif rebuild:
-            body = self._thinned(drawn[: s + 1])
-            run.body.setData(body[:, 0], body[:, 1], skipFiniteCheck=True)
-            run.body.setVisible(True)
-            run.anchor = (*drawn[0], *drawn[s])
-        run.split = s
-        tail = drawn[s:]
-        run.tail.setData(tail[:, 0], tail[:, 1], skipFiniteCheck=True)
-        run.tail.setVisible(True)
-
-    def _thinned(self, pts: np.ndarray) -> np.ndarray:
-        if len(pts) <= EXACT_POINTS:
-            return pts
-        px, py = self.view_box.viewPixelSize()
-        self._thin_pixel = (px, py)
-        if not (px > 0 and py > 0 and np.isfinite(px) and np.isfinite(py)):
-            return pts
-        # Drop the points that stay in the same quarter-pixel cell as the one before.
-        cells = np.floor(pts / (THIN_PIXELS * np.array([px, py])))
-        keep = np.empty(len(pts), dtype=bool)
-        keep[0] = keep[-1] = True
-        np.any(cells[1:-1] != cells[:-2], axis=1, out=keep[1:-1])
-        return pts[keep]
-
     def _drawable(self, pts: np.ndarray) -> np.ndarray:
         """The path as drawn: ``pts`` up to where it leaves the drawing box (the view grown by
         ``DRAW_MARGIN`` on every side), ending exactly on the box edge.
 
-        Raster engines drop a whole path when one coordinate is astronomically far (a diverging
-        run's last point), so nothing beyond the box is handed to Qt.
+        A diverging run's last point can be astronomically far away; nothing beyond the box is
+        handed to Qt (whose rasterizer would drop or mangle such lines).
         """
         if self._draw_box is None or len(pts) == 0:
             return pts
@@ -411,45 +555,22 @@ class ContourView(pg.PlotWidget):
         j = int(outside[0])
         if j == 0:
             return pts[:0]
-        a, b = pts[j - 1], pts[j]
-        box = self._draw_box
-        t = 1.0
-        for axis, (lo, hi) in enumerate(((box.xmin, box.xmax), (box.ymin, box.ymax))):
-            d = b[axis] - a[axis]
-            if b[axis] > hi:
-                t = min(t, (hi - a[axis]) / d)
-            elif b[axis] < lo:
-                t = min(t, (lo - a[axis]) / d)
-        exit_point = a + max(t, 0.0) * (b - a)
+        exit_point = _exit_point(pts[j - 1], pts[j], self._draw_box)
         return np.vstack([pts[:j], exit_point[None, :]])
 
     def _divergence_spot(self, finite: np.ndarray) -> tuple[float, float]:
         """Where to mark a diverged run: its last finite point, or, when that lies off the map,
-        the last point of its path still on the map (where it flew off)."""
+        the point where its path flies off the map (just inside the edge, so the mark shows)."""
         last = finite[-1]
-        if self._view is None or self._view.contains(last):
+        if self._view is None:
             return float(last[0]), float(last[1])
-        inside = np.flatnonzero(self._view.contains(finite))
-        if inside.size == 0:
+        inner = self._view.expanded(-MARKER_INSET)
+        inside = np.flatnonzero(inner.contains(finite))
+        if inner.contains(last) or inside.size == 0:
             return float(last[0]), float(last[1])
-        x, y = finite[inside[-1]]
+        i = int(inside[-1])
+        x, y = _exit_point(finite[i], finite[i + 1], inner)
         return float(x), float(y)
-
-    def _on_range_changed(self, *_) -> None:
-        """Zoomed in (or far out): bodies thinned for the old pixel size are rebuilt at once,
-        so a paused race looks right when inspected up close."""
-        if self._thin_pixel is None or self._last_sim is None:
-            return
-        (px, py), (ox, oy) = self.view_box.viewPixelSize(), self._thin_pixel
-        if not (px > 0 and py > 0):
-            return
-        ratio = max(ox / px, oy / py)  # > 1: zoomed in
-        if ratio < 1.25 and 1.0 / min(ox / px, oy / py) < 2.0:
-            return
-        self._thin_pixel = None
-        for run in self._runs:
-            run.key, run.split, run.anchor = None, 0, None
-        self.update_runs(self._last_sim)
 
     # ------------------------------------------------------------------ start point
 

@@ -20,8 +20,8 @@ CURVE_POINTS = 200
 #: |w| below this has no meaningful boundary (it would lie far outside the data).
 MIN_BOUNDARY_SLOPE = 1e-9
 MODEL_WIDTH = 3.0
-CLASS0_COLOR = (0, 114, 178)  # Okabe–Ito blue
-CLASS1_COLOR = (213, 94, 0)  # Okabe–Ito vermillion
+CLASS0_COLOR = (95, 100, 112)  # y = 0: open circles
+CLASS1_COLOR = (60, 64, 74)  # y = 1: filled triangles
 SAMPLE_COLOR = (90, 96, 110)
 
 
@@ -73,12 +73,12 @@ class DataPlot(pg.PlotWidget):
         x, y = np.asarray(data.x, dtype=float), np.asarray(data.y, dtype=float)
         self._x_range = (float(x.min()), float(x.max()))
         if isinstance(surface, LogisticRegression):
+            # Neutral greys in two shapes: the run colours are kept for the model.
             one = y > 0.5
-            symbols = np.where(one, "t1", "o")
-            brushes = [pg.mkBrush(*CLASS1_COLOR, 210), pg.mkBrush(*CLASS0_COLOR, 210)]
-            self.samples.setData(x, y, symbol=list(symbols),
-                                 brush=[brushes[0] if c else brushes[1] for c in one],
-                                 pen=pg.mkPen("w", width=0.8), size=11)
+            self.samples.setData(
+                x, y, symbol=np.where(one, "t1", "o").tolist(), size=11,
+                brush=[pg.mkBrush(CLASS1_COLOR) if c else pg.mkBrush(255, 255, 255, 230) for c in one],
+                pen=[pg.mkPen("w", width=0.8) if c else pg.mkPen(CLASS0_COLOR, width=1.6) for c in one])
             set_axis_labels(self, "x", "P(y = 1)")
             y_range = (-0.08, 1.08)
         else:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 
-from .contour_view import style_plot
+from .contour_view import set_axis_labels, style_plot
 
 if TYPE_CHECKING:
     from .controller import RunStyle
@@ -22,6 +22,8 @@ FIELDS = {
     "grad_norm": "|∇J(W)|",
 }
 CURVE_WIDTH = 2.0
+#: Samples per pixel column before peak downsampling (pyqtgraph's default is 5).
+DOWNSAMPLE_FACTOR = 1.0
 
 
 class HistoryPlot(pg.PlotWidget):
@@ -45,6 +47,10 @@ class HistoryPlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setMenuEnabled(True)
+        # The PlotItem hands these to every curve it adds (item settings would be overridden):
+        # at most two points per pixel column (min and max), only the visible steps.
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
         self.view_box = item.getViewBox()
         self.view_box.enableAutoRange()
         self._curves: list[pg.PlotDataItem] = []
@@ -52,6 +58,10 @@ class HistoryPlot(pg.PlotWidget):
         self._keys: list[tuple | None] = []
         self._steps = np.arange(0, dtype=float)
         self.log = False
+        self.reference: float | None = 0.0 if field == "grad_norm" else None
+        self.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis misleads
+        # Only decade labels on a log axis: minor labels (2, 3, … 9) crowd each other.
+        self.getAxis("left").setStyle(maxTextLevel=1)
 
     def set_runs(self, styles: Sequence[RunStyle]) -> None:
         for curve in self._curves:
@@ -60,11 +70,15 @@ class HistoryPlot(pg.PlotWidget):
         for k, style in enumerate(styles):
             curve = pg.PlotDataItem(pen=pg.mkPen(style.color, width=CURVE_WIDTH), connect="finite",
                                     antialias=True, skipFiniteCheck=True)
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            curve.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
+            # Separate segments: Qt fills a wide polyline as one polygon, which is very slow
+            # for a curve that oscillates (peak downsampling draws a saw wave).
+            curve.curve.setSegmentedLineMode("on")
             curve.setZValue(k)
             curve.setVisible(style.visible)
             self.addItem(curve)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
             self._curves.append(curve)
             self._visible.append(bool(style.visible))
             self._keys.append(None)
@@ -80,14 +94,40 @@ class HistoryPlot(pg.PlotWidget):
                 continue
             n = sim.length(k)
             y = values[:n, k, 0]
-            key = (n, y[0], y[-1])
+            if self._log_active and self.reference:
+                y = y - self.reference
+            key = (n, y[0], y[-1], self._log_active)
             if key == self._keys[k]:
                 continue  # nothing new since the last frame
             self._keys[k] = key
             curve.setData(self._steps[:n], y, connect="finite", skipFiniteCheck=True)
 
+    @property
+    def _log_active(self) -> bool:
+        return self.log and self.reference is not None
+
     def set_log(self, on: bool) -> None:
         """Log y axis; zero, negative and non-finite values become gaps."""
         self.log = bool(on)
-        self.getPlotItem().setLogMode(y=self.log)
+        self._apply_axis()
+
+    def set_reference(self, value: float | None) -> None:
+        """The lowest possible value J* (the global minimum), or None if unknown/unbounded.
+
+        A log axis then shows J(W) − J*, the gap to the optimum, which is positive even where
+        J itself is negative; without a J* the axis stays linear, since log J is meaningless.
+        """
+        self.reference = None if value is None or not np.isfinite(value) else float(value)
+        self._apply_axis()
+
+    def _apply_axis(self) -> None:
+        label = FIELDS[self.field]
+        if self.field == "loss" and self.log:
+            if self._log_active:
+                label = "J(W) − J*" if self.reference else "loss J(W)"
+            else:
+                label = "loss J(W) (linear: no lower bound)"
+        set_axis_labels(self, "step", label)
+        self.getPlotItem().setLogMode(y=self._log_active)
+        self._keys = [None] * len(self._keys)  # redraw with the new transform
         self.view_box.enableAutoRange()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
@@ -30,6 +31,7 @@ from .preset_picker import PresetPicker
 from .readouts import ReadoutTable
 
 SETTINGS_KEY = "race/v1"
+SECONDARY_INTERVAL = 0.066  # s: plots and readouts refresh at ~15 Hz while playing
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +45,7 @@ class MainWindow(QMainWindow):
         model = self._initial_model(preset, optimizers, start, max_steps, restore)
         self.controller = RaceController(model, self)
         self.model = model
+        self._last_secondary = 0.0
 
         self.contour = ContourView()
         self.surface3d = self._make_3d_view() if enable_3d else None
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
         self.contour.startMoved.connect(self._on_start_moved)
         m.events.connect("start", lambda xy: self.contour.set_start(*xy))
         m.events.connect("log_loss", self._on_log)
+        m.events.connect("playing", lambda playing: None if playing else self._on_advanced())
         m.events.connect("selected", lambda _: self._update_data_plot())
         self.panel.message.connect(self.show_message)
         for widget in (self.preset_picker, self.playback):
@@ -227,6 +231,8 @@ class MainWindow(QMainWindow):
             self.panel.set_noise_visible(not is_dataset)
         if hasattr(self.panel, "set_sample_count"):
             self.panel.set_sample_count(c.sim.risk.n if isinstance(c.sim.risk, EmpiricalRisk) else 64)
+        minima = [m.value for m in surface.minima]
+        self.loss_plot.set_reference(min(minima) if minima else None)
         self._on_log(self.model.log_loss)
         self._on_advanced()
 
@@ -243,11 +249,20 @@ class MainWindow(QMainWindow):
         return views
 
     def _on_advanced(self) -> None:
+        """Redraw after the runs moved. The maps follow every frame; the plots and the text
+        readouts at most every SECONDARY_INTERVAL while playing (nobody reads numbers at
+        60 Hz, and they cost as much as the rest of the frame), at once otherwise."""
         sim = self.controller.sim
+        now = time.perf_counter()
+        secondary = not self.model.playing or now - self._last_secondary >= SECONDARY_INTERVAL
+        if secondary:
+            self._last_secondary = now
         for view in self._run_views():
-            if view.isVisible() or view is self.readouts:
-                view.update_runs(sim)
-        self._update_data_plot()
+            if view in (self.contour, self.surface3d) or secondary:
+                if view.isVisible() or view is self.readouts:
+                    view.update_runs(sim)
+        if secondary:
+            self._update_data_plot()
 
     def _update_data_plot(self) -> None:
         if not self.data_plot.isVisible():
