@@ -61,7 +61,7 @@ class HistoryPlot(pg.PlotWidget):
         self.reference: float | None = 0.0 if field == "grad_norm" else None
         self.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis misleads
         # Only decade labels on a log axis: minor labels (2, 3, … 9) crowd each other.
-        self.getAxis("left").setStyle(maxTextLevel=1)
+        _label_decades_only(self.getAxis("left"))
 
     def set_runs(self, styles: Sequence[RunStyle]) -> None:
         for curve in self._curves:
@@ -82,7 +82,7 @@ class HistoryPlot(pg.PlotWidget):
             self._curves.append(curve)
             self._visible.append(bool(style.visible))
             self._keys.append(None)
-        self.getPlotItem().setLogMode(y=self.log)
+        self.getPlotItem().setLogMode(y=self._log_active)
 
     def update_runs(self, sim) -> None:
         values = getattr(sim.history, self.field)
@@ -131,3 +131,21 @@ class HistoryPlot(pg.PlotWidget):
         self.getPlotItem().setLogMode(y=self._log_active)
         self._keys = [None] * len(self._keys)  # redraw with the new transform
         self.view_box.enableAutoRange()
+
+
+def _label_decades_only(axis: pg.AxisItem) -> None:
+    """On a log axis, write labels only at powers of ten (1, 10, 0.1 …): pyqtgraph labels
+    2, 3 … 9 too when the range is short, and they overprint each other. Without a decade in
+    view every label stays."""
+    original = axis.tickStrings
+
+    def tick_strings(values, scale, spacing):
+        strings = original(values, scale, spacing)
+        if not axis.logMode:
+            return strings
+        decade = [abs(v - round(v)) < 1e-9 for v in values]
+        if not any(decade):
+            return strings
+        return [text if is_decade else "" for text, is_decade in zip(strings, decade)]
+
+    axis.tickStrings = tick_strings

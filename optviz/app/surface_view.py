@@ -818,4 +818,5 @@ def _floor_lines(ticks: int = 5, length: float = 0.05) -> np.ndarray:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:g}" if abs(v) < 1e4 else f"{v:.2g}"
+    """Axis end labels: three significant digits (−1.53, not −1.53093)."""
+    return f"{v:.3g}"
