@@ -239,6 +239,9 @@ class Simulation:
         self._lr = [None] * K
         state_names = sorted({name for spec in self.specs for name in self._state_names_of(spec)})
         self.history = History(self.max_steps, K, N, state_names) if self.record else None
+        # Every run's optimizer buffers live as views in one (K, N, 2) array per name (NaN for
+        # runs without it); in-place updates write through, so recording is one copy a name.
+        self._buffers = {name: np.full((K, N, 2), np.nan) for name in state_names}
         for k in range(K):
             self.restart(k)
 
@@ -270,7 +273,15 @@ class Simulation:
         self._lr[k] = spec.learning_rate()
         self._sampler[k] = BatchSampler(self.risk.n, batch, np.random.default_rng([self.seed, spec.seed]))
         self.positions[k] = self.starts
-        self._state[k] = opt.init(self.positions[k])
+        state = opt.init(self.positions[k])
+        for name, buf in self._buffers.items():
+            buf[k] = np.nan
+        views = {}
+        for name, value in state_vectors(state).items():
+            if name in self._buffers:
+                self._buffers[name][k] = value
+                views[name] = self._buffers[name][k]
+        self._state[k] = state._replace(**views)
         self.steps[k] = 0
         self.status[k] = Status.RUNNING
         self.minimum[k] = -1
@@ -454,9 +465,8 @@ class Simulation:
         h.positions[t, ks] = self.positions[ks]
         h.loss[t, ks] = self.loss[ks]
         h.grad_norm[t, ks] = np.hypot(self.full_grad[ks, ..., 0], self.full_grad[ks, ..., 1])
-        for k, tk in zip(ks.tolist(), t.tolist()):
-            for name, buf in state_vectors(self._state[k]).items():
-                h.state[name][tk, k] = buf
+        for name, buf in self._buffers.items():
+            h.state[name][t, ks] = buf[ks]
 
     # ------------------------------------------------------------------ summaries
 
