@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..core.risk import EmpiricalRisk
 from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
@@ -57,7 +56,7 @@ class MainWindow(QMainWindow):
         self.panel = OptimizerPanel(model)
         self.playback = PlaybackBar(model, self.controller)
         self.playback.setObjectName("playback")
-        self.addToolBar(self.playback) if hasattr(self.playback, "toggleViewAction") else None
+        self.addToolBar(self.playback)
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -206,10 +205,8 @@ class MainWindow(QMainWindow):
         m.events.connect("log_loss", self._on_log)
         m.events.connect("playing", lambda playing: None if playing else self._on_advanced())
         m.events.connect("selected", lambda _: self._update_data_plot())
-        self.panel.message.connect(self.show_message)
-        for widget in (self.preset_picker, self.playback):
-            if hasattr(widget, "message"):
-                widget.message.connect(self.show_message)
+        for widget in (self.panel, self.preset_picker, self.playback):
+            widget.message.connect(self.show_message)
         for note in (getattr(self, "_restore_error", None), getattr(self, "_gl_error", None)):
             if note:
                 self.show_message(note)
@@ -226,11 +223,8 @@ class MainWindow(QMainWindow):
             self.surface3d.set_surface(surface, c.grid)
         self.data_plot.set_surface(surface)
         self.data_plot.setVisible(hasattr(surface, "data"))
-        is_dataset = hasattr(surface, "data")
-        if hasattr(self.panel, "set_noise_visible"):
-            self.panel.set_noise_visible(not is_dataset)
-        if hasattr(self.panel, "set_sample_count"):
-            self.panel.set_sample_count(c.sim.risk.n if isinstance(c.sim.risk, EmpiricalRisk) else 64)
+        self.panel.set_noise_visible(not hasattr(surface, "data"))
+        self.panel.set_sample_count(c.sim.risk.n)
         minima = [m.value for m in surface.minima]
         self.loss_plot.set_reference(min(minima) if minima else None)
         self._on_log(self.model.log_loss)

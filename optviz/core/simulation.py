@@ -331,13 +331,12 @@ class Simulation:
         done = 0
         with np.errstate(all="ignore"):
             for _ in range(int(count)):
-                final = is_final(self.status)
-                act = np.flatnonzero((self.steps < self.max_steps) & ~final.all(axis=1))
+                act = np.flatnonzero(self.active())
                 if act.size == 0:
                     break
                 # A slice when every run moves: views instead of fancy-indexed copies.
                 runs = slice(None) if act.size == self.K else act
-                self._advance(act, runs, final)
+                self._advance(act, runs, is_final(self.status))
                 self.steps[runs] += 1
                 if self.record or np.any(self.steps[act] % self.check_every == 0) or np.any(
                     self.steps[act] >= self.max_steps
