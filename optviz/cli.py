@@ -104,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             "play": args.play,
             "fresh": args.fresh,
         }
-        if args.max_steps is not None and args.max_steps < 1:
-            raise CliError(f"--max-steps must be >= 1, got {args.max_steps}")
+        from .app.model import MAX_STEPS_LIMIT
+
+        if args.max_steps is not None and not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+            raise CliError(f"--max-steps must be in [1, {MAX_STEPS_LIMIT}], got {args.max_steps}")
     except CliError as err:
         print(f"optviz: error: {err}", file=sys.stderr)
         return 2

@@ -155,3 +155,10 @@ def test_full_hd_render_shows_the_race(qtbot, settings, tmp_path):
     assert len(np.unique(contour.reshape(-1, 3), axis=0)) > 50  # a colour map, not a blank frame
     if os.environ.get("OPTVIZ_SAVE_SCREENSHOTS"):
         QImage(w.grab().toImage()).save(str(tmp_path / "window.png"))
+
+
+def test_step_limit_is_bounded_and_bad_values_keep_the_old_one(window):
+    with pytest.raises(ValueError, match="max steps must be in"):
+        window.model.max_steps = 10_000_000
+    assert window.model.max_steps == 2000
+    assert window.controller.sim.history.positions.shape[0] == 2001

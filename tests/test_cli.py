@@ -28,7 +28,8 @@ def test_help_lists_the_start_options():
         (["--optimizers", "gd,lbfgs"], "unknown optimizer 'lbfgs'"),
         (["--start", "1,two"], "--start must be two numbers"),
         (["--start", "nan,1"], "--start must be finite"),
-        (["--max-steps", "0"], "--max-steps must be >= 1"),
+        (["--max-steps", "0"], "--max-steps must be in [1, 100000]"),
+        (["--max-steps", "5000000"], "--max-steps must be in [1, 100000]"),
     ],
 )
 def test_bad_values_give_one_line_and_exit_code_2(args, message):

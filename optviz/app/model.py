@@ -20,6 +20,7 @@ PALETTE = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 
 LR_MIN, LR_MAX = 1e-5, 10.0
 STEPS_PER_FRAME_MAX = 100
+MAX_STEPS_LIMIT = 100_000
 
 
 class Events:
@@ -211,7 +212,8 @@ class RaceModel(Observable):
         return int(_in_range("steps per frame", v, 1, STEPS_PER_FRAME_MAX))
 
     def _validate_max_steps(self, v):
-        return int(_in_range("max steps", v, 1, 1_000_000))
+        # History is preallocated to the limit: 1e5 steps × 8 runs stay around 50 MB.
+        return int(_in_range("max steps", v, 1, MAX_STEPS_LIMIT))
 
     def _validate_start(self, v):
         x, y = (float(c) for c in v)
