@@ -43,7 +43,8 @@ class RaceController(QObject):
 
     Signals:
         surfaceChanged: a new surface (preset, parameters); ``grid`` is resampled.
-        runsChanged: the set of runs, their colours, titles or visibility changed.
+        runsChanged: the set of runs, their colours, titles or visibility changed, or the
+            simulation was rebuilt; views redraw everything.
         advanced: the runs moved (steps taken, or restarted).
         playingChanged(bool): the timer started or stopped.
         error(str): something the user asked for could not be done; the old state stays.
@@ -65,6 +66,7 @@ class RaceController(QObject):
         self.surface = None
         self.grid: SurfaceGrid | None = None
         self.sim: Simulation | None = None
+        self._switching = False
         self._load_surface()
         self._rebuild()
         model.events.connect("preset", lambda _: self._on_preset())
@@ -81,23 +83,39 @@ class RaceController(QObject):
 
     def _load_surface(self) -> None:
         self.surface = self.model.surface()
+        self._loaded = (self.model.preset, dict(self.model.preset_params))
         xs, ys, z = self.surface.grid(self.grid_size, self.grid_size)
         self.grid = SurfaceGrid(xs, ys, z, value_scale(self.surface, z))
 
+    def _outdated(self) -> bool:
+        """A preset switch is under way: ``sim`` is about to be rebuilt, so restarting it is waste.
+        (The model gives runs the new preset's learning rates before we hear of the preset.)"""
+        return self._loaded != (self.model.preset, self.model.preset_params) or self._switching
+
     def _on_preset(self) -> None:
         self._load_surface()
-        self.model.start = self.surface.start  # emits "start" → restart (or no-op if equal)
-        self._rebuild()
+        self._switching = True
+        try:
+            self.model.start = self.surface.start
+        finally:
+            self._switching = False
+        self._build()
         self.surfaceChanged.emit()
+        self.runsChanged.emit()
 
-    def _rebuild(self) -> None:
+    def _build(self) -> None:
         specs = [run.spec for run in self.model.runs]
         self.sim = Simulation(self.surface, specs, self.model.start, max_steps=self.model.max_steps,
                               seed=self.model.seed, noise_scale=self.model.noise_scale)
+
+    def _rebuild(self) -> None:
+        """A new Simulation from the model; views redraw on ``runsChanged``."""
+        self._build()
         self.runsChanged.emit()
-        self.advanced.emit()
 
     def _restart_all(self) -> None:
+        if self._outdated():
+            return
         self.sim.restart(None, starts=self.model.start)
         self.advanced.emit()
 
@@ -105,6 +123,8 @@ class RaceController(QObject):
         index, name = item
         if name in ("color", "visible", "label"):
             self.runsChanged.emit()
+            return
+        if self._outdated():
             return
         # Hyperparameters, batch size, schedule, seed or optimizer: restart just that run.
         try:

@@ -250,7 +250,7 @@ class Simulation:
     def restart(self, k: int | None = None, spec: RunSpec | None = None, starts=None) -> None:
         """Put run ``k`` (all runs if None) back at its start, optionally with a new spec/starts.
 
-        A new spec may only use optimizer buffers the history already has (all specs given
+        A new spec may only use optimizer buffers the simulation already has (all specs given
         at construction decide them); build a new Simulation to add other optimizer kinds.
         """
         if starts is not None:
@@ -263,7 +263,7 @@ class Simulation:
                 self.restart(j, None, None)
             return
         if spec is not None:
-            if self.history is not None and not set(self._state_names_of(spec)) <= set(self.history.state):
+            if not set(self._state_names_of(spec)) <= set(self._buffers):
                 raise ValueError(f"run {k} cannot switch to {spec.optimizer!r} in this simulation")
             self.specs[k] = spec
         spec = self.specs[k]
