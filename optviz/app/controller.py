@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core import Simulation
+from ..core import Simulation, compiled
 from ..core.scale import ValueScale, value_scale
 from .model import RaceModel
 
@@ -58,6 +58,10 @@ class RaceController(QObject):
 
     def __init__(self, model: RaceModel, parent: QObject | None = None, grid_size: int = GRID_SIZE) -> None:
         super().__init__(parent)
+        # Build the compiled optimizer kernel off the GUI thread; until it is ready the
+        # simulation ("auto" backend) steps with NumPy, bit for bit the same.
+        if not compiled.ready() and compiled.available():
+            compiled.warm_up()
         self.model = model
         self.grid_size = grid_size
         self.timer = QTimer(self)

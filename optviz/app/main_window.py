@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..core import compiled
 from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         model = self._initial_model(preset, optimizers, start, max_steps, restore)
         self.controller = RaceController(model, self)
         self.model = model
-        self._last_secondary = 0.0
+        self._refreshed: dict = {}  # secondary view -> when it was last redrawn
 
         self.contour = ContourView()
         self.surface3d = self._make_3d_view() if enable_3d else None
@@ -243,20 +244,28 @@ class MainWindow(QMainWindow):
         return views
 
     def _on_advanced(self) -> None:
-        """Redraw after the runs moved. The maps follow every frame; the plots and the text
-        readouts at most every SECONDARY_INTERVAL while playing (nobody reads numbers at
-        60 Hz, and they cost as much as the rest of the frame), at once otherwise."""
+        """Redraw after the runs moved. The maps follow every frame. While playing, the plots,
+        the readouts and the data plot refresh at most every SECONDARY_INTERVAL (nobody reads
+        numbers at 60 Hz) and one of them per frame, the stalest, so no frame pays for all of
+        them and misses the next tick; when not playing everything redraws at once."""
         sim = self.controller.sim
+        for view in (self.contour, self.surface3d):
+            if view is not None and view.isVisible():
+                view.update_runs(sim)
+        secondary = [v for v in (self.loss_plot, self.grad_plot, self.readouts, self.data_plot)
+                     if v.isVisible() or v is self.readouts]
         now = time.perf_counter()
-        secondary = not self.model.playing or now - self._last_secondary >= SECONDARY_INTERVAL
-        if secondary:
-            self._last_secondary = now
-        for view in self._run_views():
-            if view in (self.contour, self.surface3d) or secondary:
-                if view.isVisible() or view is self.readouts:
-                    view.update_runs(sim)
-        if secondary:
-            self._update_data_plot()
+        if self.model.playing:
+            stalest = min(secondary, key=lambda v: self._refreshed.get(v, -np.inf), default=None)
+            if stalest is None or now - self._refreshed.get(stalest, -np.inf) < SECONDARY_INTERVAL:
+                return
+            secondary = [stalest]
+        for view in secondary:
+            self._refreshed[view] = now
+            if view is self.data_plot:
+                self._update_data_plot()
+            else:
+                view.update_runs(sim)
 
     def _update_data_plot(self) -> None:
         if not self.data_plot.isVisible():
@@ -297,7 +306,8 @@ class MainWindow(QMainWindow):
             f"<h3>optviz {__version__}</h3>"
             "<p>Watch GD, SGD, mini-batch SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam race "
             "across loss surfaces, with exact gradients and PyTorch's update rules.</p>"
-            "<p>Built with NumPy, PySide6 (Qt) and pyqtgraph.</p>",
+            "<p>Built with NumPy, PySide6 (Qt) and pyqtgraph.</p>"
+            f"<p>Optimizer updates: {_backend_note()}</p>",
         )
 
     def show_shortcuts(self) -> None:
@@ -341,3 +351,11 @@ def _set_checked(action: QAction, on: bool) -> None:
     action.blockSignals(True)
     action.setChecked(on)
     action.blockSignals(False)
+
+
+def _backend_note() -> str:
+    if compiled.ready():
+        return "compiled with numba."
+    if compiled.available():
+        return "NumPy while numba compiles (identical results)."
+    return f"NumPy; the compiled kernel is unavailable ({compiled.error() or 'numba is not installed'})."

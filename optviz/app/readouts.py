@@ -39,7 +39,9 @@ class ReadoutTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns are fitted once per update (_fit_columns): ResizeToContents would re-measure
+        # the whole column on every setText, ~0.15 ms per cell, 3 ms per update of 8 runs.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.StyleHint.Monospace)
@@ -66,6 +68,7 @@ class ReadoutTable(QTableWidget):
 
     def update_runs(self, sim) -> None:
         steps = sim.steps
+        widened = False
         for row in range(min(self.rowCount(), sim.K)):
             status = int(sim.status[row, 0])
             text = describe_status(status, int(sim.minimum[row, 0]))
@@ -79,8 +82,15 @@ class ReadoutTable(QTableWidget):
             )
             for col, value in enumerate(values, start=1):
                 if self._texts[row][col] != value:  # setText repaints; skip unchanged cells
+                    widened |= len(value) != len(self._texts[row][col])
                     self._texts[row][col] = value
                     item = self.item(row, col)
                     item.setText(value)
                     if col == 4:
                         item.setForeground(QBrush(QColor(STATUS_COLORS[Status(status)])))
+        if widened:
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        for col in range(len(COLUMNS) - 1):
+            self.resizeColumnToContents(col)

@@ -223,7 +223,8 @@ def _scratch(grads, inplace: bool) -> np.ndarray:
     return g if g.dtype.kind == "f" else g.astype(np.float64)
 
 
-def _transformation(state_cls: type, kernel: _Kernel, learning_rate) -> GradientTransformation:
+def _transformation(state_cls: type, kernel: _Kernel, learning_rate, kind: str,
+                    constants: tuple[float, ...] = ()) -> GradientTransformation:
     """Wrap a kernel into ``init``/``update`` with the shared count, schedule and purity logic."""
     lr_const, schedule = _learning_rate(learning_rate)
     buffers = tuple(name for name in state_cls._fields if name != "count")
@@ -247,7 +248,28 @@ def _transformation(state_cls: type, kernel: _Kernel, learning_rate) -> Gradient
         step = kernel(g, bufs, lr, t)
         return step, state_cls(np.array(t + 1, dtype=np.int64), *bufs)
 
+    # The simulation steps many runs per frame and calls the kernel directly, skipping the
+    # per-call checks and state rebuilding above (the same arithmetic, so bit-identical).
+    update.kernel = KernelAccess(kernel, lr_const, schedule, kind, tuple(float(c) for c in constants))
     return GradientTransformation(init, update)
+
+
+class KernelAccess(NamedTuple):
+    """An optimizer's raw in-place kernel, for callers that keep the count themselves.
+
+    ``kernel(g, buffers, lr, t)`` overwrites ``g`` (g_t on entry) with the step and updates
+    ``buffers`` (the state's arrays after ``count``, in field order) in place; ``t`` is the
+    0-based update number and ``lr`` is ``lr_const`` or ``float(schedule(t))``.
+    """
+
+    kernel: _Kernel
+    lr_const: float | None
+    schedule: Callable | None
+    kind: str  #: the factory: "sgd", "momentum", "nesterov", "adagrad", "rmsprop" or "adam"
+    constants: tuple[float, ...]  #: the kernel's scalars, for its compiled twin (optviz.core.compiled)
+
+    def learning_rate(self, t: int) -> float:
+        return self.lr_const if self.schedule is None else float(self.schedule(np.int64(t)))
 
 
 def _check_beta(beta) -> float:
@@ -278,7 +300,7 @@ def sgd(learning_rate: LearningRate = 1e-3) -> GradientTransformation:
         g *= -lr  # torch: param.add_(grad, alpha=-lr) = W + (−α)·g
         return g
 
-    return _transformation(SGDState, kernel, learning_rate)
+    return _transformation(SGDState, kernel, learning_rate, "sgd")
 
 
 def _heavy_ball_buffer(g: np.ndarray, p: np.ndarray, beta: float, t: int) -> None:
@@ -321,7 +343,7 @@ def momentum(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
         np.multiply(p, -lr, out=g)  # torch: param.add_(buf, alpha=-lr)
         return g
 
-    return _transformation(MomentumState, kernel, learning_rate)
+    return _transformation(MomentumState, kernel, learning_rate, "momentum", (beta,))
 
 
 def nesterov(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientTransformation:
@@ -354,7 +376,7 @@ def nesterov(learning_rate: LearningRate = 1e-3, beta: float = 0.9) -> GradientT
         g *= -lr  # torch: param.add_(grad, alpha=-lr)
         return g
 
-    return _transformation(NesterovState, kernel, learning_rate)
+    return _transformation(NesterovState, kernel, learning_rate, "nesterov", (beta,))
 
 
 def adagrad(learning_rate: LearningRate = 1e-2, eps: float = 1e-10) -> GradientTransformation:
@@ -388,7 +410,7 @@ def adagrad(learning_rate: LearningRate = 1e-2, eps: float = 1e-10) -> GradientT
         g /= tmp
         return g
 
-    return _transformation(AdaGradState, kernel, learning_rate)
+    return _transformation(AdaGradState, kernel, learning_rate, "adagrad", (eps,))
 
 
 def rmsprop(learning_rate: LearningRate = 1e-2, rho: float = 0.99, eps: float = 1e-8) -> GradientTransformation:
@@ -428,7 +450,7 @@ def rmsprop(learning_rate: LearningRate = 1e-2, rho: float = 0.99, eps: float = 
         g /= tmp
         return g
 
-    return _transformation(RMSPropState, kernel, learning_rate)
+    return _transformation(RMSPropState, kernel, learning_rate, "rmsprop", (rho, eps, one_minus_rho))
 
 
 def adam(
@@ -497,7 +519,8 @@ def adam(
         np.divide(tmp, g, out=g)
         return g
 
-    return _transformation(AdamState, kernel, learning_rate)
+    return _transformation(AdamState, kernel, learning_rate, "adam",
+                           (rho1, rho2, eps, weight, one_minus_weight, one_minus_rho2, small))
 
 
 # --------------------------------------------------------------------------- registry

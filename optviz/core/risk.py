@@ -67,9 +67,12 @@ class AnalyticRisk(EmpiricalRisk):
         a -= a.mean(axis=0)
         rms = np.sqrt((a * a).mean(axis=0))
         self.offsets = a * (self.noise_scale / rms)
+        self.offsets.setflags(write=False)  # noise() hands out views of it
 
     def noise(self, idx: np.ndarray) -> np.ndarray:
         """The batch's gradient offset mean_{i∈idx} aᵢ, shape (2,)."""
+        if len(idx) == 1:  # SGD: the sample's own offset (the mean of one, exactly)
+            return self.offsets[idx[0]]
         return np.add.reduce(self.offsets[idx], axis=0) / len(idx)  # .mean(), minus its overhead
 
     def batch_grad(self, points, idx, out=None):

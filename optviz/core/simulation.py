@@ -24,6 +24,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from . import compiled
 from .optimizers import OPTIMIZERS, make_optimizer, state_vectors
 from .risk import DEFAULT_SAMPLES, AnalyticRisk, BatchSampler, EmpiricalRisk, as_risk
 from .schedules import make_schedule
@@ -175,6 +176,11 @@ class Simulation:
         tolerances: the classification rules.
         chunk_rows: rows per block when updating without recording; blocks that fit in
             cache make large N several times faster.
+        backend: who runs the optimizer updates: ``"numpy"`` (one kernel call per run),
+            ``"compiled"`` (one numba call for all runs; compiles on first use, and raises
+            RuntimeError if numba is unavailable) or ``"auto"`` (the compiled kernel once
+            :func:`optviz.core.compiled.ready`, else NumPy; it never waits for a compile).
+            All give bit-identical results.
     """
 
     def __init__(
@@ -191,6 +197,7 @@ class Simulation:
         tolerances: Tolerances = Tolerances(),
         check_every: int = 10,
         chunk_rows: int = 32768,
+        backend: str = "auto",
     ) -> None:
         if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
             raise ValueError(f"max steps must be an integer >= 1, got {max_steps!r}")
@@ -198,6 +205,11 @@ class Simulation:
             raise ValueError(f"check interval must be an integer >= 1, got {check_every!r}")
         if not runs:
             raise ValueError("a simulation needs at least one run")
+        if backend not in ("auto", "numpy", "compiled"):
+            raise ValueError(f"backend must be 'auto', 'numpy' or 'compiled', got {backend!r}")
+        if backend == "compiled" and compiled.kernel() is None:
+            raise RuntimeError(f"the compiled backend is unavailable ({compiled.error()}); use backend='numpy'")
+        self.backend = backend
         self.risk = as_risk(problem, noise_scale=noise_scale, n=samples, seed=seed)
         self.surface = self.risk.surface
         self.specs = list(runs)
@@ -221,6 +233,8 @@ class Simulation:
         self.status = np.zeros((K, N), dtype=np.int8)
         self.minimum = np.full((K, N), -1, dtype=np.int16)
         self.steps = np.zeros(K, dtype=np.int64)  # steps taken by each run
+        self._stalled = False  # any point STALLED (the classification's fast path needs to know)
+        self._run_index = np.arange(K)
         self._scratch = np.empty((K, N, 2))
         self._step_norm = np.zeros((K, N))
         self._grad_scale = np.ones((K, N))
@@ -230,18 +244,25 @@ class Simulation:
         self._center = np.array(box.center)
         self._diag = box.diagonal
         self._outer = box.expanded(self.tol.leave)
+        self._outer_lo = np.array([self._outer.xmin, self._outer.ymin])
+        self._outer_hi = np.array([self._outer.xmax, self._outer.ymax])
         self._minima = np.array([m.location for m in self.surface.minima]).reshape(-1, 2)
         self._saddles = np.array([s.location for s in self.surface.saddles]).reshape(-1, 2)
 
         self._opt = [None] * K
-        self._state = [None] * K
+        self._kernel = [None] * K  # KernelAccess: the update without per-call overhead
+        self._bufs = [()] * K  # run k's optimizer buffers: views into self._buffers
         self._sampler = [None] * K
-        self._lr = [None] * K
+        self._lr_const = np.full(K, np.nan)  # α of constant-rate runs (NaN: scheduled)
+        self._stochastic = np.zeros(K, dtype=bool)  # draws mini-batches
         state_names = sorted({name for spec in self.specs for name in self._state_names_of(spec)})
         self.history = History(self.max_steps, K, N, state_names) if self.record else None
         # Every run's optimizer buffers live as views in one (K, N, 2) array per name (NaN for
         # runs without it); in-place updates write through, so recording is one copy a name.
         self._buffers = {name: np.full((K, N, 2), np.nan) for name in state_names}
+        self._kinds = np.zeros(K, dtype=np.int8)  # the compiled kernel's per-run tables
+        self._constants = np.zeros((K, compiled.CONSTANTS))
+        self._no_buffer = np.zeros((0, 0, 2))
         for k in range(K):
             self.restart(k)
 
@@ -270,18 +291,18 @@ class Simulation:
         opt = spec.build()
         batch = spec.effective_batch_size(self.risk.n)
         self._opt[k] = opt
-        self._lr[k] = spec.learning_rate()
+        self._kernel[k] = opt.update.kernel
+        self._kinds[k], self._constants[k] = (a[0] for a in compiled.as_arrays([self._kernel[k]]))
         self._sampler[k] = BatchSampler(self.risk.n, batch, np.random.default_rng([self.seed, spec.seed]))
+        self._stochastic[k] = not self._sampler[k].full
+        self._lr_const[k] = np.nan if self._kernel[k].schedule is not None else self._kernel[k].lr_const
         self.positions[k] = self.starts
         state = opt.init(self.positions[k])
         for name, buf in self._buffers.items():
             buf[k] = np.nan
-        views = {}
         for name, value in state_vectors(state).items():
-            if name in self._buffers:
-                self._buffers[name][k] = value
-                views[name] = self._buffers[name][k]
-        self._state[k] = state._replace(**views)
+            self._buffers[name][k] = value
+        self._bufs[k] = tuple(self._buffers[name][k] for name in state_vectors(state))
         self.steps[k] = 0
         self.status[k] = Status.RUNNING
         self.minimum[k] = -1
@@ -331,70 +352,84 @@ class Simulation:
         done = 0
         with np.errstate(all="ignore"):
             for _ in range(int(count)):
-                act = np.flatnonzero(self.active())
+                final = is_final(self.status)
+                moving = (self.steps < self.max_steps) & ~final.all(axis=1)  # self.active()
+                act = np.flatnonzero(moving)
                 if act.size == 0:
                     break
-                # A slice when every run moves: views instead of fancy-indexed copies.
-                runs = slice(None) if act.size == self.K else act
-                self._advance(act, runs, is_final(self.status))
-                self.steps[runs] += 1
+                self._advance(act, moving, final)
+                self.steps[act] += 1
                 if self.record or np.any(self.steps[act] % self.check_every == 0) or np.any(
                     self.steps[act] >= self.max_steps
                 ):
-                    self._evaluate(runs)
+                    # All runs, even those that stopped: they are re-evaluated where they
+                    # stand, which changes nothing, and whole-array slices beat fancy indexing.
+                    self._evaluate(slice(None))
                 done += 1
         return done
 
-    def _advance(self, act: np.ndarray, runs, final: np.ndarray) -> None:
-        """One step W ← W + step for the runs ``act``. Gradients, recording and the move are
-        vectorized over runs; only the optimizer update loops over them. Large N goes in
-        cache-sized row blocks. Finally stopped points keep their place."""
-        batches = [self._sampler[k].next() for k in act]
+    def _advance(self, act: np.ndarray, moving: np.ndarray, final: np.ndarray) -> None:
+        """One step W ← W + step for the runs ``act`` (``moving`` as a mask). Gradients, the
+        move and the recording are vectorized over all runs; the optimizer kernels loop over
+        ``act`` (one compiled call when available) and mini-batch draws over the stochastic
+        runs. Large N goes in cache-sized row blocks. Finally stopped points keep their place."""
         t = self.steps[act]
         h = self.history
+        lrs = self._lr_const[act]
+        scheduled = np.flatnonzero(np.isnan(lrs))
+        for j in scheduled:
+            lrs[j] = self._kernel[act[j]].learning_rate(int(t[j]))
         if h is not None:
-            h.lr[t, act] = [lr(self._state[k].count) if callable(lr) else lr for k in act for lr in (self._lr[k],)]
+            h.lr[t, act] = lrs
+        fused = self._compiled_kernel()
+        if fused is None:
+            lrs = lrs.tolist()  # Python floats: the kernels' scalar arithmetic stays as before
+        batches = [(k, self._sampler[k].next()) for k in np.flatnonzero(self._stochastic & moving)]
         measure = self.record or np.any((t + 1) % self.check_every == 0) or np.any(t + 1 >= self.max_steps)
-        frozen = final[runs] if final.any() else None
+        everyone = act.size == self.K
+        stop = final if everyone else final | ~moving[:, None]
+        stop = stop if stop.any() else None
         analytic = isinstance(self.risk, AnalyticRisk)
-        new_counts = {}
+        fresh = bool(self._grad_fresh.all())
+        whole = self.N <= self.chunk_rows
         for a in range(0, self.N, self.chunk_rows):
             rows = slice(a, min(a + self.chunk_rows, self.N))
-            g = self._scratch[runs, rows]  # a view when runs is a slice; else written back below
-            for j, (k, idx) in enumerate(zip(act, batches)):
-                P = self.positions[k, rows]
-                if self._grad_fresh[k] and (idx is None or analytic):
-                    # ∇J at W_t is known from the last evaluation; SGD adds its sample noise.
-                    np.copyto(g[j], self.full_grad[k, rows])
-                    if idx is not None:
-                        g[j] += self.risk.noise(idx)
-                elif idx is not None:
-                    self.risk.batch_grad(P, idx, out=g[j])
-                else:
-                    self.surface.grad(P, out=g[j])
-            if h is not None:
-                h.grad[t, act, rows] = g
-            for j, k in enumerate(act):
-                state = self._state[k] if self.N <= self.chunk_rows else _rows(self._state[k], rows)
-                step, new_state = self._opt[k].update(g[j], state, self.positions[k, rows], inplace=True)
-                if step is not g[j]:
-                    np.copyto(g[j], step)
-                new_counts[k] = new_state
-            if frozen is not None:
-                g[frozen[:, rows]] = 0.0
-            if isinstance(runs, slice):
-                self.positions[:, rows] += g
+            g = self._scratch[:, rows]
+            # The full-batch ∇J of every run at once: known from the last evaluation, or fresh.
+            if fresh:
+                np.copyto(g, self.full_grad[:, rows])
             else:
-                self.positions[act, rows] += g
+                self.surface.grad(self.positions[:, rows], out=g)
+            for k, idx in batches:  # stochastic runs: sample noise, or the batch's own gradient
+                if analytic:
+                    g[k] += self.risk.noise(idx)
+                else:
+                    self.risk.batch_grad(self.positions[k, rows], idx, out=g[k])
+            if h is not None:
+                h.grad[t, act, rows] = g if everyone else g[act]
+            if fused is not None:
+                p, r = (self._buffers[name][:, rows] if name in self._buffers else self._no_buffer for name in "pr")
+                fused(act, self._kinds, self._constants, lrs, t, g, p, r)
+            else:
+                for j, k in enumerate(act):
+                    bufs = self._bufs[k] if whole else tuple(b[rows] for b in self._bufs[k])
+                    step = self._kernel[k].kernel(g[k], bufs, lrs[j], int(t[j]))
+                    if step is not g[k]:
+                        np.copyto(g[k], step)
+            if stop is not None:
+                g[stop[:, rows]] = 0.0
+            self.positions[:, rows] += g
             if measure:
-                norms = np.hypot(g[..., 0], g[..., 1])
-                self._step_norm[runs, rows] = norms
-        for k, new_state in new_counts.items():
-            if self.N <= self.chunk_rows:
-                self._state[k] = new_state
-            else:  # buffers were updated in place through row views; only the count is new
-                self._state[k] = self._state[k]._replace(count=new_state.count)
+                if everyone:
+                    np.hypot(g[..., 0], g[..., 1], out=self._step_norm[:, rows])
+                else:
+                    self._step_norm[act, rows] = np.hypot(g[act, :, 0], g[act, :, 1])
         self._grad_fresh[act] = False
+
+    def _compiled_kernel(self):
+        if self.backend == "numpy" or (self.backend == "auto" and not compiled.ready()):
+            return None
+        return compiled.kernel()
 
     def _evaluate(self, runs) -> None:
         """Loss, full gradient and status at the current positions of ``runs`` (an index
@@ -418,14 +453,18 @@ class Simulation:
         step = self._step_norm[runs]
         # Fast path, nearly every step: finite, inside the box, no jump, not stationary, and
         # not slow near a saddle.
+        # Points already stopped for good keep their status, so they never force the slow path.
+        # Every comparison is False for NaN, which therefore counts as "not ok".
         low = tol.stall_grad if len(self._saddles) else tol.grad
-        if (
-            np.isfinite(loss).all()
-            and self._outer.contains(P).all()
-            and (step <= tol.jump * self._diag).all()
-            and (gscaled > low).all()
-        ):
-            self.status[runs] = np.where(final, status, Status.RUNNING)
+        ok = gscaled > low
+        ok &= np.isfinite(loss)
+        ok &= step <= tol.jump * self._diag
+        ok &= ((P >= self._outer_lo) & (P <= self._outer_hi)).all(axis=-1)
+        ok |= final
+        if ok.all():
+            if self._stalled:  # only STALLED can go back to RUNNING here
+                self.status[runs] = np.where(final, status, Status.RUNNING)
+                self._stalled = bool((self.status == Status.STALLED).any())
             return
         minimum = self.minimum[runs]
         finite = np.isfinite(P).all(axis=-1) & np.isfinite(loss)
@@ -456,26 +495,25 @@ class Simulation:
         # Final statuses never change until the run restarts.
         self.status[runs] = np.where(final, status, new)
         self.minimum[runs] = np.where(final, minimum, new_min)
+        self._stalled = bool((self.status == Status.STALLED).any())
 
     def _record(self, runs) -> None:
         h = self.history
-        ks = np.arange(self.K)[runs]
+        ks = self._run_index[runs]
         t = self.steps[ks]
-        h.positions[t, ks] = self.positions[ks]
-        h.loss[t, ks] = self.loss[ks]
-        h.grad_norm[t, ks] = np.hypot(self.full_grad[ks, ..., 0], self.full_grad[ks, ..., 1])
+        if t[0] == t[-1] and (t == t[0]).all():  # runs in step: plain slices, far cheaper
+            t, ks = int(t[0]), runs
+        h.positions[t, ks] = self.positions[runs]
+        h.loss[t, ks] = self.loss[runs]
+        grad = self.full_grad[runs]
+        h.grad_norm[t, ks] = np.hypot(grad[..., 0], grad[..., 1])
         for name, buf in self._buffers.items():
-            h.state[name][t, ks] = buf[ks]
+            h.state[name][t, ks] = buf[runs]
 
     # ------------------------------------------------------------------ summaries
 
     def describe(self, k: int, i: int = 0) -> str:
         return describe_status(self.status[k, i], self.minimum[k, i])
-
-
-def _rows(state, rows: slice):
-    """The state restricted to some rows (views, so in-place updates write through)."""
-    return state._replace(**{name: buf[rows] for name, buf in state_vectors(state).items()})
 
 
 def _nearest(P: np.ndarray, points: np.ndarray, radius: float):

@@ -1,0 +1,131 @@
+"""The compiled optimizer kernel: bit for bit the scalar torch-order reference and the NumPy
+backend, for every optimizer, on every surface, and a clear fallback without numba."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_optimizers import CUSTOM, TORCH_DEFAULTS, torch_order_steps
+
+from optviz.core import OPTIMIZERS, RunSpec, Simulation, compiled, get_surface, surface_keys
+from optviz.core.optimizers import make_optimizer
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    fused = compiled.kernel()
+    assert fused is not None, compiled.error()
+    return fused
+
+
+@pytest.mark.parametrize("variant", ["torch_defaults", "custom"])
+def test_every_kind_matches_the_scalar_torch_order_reference_bit_for_bit(kernel, variant):
+    """All eight optimizers as one batch of runs, 60 updates of random gradients with a
+    changing learning rate: each step equals the plain-Python reference exactly."""
+    keys = list(OPTIMIZERS)
+    hyper = {k: (CUSTOM if variant == "custom" else TORCH_DEFAULTS)[k] for k in keys}
+    accesses = [make_optimizer(k, learning_rate=0.1, **hyper[k]).update.kernel for k in keys]
+    kinds, constants = compiled.as_arrays(accesses)
+    K, N, T = len(keys), 3, 60
+    rng = np.random.default_rng(1)
+    grads = rng.standard_normal((T, K, N, 2)) * np.logspace(-3, 2, N)[None, None, :, None]
+    lrs = 0.05 * (1 + rng.random((T, K)))
+    p, r = np.zeros((K, N, 2)), np.zeros((K, N, 2))
+    got = np.empty_like(grads)
+    act = np.arange(K)
+    for t in range(T):
+        g = grads[t].copy()
+        kernel(act, kinds, constants, lrs[t], np.full(K, t), g, p, r)
+        got[t] = g
+    for k, key in enumerate(keys):
+        for i in range(N):
+            for d in range(2):
+                want = torch_order_steps(key, grads[:, k, i, d].tolist(), lrs[:, k].tolist(), **hyper[key])
+                assert got[:, k, i, d].tolist() == want, (key, i, d)
+
+
+def test_only_the_listed_runs_change(kernel):
+    accesses = [make_optimizer(k).update.kernel for k in ("adam", "momentum", "rmsprop")]
+    kinds, constants = compiled.as_arrays(accesses)
+    g = np.ones((3, 2, 2))
+    p, r = np.zeros((3, 2, 2)), np.zeros((3, 2, 2))
+    kernel(np.array([1]), kinds, constants, np.array([0.1]), np.array([0]), g, p, r)
+    assert g[0].tolist() == g[2].tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert (p[0] == 0).all() and (r == 0).all() and (p[1] == 1).all()
+    assert (g[1] == -0.1).all()
+
+
+def _race(surface_key: str) -> list[RunSpec]:
+    """Every optimizer, two of them on schedules, the stochastic ones with their noise."""
+    specs = [RunSpec(k, {"learning_rate": 0.3 * OPTIMIZERS[k].defaults["learning_rate"]}) for k in OPTIMIZERS]
+    specs.append(RunSpec("adam", {"learning_rate": 0.02}, schedule="cosine", schedule_params={"total_steps": 150}))
+    specs.append(RunSpec("sgd", {"learning_rate": 0.01}, schedule="step", schedule_params={"step_size": 20}, seed=4))
+    return specs
+
+
+def _assert_same_history(a: Simulation, b: Simulation) -> None:
+    ha, hb = a.history, b.history
+    for name in ("positions", "loss", "grad_norm", "grad", "lr"):
+        np.testing.assert_array_equal(getattr(ha, name), getattr(hb, name), err_msg=name)
+    for name in ha.state:
+        np.testing.assert_array_equal(ha.state[name], hb.state[name], err_msg=name)
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.minimum, b.minimum)
+    np.testing.assert_array_equal(a.steps, b.steps)
+
+
+@pytest.mark.parametrize("surface_key", surface_keys())
+def test_compiled_and_numpy_simulations_are_bit_identical_on_every_surface(kernel, surface_key):
+    s = get_surface(surface_key)
+    sims = [Simulation(s, _race(surface_key), s.start, max_steps=150, seed=2, backend=b) for b in ("numpy", "compiled")]
+    for sim in sims:
+        sim.step(40)
+        sim.restart(3)  # runs at different step counts from here on
+        sim.restart(9, RunSpec("sgd", {"learning_rate": 0.02}, batch_size=4, seed=1))
+        sim.run()
+    _assert_same_history(*sims)
+
+
+def test_compiled_chunked_unrecorded_swarm_equals_numpy(kernel):
+    s = get_surface("himmelblau")
+    starts = np.random.default_rng(3).uniform(-5, 5, (700, 2))
+    runs = [RunSpec(k) for k in ("momentum", "adagrad", "rmsprop", "adam")]
+    a, b = (Simulation(s, runs, starts, max_steps=80, record=False, chunk_rows=128, check_every=9, backend=x)
+            for x in ("numpy", "compiled"))
+    a.run()
+    b.run()
+    np.testing.assert_array_equal(a.positions, b.positions)
+    np.testing.assert_array_equal(a.status, b.status)
+
+
+def test_auto_uses_the_compiled_kernel_only_once_it_is_ready(kernel, monkeypatch):
+    s = get_surface("bowl")
+    sim = Simulation(s, [RunSpec("adam")], s.start, max_steps=5)
+    assert sim._compiled_kernel() is kernel
+    monkeypatch.setattr(compiled, "_compiled", None)
+    monkeypatch.setattr(compiled, "_error", "ImportError: no numba here")
+    assert sim._compiled_kernel() is None  # auto: NumPy, no waiting
+    sim.run()
+    assert sim.steps[0] == 5
+    with pytest.raises(RuntimeError, match="compiled backend is unavailable.*no numba here.*backend='numpy'"):
+        Simulation(s, [RunSpec("adam")], s.start, backend="compiled")
+    with pytest.raises(ValueError, match="backend must be"):
+        Simulation(s, [RunSpec("adam")], s.start, backend="gpu")
+
+
+def test_without_numba_everything_falls_back_to_numpy():
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "from optviz.core import compiled, simulate, RunSpec, get_surface\n"
+        "s = get_surface('rosenbrock')\n"
+        "assert not compiled.available()\n"
+        "assert compiled.kernel() is None and 'numba' in compiled.error()\n"
+        "sim = simulate(s, [RunSpec('adam')], s.start, steps=20)\n"
+        "print(sim.steps[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "20"
