@@ -1,5 +1,6 @@
 """Core throughput: Adam particle-steps/s on Rosenbrock at N = 1, 1e4, 1e6 start points,
-and the per-step latency of the GUI's case (8 optimizers × 1 point, history recorded).
+and the per-step latency of the GUI's case (8 optimizers × 1 point, history recorded) with
+the NumPy and the compiled (numba) optimizer updates side by side.
 
 Targets on the 2-core reference machine: >= 6e7 particle-steps/s at N = 1e6, and < 150 µs
 per step for 8 optimizers at N = 1. Prints numbers; asserts nothing.
@@ -12,7 +13,7 @@ import time
 
 import numpy as np
 
-from optviz.core import OPTIMIZERS, RunSpec, Simulation, get_surface
+from optviz.core import OPTIMIZERS, RunSpec, Simulation, compiled, get_surface
 
 ADAM = [RunSpec("adam", {"learning_rate": 1e-3})]
 
@@ -34,10 +35,10 @@ GUI_RATES = {"gd": 2e-4, "sgd": 2e-4, "minibatch": 2e-4, "momentum": 5e-5, "nest
              "rmsprop": 1e-3, "adam": 1e-3}
 
 
-def gui_step_latency(steps: int = 3000) -> list[float]:
+def gui_step_latency(backend: str, steps: int = 3000) -> list[float]:
     surface = get_surface("rosenbrock")
     runs = [RunSpec(key, {"learning_rate": GUI_RATES[key]}) for key in OPTIMIZERS]
-    sim = Simulation(surface, runs, surface.start, max_steps=steps + 100, record=True)
+    sim = Simulation(surface, runs, surface.start, max_steps=steps + 100, record=True, backend=backend)
     sim.step(10)  # warm-up
     times = []
     assert sim.active().all()
@@ -58,11 +59,18 @@ def main() -> None:
     target = 6e7
     big = particle_steps_per_second(1_000_000, 15)
     print(f"  N = 1e6 vs target {target:.0e}: {big / target:.2f}x")
-    times = gui_step_latency()
-    med = statistics.median(times) * 1e6
-    p95 = float(np.percentile(times, 95)) * 1e6
-    print(f"GUI case, {len(OPTIMIZERS)} optimizers × 1 point, history recorded:")
-    print(f"  per step: median {med:.1f} µs, p95 {p95:.1f} µs (target < 150 µs: {150 / med:.2f}x headroom)")
+    print(f"GUI case, {len(OPTIMIZERS)} optimizers × 1 point, history recorded, per step:")
+    backends = ["numpy"] + (["compiled"] if compiled.kernel() is not None else [])
+    medians = {}
+    for backend in backends:
+        times = gui_step_latency(backend)
+        medians[backend] = med = statistics.median(times) * 1e6
+        p95 = float(np.percentile(times, 95)) * 1e6
+        print(f"  {backend:9s} median {med:6.1f} µs, p95 {p95:6.1f} µs (target < 150 µs: {150 / med:.2f}x headroom)")
+    if len(medians) == 2:
+        print(f"  compiled vs NumPy: {medians['numpy'] / medians['compiled']:.2f}x")
+    else:
+        print(f"  compiled: unavailable ({compiled.error()})")
 
 
 if __name__ == "__main__":
