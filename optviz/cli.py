@@ -1,10 +1,16 @@
-"""Command line: ``optviz`` opens the app, optionally in a given state."""
+"""Command line: ``optviz`` opens the app, optionally in a given state; ``optviz export``
+writes a PNG, MP4, GIF, CSV or NPZ of a race without opening a window."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import sys
+import threading
+import time
+from pathlib import Path
 
 from . import __version__
 
@@ -14,7 +20,26 @@ examples:
   optviz --preset rosenbrock --start -1.5,2
   optviz --preset himmelblau --optimizers sgd,momentum,adam
   optviz --preset saddle --optimizers gd,adam --max-steps 500
+  optviz export --preset rosenbrock --out race.mp4     headless export (optviz export --help)
 """
+
+EXPORT_EXAMPLES = """\
+The file's suffix picks the format: .mp4 (H.264), .gif, .png (the race at its last step),
+.csv or .npz (trajectories). Frames come from trajectories computed in advance, so the same
+options give the same frames on any machine. The 2D view renders offscreen; the 3D views
+(3d, side) need an X server or EGL, e.g. under xvfb-run.
+
+examples:
+  optviz export --preset rosenbrock --optimizers sgd,momentum,adam --lr 1e-3,1e-3,1e-2 \\
+                --start -1.5,2 --steps 400 --view contour --size 1920x1080 --fps 30 --out race.mp4
+  optviz export --preset himmelblau --optimizers gd,adam --size 1280x720 --fps 25 --out race.gif
+  optviz export --preset narrow_valley --size 4k --out valley.png
+  optviz export --preset rosenbrock --steps 2000 --out runs.csv
+  xvfb-run -a optviz export --preset beale --view side --out side.mp4
+"""
+
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160), "2160p": (3840, 2160)}
+EXPORT_SUFFIXES = (".mp4", ".gif", ".png", ".csv", ".npz")
 
 
 class CliError(ValueError):
@@ -52,6 +77,36 @@ def check_preset(name: str) -> str:
     return name
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """``1920x1080`` (or 720p, 1080p, 4k) → (width, height)."""
+    key = text.strip().lower()
+    if key in SIZES:
+        return SIZES[key]
+    m = re.fullmatch(r"(\d+)\s*[x×*]\s*(\d+)", key)
+    if not m:
+        raise CliError(f"--size must be WIDTHxHEIGHT like 1920x1080 (or 720p, 1080p, 4k), got {text!r}")
+    w, h = int(m.group(1)), int(m.group(2))
+    if not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise CliError(f"--size must be within 64…8192 pixels a side, got {w}x{h}")
+    return w, h
+
+
+def parse_numbers(text: str, what: str, count: int) -> list[float]:
+    """One number for all, or ``count`` comma-separated numbers (e.g. one α per optimizer)."""
+    parts = [p for p in text.replace(" ", "").split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise CliError(f"{what} must be numbers like 1e-3,0.01 — got {text!r}") from None
+    if not all(abs(v) < float("inf") for v in values):
+        raise CliError(f"{what} must be finite, got {text!r}")
+    if len(values) == 1:
+        return values * count
+    if len(values) != count:
+        raise CliError(f"{what} needs one value or one per optimizer ({count}), got {len(values)}")
+    return values
+
+
 def glue_negative_values(argv: list[str]) -> list[str]:
     """``--start -1.5,2`` → ``--start=-1.5,2``: argparse takes "-1.5,2" for an option."""
     out: list[str] = []
@@ -82,9 +137,200 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage dump): "optviz export: error: …", exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_export_parser() -> argparse.ArgumentParser:
+    from .export.frames import VIEWS
+
+    parser = _OneLineParser(
+        prog="optviz export",
+        description="Export a race as a PNG image, an MP4 or GIF animation, or CSV/NPZ trajectories, "
+                    "without opening a window.",
+        epilog=EXPORT_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--out", "-o", required=True, help=f"output file: {', '.join(EXPORT_SUFFIXES)}")
+    parser.add_argument("--preset", default="narrow_valley", help="surface, e.g. rosenbrock (default: narrow_valley)")
+    parser.add_argument("--optimizers", help="comma-separated race entries (default: gd,momentum,rmsprop,adam)")
+    parser.add_argument("--lr", help="learning rates: one for all or one per optimizer, e.g. 1e-3,1e-3,1e-2 "
+                                     "(default: the preset's recommended rates)")
+    parser.add_argument("--start", help="start point x,y, e.g. -1.5,2 (default: the preset's)")
+    parser.add_argument("--steps", type=int, default=400,
+                        help="step limit of every run (default 400); the animation ends when every run has stopped")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the mini-batch order and noise (default 0)")
+    parser.add_argument("--view", choices=list(VIEWS), default="contour",
+                        help="contour (default), 3d, or side (contour + 3D + loss plot)")
+    parser.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT or 720p, 1080p, 4k (default 1920x1080)")
+    parser.add_argument("--fps", type=int, default=30, help="frames per second (default 30; GIF at most 50)")
+    parser.add_argument("--steps-per-frame", type=int, default=1, help="optimizer steps per frame (default 1)")
+    parser.add_argument("--no-title", action="store_true", help="leave out the preset's title and caption")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return parser
+
+
+def _export_options(args) -> dict:
+    """Check every value before anything is computed; CliError with one line on the first bad one."""
+    from .app.model import DEFAULT_RACE, MAX_STEPS_LIMIT
+
+    preset = check_preset(args.preset)
+    keys = parse_optimizers(args.optimizers) if args.optimizers else list(DEFAULT_RACE)
+    rates = parse_numbers(args.lr, "--lr", len(keys)) if args.lr else None
+    start = parse_pair(args.start, "--start") if args.start else None
+    if not 1 <= args.steps <= MAX_STEPS_LIMIT:
+        raise CliError(f"--steps must be in [1, {MAX_STEPS_LIMIT}], got {args.steps}")
+    if args.steps_per_frame < 1:
+        raise CliError(f"--steps-per-frame must be >= 1, got {args.steps_per_frame}")
+    width, height = parse_size(args.size)
+    out = Path(args.out).expanduser()
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise CliError(f"--out must end in {', '.join(EXPORT_SUFFIXES)}, got {args.out!r}")
+    if suffix in (".mp4", ".gif"):
+        from .export.errors import ExportError
+        from .export.video import check_settings
+
+        try:
+            check_settings(suffix, width, height, args.fps)
+        except ExportError as err:
+            raise CliError(str(err)) from None
+    folder = out.absolute().parent
+    if out.is_dir():
+        raise CliError(f"cannot write to {out}: it is a folder")
+    if not folder.is_dir():
+        raise CliError(f"cannot write to {out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise CliError(f"cannot write to {folder}: permission denied")
+    return {"preset": preset, "optimizers": keys, "rates": rates, "start": start, "size": (width, height),
+            "out": out, "suffix": suffix}
+
+
+class _ProgressBar:
+    """``[#######.......]  120/300 frames  40%  2.1 s`` on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, total: int, stream=sys.stderr, width: int = 30) -> None:
+        self.total, self.stream, self.width = total, stream, width
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.lock = threading.Lock()
+        self.open = False  # a bar line is on screen, not yet ended by a newline
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        with self.lock:
+            if done < total and now - self.last < 0.1:
+                return
+            self.last = now
+            self.open = done < total
+            filled = int(self.width * done / max(total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:>{len(str(total))}}/{total} "
+                              f"frames {100 * done // max(total, 1):3d}%  {now - self.t0:5.1f} s")
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def export_main(argv: list[str]) -> int:
+    """``optviz export``: 0 on success, 2 for a bad option, 1 when the export itself fails."""
+    parser = build_export_parser()
+    args = parser.parse_args(glue_negative_values(argv))
+    try:
+        options = _export_options(args)
+    except CliError as err:
+        print(f"optviz export: error: {err}", file=sys.stderr)
+        return 2
+    width, height = options["size"]
+    suffix = options["suffix"]
+    gl = args.view != "contour" and suffix in (".mp4", ".gif", ".png")
+    if gl:
+        from .export.gl3d import cli_gl_problem
+
+        problem = cli_gl_problem()
+        if problem:
+            print(f"optviz export: error: {problem}", file=sys.stderr)
+            return 1
+    else:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no X server needed
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+    from .app.model import RaceModel
+    from .export import AnimationJob, AnimationSettings, ExportError, FrameSpec, Race
+
+    try:
+        model = RaceModel(options["preset"], optimizers=options["optimizers"], start=options["start"])
+        model.seed = args.seed
+        for run, lr in zip(model.runs, options["rates"] or ()):
+            run.learning_rate = lr
+    except ValueError as err:
+        print(f"optviz export: error: {err}", file=sys.stderr)
+        return 2
+    app = _qt_application(gl)  # noqa: F841 - QPainter needs it alive
+    out = options["out"]
+    job = None
+    signal.signal(signal.SIGTERM, _interrupted)  # a killed export cleans up like Ctrl+C
+    try:
+        race = Race.from_model(model, args.steps)
+        frame = FrameSpec(args.view, width, height, not args.no_title)
+        if suffix in (".csv", ".npz"):
+            from .export import export_trajectories
+
+            path = export_trajectories(race, out)
+            print(f"wrote {path} ({race.K} runs, {int(race.lengths.sum())} rows)")
+        elif suffix == ".png":
+            from .export import export_image
+
+            path = export_image(race, out, frame)
+            print(f"wrote {path} ({width}x{height}, step {race.last_step})")
+        else:
+            settings = AnimationSettings(frame, args.fps, args.steps_per_frame)
+            job = AnimationJob(race, out, settings)
+            job.progress = None if args.quiet else _ProgressBar(job.total)
+            path = job.run()
+            print(f"wrote {path} ({job.total} frames, {width}x{height}, {args.fps} fps, "
+                  f"{job.total / args.fps:.1f} s)")
+    except KeyboardInterrupt:
+        print(f"{_end_bar(job)}optviz export: interrupted; no file was written", file=sys.stderr)
+        return 130
+    except ExportError as err:
+        print(f"{_end_bar(job)}optviz export: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _end_bar(job) -> str:
+    """A newline if a progress bar line is still open on stderr (the message goes below it)."""
+    bar = getattr(job, "progress", None)
+    return "\n" if isinstance(bar, _ProgressBar) and bar.open else ""
+
+
+def _qt_application(gl: bool):
+    """The Qt application: a QGuiApplication is enough for 2D; 3D needs widgets and shared GL contexts."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    if gl:
+        from .app.main import create_application
+
+        return create_application()
+    from PySide6.QtGui import QGuiApplication
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    return QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["export"]:
+        return export_main(argv[1:])
     parser = build_parser()
-    args = parser.parse_args(glue_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(glue_negative_values(argv))
     if args.install_desktop:
         from .desktop import install_desktop_entry
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core import compiled
+from . import export_dialog
 from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
@@ -150,6 +151,17 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        export_bar = self.addToolBar("Export")
+        export_bar.setObjectName("export-bar")
+        self.export_actions = {}
+        for name, text, key in (("image", "Export &image…", "Ctrl+E"), ("animation", "Export &animation…",
+                                 "Ctrl+Shift+E"), ("trajectories", "Export &trajectories…", "")):
+            action = QAction(text, self, shortcut=QKeySequence(key))
+            action.triggered.connect(getattr(self, f"export_{name}"))
+            file_menu.addAction(action)
+            export_bar.addAction(action)
+            self.export_actions[name] = action
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -295,6 +307,15 @@ class MainWindow(QMainWindow):
     def reset_camera(self) -> None:
         if self.surface3d is not None:
             self.surface3d.reset_camera()
+
+    def export_image(self):
+        return export_dialog.export_image(self)
+
+    def export_animation(self):
+        return export_dialog.export_animation(self)
+
+    def export_trajectories(self):
+        return export_dialog.export_trajectories(self)
 
     def show_message(self, text: str, timeout_ms: int = 6000) -> None:
         self.statusBar().showMessage(text, timeout_ms)

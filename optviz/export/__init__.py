@@ -1,0 +1,28 @@
+"""Export for slides and lecture videos: PNG images, MP4 and GIF animations, trajectory data.
+
+Every export draws a :class:`Race` computed in advance by its own Simulation, so the output
+depends only on the scenario, never on timing; and every file is written to a temporary file
+in the target folder and renamed into place only when complete (:mod:`.atomic`).
+
+    from optviz.app.model import RaceModel
+    from optviz.export import AnimationSettings, FrameSpec, Race, export_animation
+
+    race = Race.from_model(RaceModel("rosenbrock", optimizers=["gd", "adam"]), steps=400)
+    export_animation(race, "race.mp4", AnimationSettings(FrameSpec("contour", 1920, 1080), fps=30))
+
+Rendering needs a QGuiApplication (the offscreen platform is enough for the 2D view); the
+3D views need a QApplication on a platform with OpenGL.
+"""
+
+from .errors import ExportCancelled, ExportError
+from .frames import VIEWS, FrameRenderer, FrameSpec
+from .image import export_image, render_view, render_window, save_png
+from .job import AnimationJob, AnimationSettings, export_animation
+from .race import Race, RunInfo
+from .trajectories import export_csv, export_npz, export_trajectories
+
+__all__ = [
+    "AnimationJob", "AnimationSettings", "ExportCancelled", "ExportError", "FrameRenderer", "FrameSpec", "Race",
+    "RunInfo", "VIEWS", "export_animation", "export_csv", "export_image", "export_npz", "export_trajectories",
+    "render_view", "render_window", "save_png",
+]

@@ -1,0 +1,226 @@
+"""The race an export draws: every run's whole trajectory, computed before the first frame.
+
+Frames never come from the live timer: :meth:`Race.from_model` builds its own
+:class:`~optviz.core.Simulation` exactly as the app's controller does (same specs, start,
+seed and noise), runs it to the end and keeps start point 0 of every run. A frame at step s
+then only reads the first s + 1 positions, so the same scenario gives the same frames on any
+machine. :meth:`Race.from_simulation` snapshots a live simulation instead (the PNG of what is
+on screen now); it copies, so the app's simulation is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import Simulation, Status, describe_status
+from ..core.scale import ValueScale, value_scale
+from ..core.simulation import RunSpec
+from ..core.surface import Surface
+
+#: Samples per side of the grid that fixes the colour scale: the app's (controller.GRID_SIZE),
+#: so a colour means the same loss in the app and in every export.
+SCALE_GRID = 200
+
+#: Hyperparameter names as the lecture writes them.
+SYMBOLS = {"learning_rate": "α", "beta": "β", "rho": "ρ", "rho1": "ρ₁", "rho2": "ρ₂", "eps": "ε"}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One run as an export shows it: the spec it ran with, its title and colour."""
+
+    spec: RunSpec
+    title: str
+    color: str
+    visible: bool = True
+
+    @property
+    def hyperparameters(self) -> dict[str, float]:
+        return self.spec.hyperparameters()
+
+    def settings_text(self, n_samples: int) -> str:
+        """Short settings line for a legend, e.g. "α = 0.001, β = 0.9" or "α = 0.01, B = 1"."""
+        hyper = self.hyperparameters
+        parts = [f"{SYMBOLS.get(k, k)} = {v:.3g}" for k, v in hyper.items() if k != "eps"]
+        batch = self.spec.effective_batch_size(n_samples)
+        if batch < n_samples:
+            parts.append(f"B = {batch}")
+        if self.spec.schedule != "constant":
+            parts.append(self.spec.schedule.replace("_", " "))
+        return ", ".join(parts)
+
+    def hyperparameter_text(self, n_samples: int) -> str:
+        """Every setting as ``name=value`` pairs (exact reprs), for data files."""
+        items = {**self.hyperparameters, "batch_size": self.spec.effective_batch_size(n_samples)}
+        if self.spec.schedule != "constant" or self.spec.schedule_params:
+            items["schedule"] = self.spec.schedule
+            items.update({f"schedule_{k}": v for k, v in self.spec.schedule_params.items()})
+        return ";".join(f"{k}={v!r}" if isinstance(v, float) else f"{k}={v}" for k, v in items.items())
+
+
+@dataclass
+class Race:
+    """Trajectories of K runs (start point 0 of each), recorded to the end.
+
+    positions[t, k]: W_t of run k, shape (T+1, K, 2); loss and grad_norm (T+1, K). Rows at
+    and after ``lengths[k]`` are NaN (the run had stopped). ``status[k]`` and ``minimum[k]``
+    are the run's final classification.
+    """
+
+    surface: Surface
+    runs: list[RunInfo]
+    start: tuple[float, float]
+    positions: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lengths: np.ndarray
+    status: np.ndarray
+    minimum: np.ndarray
+    scale: ValueScale
+    max_steps: int
+    seed: int = 0
+    noise_scale: float | None = None
+    n_samples: int = 1
+    preset: str = ""
+    log_loss: bool = True
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_model(cls, model, steps: int | None = None) -> "Race":
+        """Run the race of a :class:`~optviz.app.model.RaceModel` to ``steps`` (default: its max
+        steps) in a Simulation of its own, built like ``RaceController._build``."""
+        steps = int(model.max_steps if steps is None else steps)
+        surface = model.surface()
+        sim = Simulation(surface, [run.spec for run in model.runs], model.start, max_steps=steps,
+                         seed=model.seed, noise_scale=model.noise_scale)
+        sim.run()
+        runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible)) for run in model.runs]
+        return cls.from_simulation(sim, runs, preset=model.preset, log_loss=model.log_loss,
+                                   noise_scale=model.noise_scale)
+
+    @classmethod
+    def from_simulation(cls, sim: Simulation, runs: Sequence[RunInfo], *, preset: str = "",
+                        log_loss: bool = True, noise_scale: float | None = None,
+                        scale: ValueScale | None = None) -> "Race":
+        """Snapshot of ``sim`` as it stands (copies; ``sim`` is not changed)."""
+        if sim.history is None:
+            raise ValueError("the simulation must record its history")
+        if len(runs) != sim.K:
+            raise ValueError(f"{len(runs)} run descriptions for {sim.K} runs")
+        lengths = np.array([sim.length(k) for k in range(sim.K)], dtype=np.int64)
+        T = int(lengths.max())
+        h = sim.history
+        if scale is None:
+            _, _, z = sim.surface.grid(SCALE_GRID, SCALE_GRID)
+            scale = value_scale(sim.surface, z)
+        return cls(
+            surface=sim.surface, runs=list(runs), start=(float(sim.starts[0, 0]), float(sim.starts[0, 1])),
+            positions=h.positions[:T, :, 0].copy(), loss=h.loss[:T, :, 0].copy(),
+            grad_norm=h.grad_norm[:T, :, 0].copy(), lengths=lengths, status=sim.status[:, 0].copy(),
+            minimum=sim.minimum[:, 0].copy(), scale=scale, max_steps=sim.max_steps, seed=sim.seed,
+            noise_scale=noise_scale, n_samples=sim.risk.n, preset=preset or getattr(sim.surface, "key", ""),
+            log_loss=log_loss,
+        )
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def K(self) -> int:
+        return len(self.runs)
+
+    @property
+    def last_step(self) -> int:
+        """The last step at which any run still moved: the animation ends there."""
+        return int(self.lengths.max()) - 1
+
+    def frame_steps(self, steps_per_frame: int = 1) -> np.ndarray:
+        """The step shown by every frame: 0, s, 2s, … and :attr:`last_step` as the final frame."""
+        if steps_per_frame < 1:
+            raise ValueError(f"steps per frame must be >= 1, got {steps_per_frame}")
+        last = self.last_step
+        shown = np.arange(0, last + 1, steps_per_frame, dtype=np.int64)
+        if shown[-1] != last:
+            shown = np.append(shown, last)
+        return shown
+
+    def count(self, k: int, step: int) -> int:
+        """Positions of run k recorded up to ``step``: min(step + 1, its length)."""
+        return int(min(step + 1, self.lengths[k]))
+
+    def finite_count(self, k: int, step: int) -> int:
+        """Like :meth:`count`, but up to the last finite position (a diverged run ends there)."""
+        n = self.count(k, step)
+        pts = self.positions[:n, k]
+        if n and not np.isfinite(pts[n - 1]).all():
+            finite = np.flatnonzero(np.isfinite(pts).all(axis=1))
+            n = int(finite[-1]) + 1 if finite.size else 0
+        return n
+
+    def finite_counts(self, k: int) -> np.ndarray:
+        """:meth:`finite_count` of run k at every step 0 … :attr:`last_step`, vectorized."""
+        n = int(self.lengths[k])
+        ok = np.isfinite(self.positions[:n, k]).all(axis=1)
+        last_ok = np.maximum.accumulate(np.where(ok, np.arange(n), -1)) + 1
+        steps = np.minimum(np.arange(self.last_step + 1), n - 1)
+        return last_ok[steps]
+
+    def status_at(self, k: int, step: int) -> int:
+        """Run k's status as of ``step``: its final status once it has stopped, else running."""
+        return int(self.status[k]) if step >= self.lengths[k] - 1 else int(Status.RUNNING)
+
+    def describe_at(self, k: int, step: int) -> str:
+        status = self.status_at(k, step)
+        if status == Status.RUNNING and step >= self.lengths[k] - 1 and self.lengths[k] - 1 >= self.max_steps:
+            return "step limit"
+        return describe_status(status, int(self.minimum[k]))
+
+    def at(self, step: int) -> "RaceAt":
+        """A read-only, simulation-like view of the race at ``step`` (what the app's views read)."""
+        return RaceAt(self, int(step))
+
+    def metadata(self) -> dict:
+        """Plain description of the scenario (for data files)."""
+        return {
+            "preset": self.preset, "surface": self.surface.title, "start": list(self.start), "seed": self.seed,
+            "noise_scale": self.noise_scale, "max_steps": self.max_steps,
+            "runs": [{"title": r.title, "optimizer": r.spec.optimizer, "color": r.color,
+                      "hyperparameters": r.hyperparameters,
+                      "batch_size": r.spec.effective_batch_size(self.n_samples),
+                      "schedule": r.spec.schedule, "schedule_params": dict(r.spec.schedule_params),
+                      "seed": r.spec.seed} for r in self.runs],
+        }
+
+    def metadata_json(self) -> str:
+        return json.dumps(self.metadata(), ensure_ascii=False)
+
+
+class _HistoryAt:
+    """``sim.history`` of a :class:`RaceAt`: arrays shaped (T+1, K, 1[, 2]) as the views index them."""
+
+    def __init__(self, race: Race) -> None:
+        self.positions = race.positions[:, :, None, :]
+        self.loss = race.loss[:, :, None]
+        self.grad_norm = race.grad_norm[:, :, None]
+
+
+class RaceAt:
+    """The race frozen at one step, with the attributes of a Simulation that the app's views
+    read (``K``, ``length(k)``, ``history``, ``status``, ``positions``, ``loss``)."""
+
+    def __init__(self, race: Race, step: int) -> None:
+        self.race, self.step = race, step
+        self.K = race.K
+        self.history = _HistoryAt(race)
+        idx = np.array([race.count(k, step) - 1 for k in range(race.K)])
+        cols = np.arange(race.K)
+        self.positions = race.positions[idx, cols][:, None, :]
+        self.loss = race.loss[idx, cols][:, None]
+        self.status = np.array([[race.status_at(k, step)] for k in range(race.K)], dtype=np.int8)
+
+    def length(self, k: int) -> int:
+        return self.race.count(k, self.step)
