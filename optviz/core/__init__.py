@@ -6,9 +6,27 @@ itself (:mod:`.simulation`). Everything here works from a script or a notebook.
 """
 
 from .datasets import DATASET_SURFACES, LinearRegression, LogisticRegression
+from .expression import ExpressionError, ExpressionSurface, expression_surface, parse_expression
 from .geometry import CriticalPoint, ViewBox
 from .optimizers import OPTIMIZERS, make_optimizer
 from .risk import AnalyticRisk, BatchSampler, EmpiricalRisk
+from .scenario import (
+    SCENARIO_VERSION,
+    Overlays,
+    RunEntry,
+    Scenario,
+    ScenarioError,
+    SurfaceRef,
+    ViewSettings,
+    builtin_scenarios,
+    dump_scenario,
+    load_scenario,
+    loads_scenario,
+    parse_scenario,
+    save_scenario,
+    scenario_from_race_dict,
+    scenario_to_race_dict,
+)
 from .schedules import SCHEDULES, make_schedule
 from .simulation import FINAL, RunSpec, Simulation, Status, Tolerances, describe_status, simulate
 from .surface import Category, Family, Surface
@@ -34,4 +52,10 @@ __all__ = [
     "FINAL", "Family", "LinearRegression", "LogisticRegression", "OPTIMIZERS", "RunSpec", "SCHEDULES",
     "SURFACES", "Simulation", "Status", "Surface", "Tolerances", "ViewBox", "describe_status",
     "get_surface", "make_optimizer", "make_schedule", "simulate", "surface_keys",
+    # custom loss expressions (optviz.core.expression)
+    "ExpressionError", "ExpressionSurface", "expression_surface", "parse_expression",
+    # scenario files (optviz.core.scenario)
+    "SCENARIO_VERSION", "Overlays", "RunEntry", "Scenario", "ScenarioError", "SurfaceRef", "ViewSettings",
+    "builtin_scenarios", "dump_scenario", "load_scenario", "loads_scenario", "parse_scenario", "save_scenario",
+    "scenario_from_race_dict", "scenario_to_race_dict",
 ]

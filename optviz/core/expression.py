@@ -1,0 +1,788 @@
+"""Custom losses typed as text: ``x^2 + 10*y^2`` becomes a surface with exact gradients.
+
+The text is untrusted (typed by a user or read from a scenario file), so it never runs as
+Python. It is parsed with :mod:`ast` and checked node by node against a whitelist:
+
+* the variables ``x`` and ``y``, the constants ``pi`` and ``e``;
+* numbers: integers, decimals, scientific notation (``1.5e-3``);
+* unary ``+`` and ``-``, binary ``+ - * /`` and powers ``^`` or ``**``;
+* calls of the functions in :data:`FUNCTIONS` (``sin``, ``log``, ``sqrt``, ``abs``, ...),
+  with positional arguments only.
+
+``^`` means power, as in ordinary notation: before parsing every ``^`` is rewritten to
+``**`` (so ``x^2*y`` is (x²)·y and ``2^3^2`` is 2^(3²), Python's precedence for ``**``);
+error offsets are mapped back to the text as typed. Everything else (attribute access,
+indexing, unknown names, keyword arguments, comprehensions, lambdas, strings, comparisons,
+``__import__``, ...) is rejected with an :class:`ExpressionError` that points at the
+offending part.
+
+The checked tree is turned into a sympy expression node by node (never ``sympify`` or
+``eval`` of text), differentiated symbolically (no simplification or expansion), and the
+value and both partial derivatives are compiled with ``sympy.lambdify`` into vectorized
+NumPy functions. Real NumPy functions make undefined points NaN (``log`` of a negative
+number, ``sqrt`` of a negative, 0/0) and overflow gives ±inf; neither raises, so such
+points are gaps in the views, and a run that steps onto one has a non-finite loss, which
+:class:`~optviz.core.simulation.Simulation` reports as diverged.
+
+Limits keep hostile input cheap: at most :data:`MAX_LENGTH` characters, :data:`MAX_NODES`
+syntax nodes, :data:`MAX_DEPTH` levels of nesting, constant exponents of magnitude at most
+:data:`MAX_EXPONENT` and numbers within ±:data:`MAX_MAGNITUDE`.
+
+Example::
+
+    surface = expression_surface("sin(x)*cos(y) + 0.1*(x^2 + y^2)", view=(-4, 4, -4, 4))
+    surface.f(np.array([[0.0, 0.0]]))        # array([0.])
+    surface.grad(np.array([[0.0, 0.0]]))     # array([[1., 0.]])
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .geometry import CriticalPoint, ViewBox
+from .surface import Category, Family, Surface
+
+__all__ = [
+    "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH", "MAX_EXPONENT", "MAX_MAGNITUDE", "FUNCTIONS", "CONSTANTS",
+    "VARIABLES", "ExpressionError", "Expression", "parse_expression", "ExpressionSurface", "expression_surface",
+]
+
+MAX_LENGTH = 1000  #: characters of text
+MAX_NODES = 250  #: syntax-tree nodes; bounds the size of the symbolic derivative
+MAX_DEPTH = 40  #: nesting levels of the syntax tree
+MAX_EXPONENT = 1000  #: largest |p| of a constant exponent in a^p
+MAX_MAGNITUDE = 1e300  #: largest |number| (and rational denominator) in the expression
+
+VARIABLES = ("x", "y")
+CONSTANTS = ("pi", "e")
+
+#: Allowed functions: name → (number of arguments, description). Aliases share a sympy function.
+FUNCTIONS: dict[str, tuple[int, str]] = {
+    "sin": (1, "sine"),
+    "cos": (1, "cosine"),
+    "tan": (1, "tangent"),
+    "sinh": (1, "hyperbolic sine"),
+    "cosh": (1, "hyperbolic cosine"),
+    "tanh": (1, "hyperbolic tangent"),
+    "asin": (1, "inverse sine"),
+    "arcsin": (1, "inverse sine"),
+    "acos": (1, "inverse cosine"),
+    "arccos": (1, "inverse cosine"),
+    "atan": (1, "inverse tangent"),
+    "arctan": (1, "inverse tangent"),
+    "exp": (1, "exponential"),
+    "log": (1, "natural logarithm"),
+    "ln": (1, "natural logarithm"),
+    "sqrt": (1, "square root"),
+    "abs": (1, "absolute value"),
+    "sigmoid": (1, "logistic function 1/(1 + exp(-z))"),
+}
+
+# Typed characters that mean an ASCII operator or name.
+_UNICODE = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/", "π": "pi", "²": "^2", "³": "^3"}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
+_REFUSED_OPERATORS = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+                      ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
+_REFUSED_NODES = {
+    ast.Attribute: "attribute access is not allowed",
+    ast.Subscript: "indexing with [...] is not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and' / 'or' are not allowed",
+    ast.IfExp: "conditional expressions (... if ... else ...) are not allowed",
+    ast.Lambda: "lambda functions are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.FormattedValue: "f-strings are not allowed",
+    ast.NamedExpr: "assignments (:=) are not allowed",
+    ast.Tuple: "tuples (a, b) are not allowed: write a single expression",
+    ast.List: "lists are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Starred: "starred arguments (*a) are not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+    ast.YieldFrom: "'yield' is not allowed",
+    ast.Slice: "slices are not allowed",
+}
+
+
+class ExpressionError(ValueError):
+    """A refused expression: why, and where in the text as typed.
+
+    Attributes:
+        reason: what is wrong, e.g. ``"unknown function 'foo'"``.
+        text: the text as given.
+        offset: 0-based column of the offending part in ``text`` (``len(text)`` for "at the end").
+        length: number of characters of the offending part (at least 1).
+
+    ``str(err)`` is the reason followed by the 1-based column, e.g.
+    ``unknown function 'foo' at column 5``; :meth:`pointer` underlines the part.
+    """
+
+    def __init__(self, reason: str, text: str, offset: int, length: int = 1) -> None:
+        self.reason = reason
+        self.text = text
+        self.offset = max(0, min(int(offset), len(text)))
+        self.length = max(1, int(length))
+        where = "at the end" if self.offset >= len(text) and text else f"at column {self.offset + 1}"
+        super().__init__(f"{reason} {where}" if text else reason)
+
+    def pointer(self) -> str:
+        """The text and a line of carets under the offending part::
+
+            x + foo(y)
+                ^^^
+        """
+        line = self.text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        return f"{line}\n{' ' * self.offset}{'^' * self.length}"
+
+
+# --------------------------------------------------------------------------- text → tree
+
+
+def _translate(text: str) -> tuple[str, str, list[int]]:
+    """The ASCII form of ``text`` for display (``^`` kept), the Python form (``^`` → ``**``)
+    and, for every character of the Python form, its column in ``text`` (plus one entry for
+    the end)."""
+    shown: list[str] = []
+    python: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "\t\n\r":
+            ch = " "  # one line: keeps every node on line 1 and columns one-to-one
+        rep = _UNICODE.get(ch, ch)
+        if not rep.isascii() or any(not c.isprintable() for c in rep):
+            raise ExpressionError(f"character {ch!r} is not allowed", text, i)
+        shown.append(rep)
+        py = rep.replace("^", "**")
+        python.append(py)
+        where.extend([i] * len(py))
+    where.append(len(text))
+    return "".join(shown), "".join(python), where
+
+
+class _Checker:
+    """Checks the parsed tree against the whitelist, then builds the sympy expression.
+
+    :meth:`check_syntax` refuses every node that is not whitelisted, reporting the leftmost
+    one; :meth:`convert` then only meets allowed nodes and refuses values: undefined or
+    non-real constants (``1/0``, ``sqrt(-1)``) and numbers out of range.
+    """
+
+    def __init__(self, text: str, python: str, where: list[int]) -> None:
+        self.text = text
+        self.python = python
+        self.where = where
+
+    # ---- positions
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Columns [start, end) of the Python text as (offset, length) in the typed text."""
+        start = max(0, min(start, len(self.python)))
+        end = max(start, min(end, len(self.python)))
+        a = self.where[start]
+        b = self.where[end - 1] + 1 if end > start else a + 1
+        return a, max(1, b - a)
+
+    def node_span(self, node: ast.AST) -> tuple[int, int]:
+        end = getattr(node, "end_col_offset", None)
+        start = node.col_offset
+        return self.span(start, end if end is not None else start + 1)
+
+    def fail(self, reason: str, span: tuple[int, int]):
+        raise ExpressionError(reason, self.text, *span)
+
+    def source(self, node: ast.AST) -> str:
+        offset, length = self.node_span(node)
+        return self.text[offset : offset + length]
+
+    # ---- the whitelist
+
+    def check_syntax(self, tree: ast.Expression) -> None:
+        """Raise for the leftmost node that is not allowed, or for nesting deeper than MAX_DEPTH."""
+        problems = []
+        stack = [(tree.body, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                reason = f"the expression is nested too deeply (more than {MAX_DEPTH} levels)"
+                problems.append((self.node_span(node), reason))
+                continue
+            problem = self.problem(node)
+            if problem is not None:
+                problems.append(problem[::-1])
+                continue  # the inside of a refused node need not be reported
+            # A call's name was checked with the call; only its arguments are expressions.
+            children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
+            stack.extend((child, depth + _nesting(node, child)) for child in children
+                         if not isinstance(child, (ast.operator, ast.unaryop, ast.expr_context)))
+        if problems:
+            span, reason = min(problems, key=lambda item: (item[0][0], -item[0][1]))
+            self.fail(reason, span)
+
+    def problem(self, node: ast.AST) -> tuple[str, tuple[int, int]] | None:
+        """(reason, span) if ``node`` itself is not allowed, else None."""
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or value is None or value is Ellipsis:
+                return f"'{self.source(node)}' is not allowed", self.node_span(node)
+            if isinstance(value, complex):
+                return "complex numbers are not allowed", self.node_span(node)
+            if isinstance(value, (str, bytes)):
+                return "text strings are not allowed", self.node_span(node)
+            if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_MAGNITUDE:
+                return f"number too large (at most {MAX_MAGNITUDE:g})", self.node_span(node)
+            return None
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in VARIABLES or name in CONSTANTS:
+                return None
+            if name in FUNCTIONS:
+                return f"'{name}' is a function: write {name}(...)", self.node_span(node)
+            return f"unknown name '{name}' (use x, y, pi, e)", self.node_span(node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, (ast.UAdd, ast.USub)):
+                return None
+            symbol = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), type(node.op).__name__)
+            return f"operator '{symbol}' is not allowed", self.span(node.col_offset, node.operand.col_offset)
+        if isinstance(node, ast.BinOp):
+            if type(node.op) in _BINARY:
+                return None
+            symbol = _REFUSED_OPERATORS.get(type(node.op), type(node.op).__name__)
+            return f"operator '{symbol}' is not allowed", self._operator_span(node, symbol)
+        if isinstance(node, ast.Call):
+            return self._call_problem(node)
+        reason = _REFUSED_NODES.get(type(node), f"'{type(node).__name__}' syntax is not allowed")
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and node.value.end_col_offset is not None:
+            # Point at ".name" or "[...]" rather than at the whole expression before it; what
+            # comes before is checked on its own.
+            problem = self.problem(node.value)
+            return problem if problem else (reason, self.span(node.value.end_col_offset, node.end_col_offset))
+        return reason, self.node_span(node)
+
+    def _call_problem(self, node: ast.Call) -> tuple[str, tuple[int, int]] | None:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            if isinstance(func, ast.Attribute):
+                return self.problem(func)
+            return "only the named functions can be called", self.node_span(func)
+        name = func.id
+        if name not in FUNCTIONS:
+            if name in VARIABLES:
+                return f"'{name}' is a variable, not a function", self.node_span(func)
+            if name in CONSTANTS:
+                return f"'{name}' is a constant, not a function", self.node_span(func)
+            return f"unknown function '{name}'", self.node_span(func)
+        if node.keywords:
+            return f"keyword arguments are not allowed in {name}(...)", self.node_span(node.keywords[0])
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                return "starred arguments (*a) are not allowed", self.node_span(arg)
+        arity = FUNCTIONS[name][0]
+        if len(node.args) != arity:
+            return (f"{name}() takes {arity} argument{'s' if arity != 1 else ''}, got {len(node.args)}",
+                    self.node_span(node))
+        return None
+
+    def _operator_span(self, node: ast.BinOp, symbol: str) -> tuple[int, int]:
+        between = self.python[node.left.end_col_offset : node.right.col_offset]
+        found = between.find(symbol)
+        if found < 0:
+            return self.node_span(node)
+        start = node.left.end_col_offset + found
+        return self.span(start, start + len(symbol))
+
+    # ---- tree → sympy
+
+    def convert(self, tree: ast.Expression):
+        sp = _sympy()
+        self.sp = sp
+        self.symbols = {name: sp.Symbol(name, real=True) for name in VARIABLES}
+        self.constants = {"pi": sp.pi, "e": sp.E}
+
+        def sigmoid(z):  # built from exp, so sympy differentiates it without a custom class
+            return 1 / (1 + sp.exp(-z))
+
+        self.functions: dict[str, Callable] = {
+            "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+            "asin": sp.asin, "arcsin": sp.asin, "acos": sp.acos, "arccos": sp.acos, "atan": sp.atan,
+            "arctan": sp.atan, "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
+            "sigmoid": sigmoid,
+        }
+        return self._build(tree.body)
+
+    def _build(self, node: ast.AST):
+        sp = self.sp
+        if isinstance(node, ast.Constant):
+            result = sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
+        elif isinstance(node, ast.Name):
+            result = self.symbols.get(node.id, self.constants.get(node.id))
+        elif isinstance(node, ast.UnaryOp):
+            operand = self._build(node.operand)
+            result = -operand if isinstance(node.op, ast.USub) else operand
+        elif isinstance(node, ast.BinOp):
+            left, right = self._build(node.left), self._build(node.right)
+            op = type(node.op)
+            if op is ast.Add:
+                result = left + right
+            elif op is ast.Sub:
+                result = left - right
+            elif op is ast.Mult:
+                result = left * right
+            elif op is ast.Div:
+                result = left / right
+            else:
+                result = self._power(node, left, right)
+        elif isinstance(node, ast.Call):
+            result = self.functions[node.func.id](*(self._build(arg) for arg in node.args))
+        else:  # check_syntax refused everything else
+            raise AssertionError(f"unchecked node {type(node).__name__}")
+        self.check_value(result, node)
+        return result
+
+    def _power(self, node: ast.BinOp, base, exponent):
+        # Constant exponents are bounded so that sympy's eager evaluation of number powers
+        # (10**10**10) and the symbolic derivative stay cheap.
+        if exponent.is_Number:
+            if abs(exponent) > MAX_EXPONENT:
+                self.fail(f"exponent too large (at most {MAX_EXPONENT})", self.node_span(node.right))
+            if base.is_Number and base != 0:
+                magnitude = float(exponent) * math.log10(abs(float(base)))
+                if abs(magnitude) > math.log10(MAX_MAGNITUDE):
+                    self.fail("number out of the floating-point range", self.node_span(node))
+        return base**exponent
+
+    def check_value(self, result, node: ast.AST) -> None:
+        """Refuse a sub-expression that is undefined or complex everywhere, or has numbers
+        NumPy cannot hold."""
+        sp = self.sp
+        if result.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            self.fail(f"'{self.source(node)}' is undefined", self.node_span(node))
+        if result.has(sp.I) or (not result.free_symbols and result.is_extended_real is False):
+            self.fail(f"'{self.source(node)}' is not a real number", self.node_span(node))
+        for atom in result.atoms(sp.Number):
+            if abs(atom) > MAX_MAGNITUDE or (atom.is_Rational and atom.q > MAX_MAGNITUDE):
+                self.fail("number out of the floating-point range", self.node_span(node))
+        for power in result.atoms(sp.Pow):
+            base, exponent = power.args
+            # (-8)^(1/3) is complex in sympy but NaN in NumPy; refuse rather than disagree.
+            if base.is_Number and base.is_negative and not exponent.is_integer:
+                self.fail(f"'{self.source(node)}' is not a real number", self.node_span(node))
+
+
+def _family(node: ast.AST) -> str | None:
+    if isinstance(node, ast.BinOp):
+        return {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}.get(type(node.op))
+    if isinstance(node, ast.UnaryOp):
+        return "sign"
+    return None
+
+
+def _nesting(parent: ast.AST, child: ast.AST) -> int:
+    """How much deeper ``child`` is than ``parent``: a chain a + b − c + ... or a·b/c·... is
+    one level however long (the parser nests it, sympy flattens it), and so is ---x."""
+    family = _family(parent)
+    return 0 if family is not None and family == _family(child) else 1
+
+
+@lru_cache(maxsize=1)
+def _sympy():
+    """sympy, imported on first use: it takes a few tenths of a second to load."""
+    import sympy
+
+    return sympy
+
+
+@lru_cache(maxsize=1)
+def _printer_class():
+    from sympy.printing.numpy import NumPyPrinter
+
+    class _Printer(NumPyPrinter):
+        """NumPy code with floats printed exactly (sympy's default keeps 15 digits)."""
+
+        def _print_Float(self, expr):
+            return repr(float(expr))
+
+    return _Printer
+
+
+# --------------------------------------------------------------------------- parsed expression
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """A checked expression f(x, y) with its exact gradient, compiled for NumPy.
+
+    Attributes:
+        text: the normalised text: stripped, typed Unicode operators (−, ×, ·, ÷, π, ², ³)
+            written in ASCII, ``^`` kept as typed.
+        sympy_expr: f as a sympy expression in the real symbols x and y.
+        gradient_exprs: (∂f/∂x, ∂f/∂y) as sympy expressions.
+    """
+
+    text: str
+    sympy_expr: object
+    gradient_exprs: tuple[object, object]
+    _value: Callable
+    _gradient: Callable
+
+    def value(self, x: np.ndarray, y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """f at the coordinate arrays ``x``, ``y`` (same shape): a float64 array of that shape."""
+        return _real(self._value, x, y, out)
+
+    def gradient(self, x: np.ndarray, y: np.ndarray, gx: np.ndarray | None = None,
+                 gy: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(∂f/∂x, ∂f/∂y) at ``x``, ``y``: float64 arrays of their shape, written into ``gx``/``gy`` if given."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if gx is not None and (np.may_share_memory(gx, x) or np.may_share_memory(gx, y)):
+            x, y = x.copy(), y.copy()  # ∂f/∂x is written before ∂f/∂y is computed
+        return _real(self._gradient[0], x, y, gx), _real(self._gradient[1], x, y, gy)
+
+    def latex(self) -> str:
+        """f in LaTeX, for the equation display."""
+        return _sympy().latex(self.sympy_expr)
+
+    def pretty(self) -> str:
+        """f as Unicode text, e.g. ``x² + 10⋅y²``."""
+        return _sympy().pretty(self.sympy_expr, use_unicode=True)
+
+
+def _real(fn: Callable, x, y, out: np.ndarray | None) -> np.ndarray:
+    """``fn(x, y)`` as a real float64 array of the shape of ``x`` (constants broadcast);
+    NaN where it is complex or the arithmetic failed, never an exception."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    with np.errstate(all="ignore"):
+        try:
+            r = np.asarray(fn(x, y))
+        except ArithmeticError:  # overflow in Python-level constant arithmetic
+            r = np.asarray(np.nan)
+        if r.dtype.kind == "c":
+            r = np.where(r.imag == 0, r.real, np.nan)
+        if out is None:
+            out = np.empty(np.broadcast_shapes(x.shape, y.shape), dtype=float)
+        out[...] = r
+    return out
+
+
+def parse_expression(text: str) -> Expression:
+    """Check ``text`` against the whitelist and compile f and its gradient.
+
+    Raises:
+        ExpressionError: anything not allowed, with the offending part's position.
+        TypeError: ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the expression must be a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is too long ({len(text)} characters, at most {MAX_LENGTH})",
+                              text, MAX_LENGTH, len(text) - MAX_LENGTH)
+    shown, python, where = _translate(text)
+    if not python.strip():
+        raise ExpressionError("the expression is empty", text, 0, len(text))
+    # Leading blanks would be an IndentationError; parse without them and shift the columns.
+    lead = len(python) - len(python.lstrip())
+    body = python.strip()
+    where = where[lead:]
+    try:
+        tree = ast.parse(body, mode="eval")
+    except SyntaxError as exc:
+        raise _syntax_error(exc, text, body, where) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is nested too deeply", text, 0, len(text)) from None
+    nodes = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
+    if nodes > MAX_NODES:
+        raise ExpressionError(f"the expression is too complex ({nodes} parts, at most {MAX_NODES})",
+                              text, 0, len(text))
+    checker = _Checker(text, body, where)
+    checker.check_syntax(tree)
+    try:
+        f = checker.convert(tree)
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply", text, 0, len(text)) from None
+    sp = checker.sp
+    x, y = checker.symbols["x"], checker.symbols["y"]
+    grad = (sp.diff(f, x), sp.diff(f, y))
+    printer = _printer_class()
+    value_fn = sp.lambdify((x, y), f, modules="numpy", printer=printer, cse=True)
+    grad_fns = tuple(sp.lambdify((x, y), g, modules="numpy", printer=printer, cse=True) for g in grad)
+    return Expression(shown.strip(), f, grad, value_fn, grad_fns)
+
+
+def _syntax_error(exc: SyntaxError, text: str, body: str, where: list[int]) -> ExpressionError:
+    msg = exc.msg or "invalid syntax"
+    if "invalid decimal literal" in msg:
+        msg = "a number directly followed by a name: write 2*x, not 2x"
+    elif "Exceeds the limit" in msg:
+        msg = "number too long"
+    elif msg.startswith("invalid syntax"):
+        msg = "invalid syntax"
+    if exc.lineno is None or exc.offset is None or exc.offset <= 0 or exc.lineno != 1:
+        return ExpressionError(msg, text, len(text))
+    start = min(exc.offset - 1, len(body))
+    end = exc.end_offset - 1 if exc.end_offset and exc.end_lineno == 1 and exc.end_offset > exc.offset else start + 1
+    end = min(end, len(body))
+    if msg.startswith("a number directly followed"):
+        end = start  # underline the whole token: "2y", "3.5e"
+        while end < len(body) and (body[end].isalnum() or body[end] in "._"):
+            end += 1
+        end = max(end, start + 1)
+    offset = where[start] if start < len(where) else len(text)
+    last = where[end - 1] + 1 if end > start and end - 1 < len(where) else offset + 1
+    return ExpressionError(msg, text, offset, last - offset)
+
+
+# --------------------------------------------------------------------------- surface
+
+
+class ExpressionSurface(Surface):
+    """A :class:`Surface` J(x, y) given by a typed expression, with its exact gradient.
+
+    ``f`` and ``grad`` follow :class:`~optviz.core.surfaces.AnalyticSurface`: points of shape
+    ``(..., 2)``, float64 results, ``out`` may alias the points. Where f is undefined the
+    value and gradient are NaN (never an exception or a warning).
+
+    Minima and saddles are located numerically (Newton's method on the exact gradient from a
+    grid of seeds; only non-degenerate points strictly inside the view), global minimum
+    first; a kink such as the minimum of ``abs(x)`` is not found.
+
+    Attributes:
+        expression: the normalised text (see :class:`Expression`).
+        sympy_expr, gradient_exprs: f and (∂f/∂x, ∂f/∂y) in sympy.
+    """
+
+    def __init__(self, expression: str | Expression, view: ViewBox, start: Sequence[float] | None = None) -> None:
+        parsed = expression if isinstance(expression, Expression) else parse_expression(expression)
+        self._expr = parsed
+        self.expression = parsed.text
+        self.sympy_expr = parsed.sympy_expr
+        self.gradient_exprs = parsed.gradient_exprs
+        xs = np.linspace(view.xmin, view.xmax, _GRID)
+        ys = np.linspace(view.ymin, view.ymax, _GRID)
+        gx, gy = np.meshgrid(xs, ys, indexing="xy")
+        z = parsed.value(gx, gy)
+        finite = np.isfinite(z)
+        if not finite.any():
+            raise ExpressionError("the function is undefined (or infinite) everywhere in the view box",
+                                  parsed.text, 0, len(parsed.text))
+        if start is None:
+            start = _default_start(parsed, view, gx, gy, finite)
+        super().__init__(
+            key="custom",
+            title=parsed.text,
+            category=Category.LOCAL_MINIMA,  # refined below from the located critical points
+            family=Family.TEACHING,
+            view=view,
+            start=(float(start[0]), float(start[1])),
+            caption=f"A custom loss J(x, y) = {parsed.text}.",
+            log_color=_wide_range(z[finite]),
+        )
+        minima, saddles = _critical_points(self, gx, gy)
+        self.minima, self.saddles = minima, saddles
+        self.category = _category(self, gx, gy, minima, saddles)
+
+    def __repr__(self) -> str:
+        return f"<ExpressionSurface {self.expression!r} on {self.view.as_tuple()}>"
+
+    def f(self, points: np.ndarray) -> np.ndarray:
+        p = _as_points(points)
+        return self._expr.value(p[..., 0], p[..., 1])
+
+    def grad(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        p = _as_points(points)
+        if out is None:
+            out = np.empty(p.shape, dtype=float)
+        elif out.shape != p.shape:
+            raise ValueError(f"gradient output must have the shape of the points {p.shape}, got {out.shape}")
+        if np.may_share_memory(out, p):
+            p = p.copy()
+        self._expr.gradient(p[..., 0], p[..., 1], out[..., 0], out[..., 1])
+        return out
+
+    def latex(self) -> str:
+        """J in LaTeX, for the equation display."""
+        return self._expr.latex()
+
+    def pretty(self) -> str:
+        """J as Unicode text."""
+        return self._expr.pretty()
+
+    def gradient_latex(self) -> tuple[str, str]:
+        """(∂J/∂x, ∂J/∂y) in LaTeX."""
+        sp = _sympy()
+        return sp.latex(self.gradient_exprs[0]), sp.latex(self.gradient_exprs[1])
+
+
+_GRID = 48  # samples per side for the start point, the colour scale and the critical-point seeds
+_MAX_SEEDS = 160
+_MAX_POINTS = 32
+
+
+def _as_points(points) -> np.ndarray:
+    p = np.asarray(points, dtype=float)
+    if p.ndim == 0 or p.shape[-1] != 2:
+        raise ValueError(f"points must have shape (..., 2), got {p.shape}")
+    return p
+
+
+def _default_start(expr: Expression, view: ViewBox, gx, gy, finite) -> tuple[float, float]:
+    """The point 20 % in from the left and 20 % down from the top of the box, or, where f or
+    its gradient is not finite there, the nearest grid point where they are."""
+    target = (view.xmin + 0.2 * view.width, view.ymin + 0.8 * view.height)
+    tx, ty = np.array(target[0]), np.array(target[1])
+    if np.isfinite(expr.value(tx, ty)) and all(np.isfinite(g) for g in expr.gradient(tx, ty)):
+        return target
+    dx, dy = expr.gradient(gx, gy)
+    ok = finite & np.isfinite(dx) & np.isfinite(dy)
+    if not ok.any():
+        ok = finite
+    d2 = ((gx - target[0]) / view.width) ** 2 + ((gy - target[1]) / view.height) ** 2
+    i = np.argmin(np.where(ok, d2, np.inf))
+    return float(gx.flat[i]), float(gy.flat[i])
+
+
+def _wide_range(z: np.ndarray) -> bool:
+    """Log colours when the top of the value range dwarfs its typical spread (Rosenbrock-like)."""
+    lo = z.min()
+    spread_top = np.percentile(z, 99) - lo
+    spread_mid = np.median(z) - lo
+    return bool(spread_top > 50.0 * spread_mid) if spread_mid > 0 else False
+
+
+def _critical_points(surface: ExpressionSurface, gx: np.ndarray, gy: np.ndarray):
+    """Minima (lowest first) and saddles strictly inside the view, by Newton's method from the
+    grid points where |∇J| is smallest among their neighbours."""
+    view = surface.view
+    pts = np.stack([gx, gy], axis=-1)
+    g = surface.grad(pts)
+    norm = np.hypot(g[..., 0], g[..., 1])
+    finite = np.isfinite(norm)
+    if finite.sum() < 9:
+        return (), ()
+    scale = max(float(np.median(norm[finite])), 1e-12)
+    padded = np.pad(np.where(finite, norm, np.inf), 1, constant_values=np.inf)
+    centre = padded[1:-1, 1:-1]
+    local = finite.copy()
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                local &= centre <= padded[1 + di : padded.shape[0] - 1 + di, 1 + dj : padded.shape[1] - 1 + dj]
+    seeds = pts[local]
+    if len(seeds) > _MAX_SEEDS:
+        seeds = seeds[np.argsort(norm[local])[:_MAX_SEEDS]]
+    if len(seeds) == 0:
+        return (), ()
+    p = seeds.copy()
+    max_step = 0.1 * view.diagonal
+    with np.errstate(all="ignore"):
+        for _ in range(40):
+            grad = surface.grad(p)
+            hess = surface.hessian(p)
+            a, b, c = hess[:, 0, 0], hess[:, 0, 1], hess[:, 1, 1]
+            det = a * c - b * b
+            step = np.stack([-(c * grad[:, 0] - b * grad[:, 1]), -(a * grad[:, 1] - b * grad[:, 0])], axis=-1)
+            step /= det[:, None]
+            length = np.hypot(step[:, 0], step[:, 1])
+            step *= np.minimum(1.0, max_step / length)[:, None]
+            step[~np.isfinite(step).all(axis=1)] = np.nan  # singular Hessian: give up on that seed
+            p = p + step
+        grad = surface.grad(p)
+        value = surface.f(p)
+        hess = surface.hessian(p)
+    gnorm = np.hypot(grad[:, 0], grad[:, 1])
+    margin = 1e-9 * view.diagonal
+    inside = ((p[:, 0] > view.xmin + margin) & (p[:, 0] < view.xmax - margin)
+              & (p[:, 1] > view.ymin + margin) & (p[:, 1] < view.ymax - margin))
+    good = np.isfinite(value) & np.isfinite(hess).all(axis=(1, 2)) & inside & (gnorm <= 1e-8 * max(scale, 1.0))
+    minima: list[CriticalPoint] = []
+    saddles: list[CriticalPoint] = []
+    kept: list[np.ndarray] = []
+    for i in np.flatnonzero(good):
+        if any(np.hypot(*(p[i] - q)) < 1e-6 * view.diagonal for q in kept):
+            continue
+        eig = np.linalg.eigvalsh(hess[i])
+        tol = 1e-6 * max(float(np.abs(eig).max()), 1e-300)
+        point = CriticalPoint(float(p[i, 0]), float(p[i, 1]), float(value[i]))
+        if eig[0] > tol:
+            minima.append(point)
+        elif eig[0] < -tol and eig[1] > tol:
+            saddles.append(point)
+        else:
+            continue  # a maximum or a degenerate point: not a marker the race can use
+        kept.append(p[i])
+    minima.sort(key=lambda m: m.value)
+    saddles.sort(key=lambda s: s.value)
+    return tuple(minima[:_MAX_POINTS]), tuple(saddles[:_MAX_POINTS])
+
+
+def _category(surface: ExpressionSurface, gx, gy, minima, saddles) -> Category:
+    """CONVEX when the Hessian is positive semidefinite over the grid, SADDLE when saddles but
+    at most one minimum were found, else LOCAL_MINIMA (the general non-convex case)."""
+    pts = np.stack([gx[::3, ::3], gy[::3, ::3]], axis=-1).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        hess = surface.hessian(pts)
+    hess = hess[np.isfinite(hess).all(axis=(1, 2))]
+    if len(hess):
+        eig = np.linalg.eigvalsh(hess)
+        if (eig[:, 0] >= -1e-6 * max(float(np.abs(eig).max()), 1.0)).all():
+            return Category.CONVEX
+    if saddles and len(minima) <= 1:
+        return Category.SADDLE
+    return Category.LOCAL_MINIMA
+
+
+def _view_box(view) -> ViewBox:
+    if isinstance(view, ViewBox):
+        return view
+    try:
+        values = [v for v in view]
+    except TypeError:
+        raise ValueError(f"the view box must be (xmin, xmax, ymin, ymax), got {view!r}") from None
+    if len(values) != 4:
+        raise ValueError(f"the view box must have 4 numbers (xmin, xmax, ymin, ymax), got {len(values)}")
+    numbers = []
+    for name, v in zip(("xmin", "xmax", "ymin", "ymax"), values, strict=True):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise ValueError(f"view box {name} must be a number, got {v!r}")
+        if not math.isfinite(float(v)):
+            raise ValueError(f"view box {name} must be finite, got {v!r}")
+        numbers.append(float(v))
+    xmin, xmax, ymin, ymax = numbers
+    if not xmin < xmax:
+        raise ValueError(f"view box needs xmin < xmax, got xmin = {xmin:g}, xmax = {xmax:g}")
+    if not ymin < ymax:
+        raise ValueError(f"view box needs ymin < ymax, got ymin = {ymin:g}, ymax = {ymax:g}")
+    if not (math.isfinite(xmax - xmin) and math.isfinite(ymax - ymin)):
+        raise ValueError("view box is too large")
+    return ViewBox(xmin, xmax, ymin, ymax)
+
+
+def expression_surface(expression: str, view=(-3.0, 3.0, -3.0, 3.0),
+                       start: Sequence[float] | None = None) -> ExpressionSurface:
+    """The surface J(x, y) = ``expression`` over ``view`` = (xmin, xmax, ymin, ymax) or a
+    :class:`ViewBox`, starting at ``start`` (default: 20 % in from the top-left corner).
+
+    Raises:
+        ExpressionError: the text is refused or f is undefined everywhere in the view.
+        ValueError: the view box or the start point is invalid (the message says which bound).
+    """
+    box = _view_box(view)
+    if start is not None:
+        try:
+            sx, sy = (float(c) for c in start)
+        except (TypeError, ValueError):
+            raise ValueError(f"start point must be two numbers (x, y), got {start!r}") from None
+        if not (math.isfinite(sx) and math.isfinite(sy)):
+            raise ValueError(f"start point must be finite, got {start!r}")
+        start = (sx, sy)
+    return ExpressionSurface(expression, box, start)
