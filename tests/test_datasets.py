@@ -108,3 +108,22 @@ def test_same_seed_same_data_and_bad_arguments():
         LinearRegression("huber")
     with pytest.raises(ValueError, match="number of samples"):
         LogisticRegression(n=1)
+
+
+def test_logistic_regression_has_a_finite_minimum_even_for_tiny_data_sets():
+    """Small draws used to be separable (the minimum at infinity, a singular Newton step)."""
+    from optviz.core.datasets import LogisticRegression
+
+    for n in range(4, 9):
+        for seed in range(100):
+            s = LogisticRegression(n=n, seed=seed)
+            x, y = s.data.x, s.data.y
+            order = np.argsort(x)
+            labels = y[order]
+            # both orders of the classes occur, so no threshold separates them
+            zeros, ones = np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)
+            assert ones[0] < zeros[-1] and zeros[0] < ones[-1]
+            m = s.minima[0]
+            assert np.abs(s.grad(np.array([m.x, m.y]))).max() < 1e-8
+    with pytest.raises(ValueError, match="n >= 4"):
+        LogisticRegression(n=3)

@@ -52,10 +52,17 @@ def make_classification_data(n: int = 40, w: float = 2.0, b: float = -1.0, seed:
     x = rng.uniform(-2.0, 3.0, n)
     p = 1.0 / (1.0 + np.exp(-(w * x + b)))
     y = (rng.uniform(size=n) < p).astype(float)
-    # Guarantee overlap regardless of the draw: the class of the two extreme points is flipped
-    # against the trend, so no threshold separates the classes.
-    y[np.argmin(x)] = 1.0
-    y[np.argmax(x)] = 0.0
+    # Guarantee overlap regardless of the draw, so no threshold separates the classes in either
+    # direction: a 1 left of a 0 (the extreme points flipped against the trend) and a 0 left
+    # of a 1 (if the draw has none, the second-outermost points are set so).
+    order = np.argsort(x, kind="stable")
+    y[order[0]] = 1.0
+    y[order[-1]] = 0.0
+    inner = y[order]
+    zeros, ones = np.flatnonzero(inner == 0.0), np.flatnonzero(inner == 1.0)
+    if not zeros[0] < ones[-1]:
+        y[order[1]] = 0.0
+        y[order[-2]] = 1.0
     return Dataset(x, y)
 
 
@@ -211,6 +218,9 @@ class LogisticRegression(DatasetSurface):
     """
 
     def __init__(self, n: int = 40, seed: int = 0):
+        _check_n(n)
+        if n < 4:  # fewer points cannot overlap in both directions: the minimum would be at infinity
+            raise ValueError(f"logistic regression needs n >= 4 samples, got {n}")
         data = make_classification_data(n=n, seed=seed)
         w_opt, b_opt = self._fit(data)
         view = ViewBox(w_opt - 4.0, w_opt + 4.0, b_opt - 4.0, b_opt + 4.0)
