@@ -94,7 +94,7 @@ def test_lesson_1_learning_rate():
     # Just past 2/λ_max: the loss grows at every step until the run is gone.
     loss = sim.history.loss[: sim.length(2), 2, 0]
     assert np.all(np.diff(loss) > 0) and loss[-1] > 10 * loss[0]
-    assert sim.status[2, 0] in (Status.LEFT_VIEW, Status.DIVERGED)
+    assert sim.status[2, 0] == Status.DIVERGED  # zig-zagged out of view with a growing loss
 
 
 def test_lesson_2_noise_shrinks_with_the_batch_size():

@@ -254,3 +254,19 @@ def test_bad_arguments_raise_clear_errors(kwargs, match):
     args = {"runs": [RunSpec("gd")], "starts": (0.5, 0.5), "max_steps": 10, **kwargs}
     with pytest.raises(ValueError, match=match):
         Simulation(get_surface("bowl"), args.pop("runs"), args.pop("starts"), **args)
+
+
+def test_leaving_the_view_uphill_is_divergence_and_downhill_is_leaving():
+    """GD on Booth (Hessian eigenvalues 2 and 18) with α = 0.12 > 2/18 zig-zags out with its loss
+    growing: diverged. On the saddle x² − y² GD slides out along −y downhill: left the view."""
+    booth = get_surface("booth")
+    sim = simulate(booth, [RunSpec("gd", {"learning_rate": 0.12}), RunSpec("gd", {"learning_rate": 0.1})],
+                   (-7.0, -6.0), steps=200)
+    loss = sim.history.loss[: sim.length(0), 0, 0]
+    assert np.all(np.diff(loss[1:]) > 0)  # the loss grows every step after the first
+    assert sim.status[0, 0] == Status.DIVERGED
+    assert sim.status[1, 0] == Status.CONVERGED
+    saddle = get_surface("saddle")
+    sim = simulate(saddle, [RunSpec("gd", {"learning_rate": 0.1})], (0.5, 0.3), steps=500)
+    assert sim.status[0, 0] == Status.LEFT_VIEW
+    assert sim.loss[0, 0] < saddle.f(np.array([0.5, 0.3]))

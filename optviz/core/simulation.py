@@ -36,8 +36,8 @@ class Status(IntEnum):
 
     RUNNING = 0
     CONVERGED = 1  #: stopped at a stationary point; ``minimum`` says which known minimum (-1: unlisted)
-    DIVERGED = 2  #: non-finite, too far away, or one step longer than ``Tolerances.jump`` diagonals
-    LEFT_VIEW = 3  #: outside the view box grown by ``Tolerances.leave`` on every side
+    DIVERGED = 2  #: non-finite, too far away, one step longer than ``Tolerances.jump`` diagonals, or out of view with a loss above its start (it blew up)
+    LEFT_VIEW = 3  #: outside the view box grown by ``Tolerances.leave`` on every side, going downhill
     STALLED = 4  #: creeping near a saddle point; not final, the run goes on and may escape
 
 
@@ -229,6 +229,7 @@ class Simulation:
 
         self.positions = np.empty((K, N, 2))
         self.loss = np.empty((K, N))
+        self._start_loss = np.empty((K, N))  # J(W_0): leaving the view above it is divergence
         self.full_grad = np.empty((K, N, 2))
         self.status = np.zeros((K, N), dtype=np.int8)
         self.minimum = np.full((K, N), -1, dtype=np.int16)
@@ -309,6 +310,7 @@ class Simulation:
         self._step_norm[k] = np.inf
         with np.errstate(all="ignore"):
             self.loss[k] = self.surface.f(self.positions[k])
+            self._start_loss[k] = self.loss[k]
             self.surface.grad(self.positions[k], out=self.full_grad[k])
             self._grad_scale[k] = np.maximum(1.0, np.nan_to_num(np.hypot(*np.moveaxis(self.full_grad[k], -1, 0))))
         self._grad_fresh[k] = True
@@ -471,7 +473,11 @@ class Simulation:
         far = np.hypot(P[..., 0] - self._center[0], P[..., 1] - self._center[1]) > tol.divergence * self._diag
         jumped = self._step_norm[runs] > tol.jump * self._diag  # inf at restart never reaches here
         diverged = ~finite | far | (jumped & np.isfinite(self._step_norm[runs]))
-        left = ~diverged & ~self._outer.contains(P)
+        outside = ~self._outer.contains(P)
+        # Out of view uphill is an explosion (a too large α on a bowl zig-zags out with the loss
+        # growing every step); downhill it is a surface that goes on falling beyond the view.
+        diverged |= outside & (loss > self._start_loss[runs])
+        left = ~diverged & outside
         stationary = (gscaled <= tol.grad) & (self._step_norm[runs] <= tol.step * self._diag)
 
         new = np.full(status.shape, Status.RUNNING, dtype=np.int8)
