@@ -60,8 +60,8 @@ SCENARIO_VERSION = 1
 #: The ``preset`` name a race dict uses for a custom expression.
 CUSTOM_PRESET = "custom"
 
-# Limits. The app's own (optviz.app.model) are mirrored here because the core may not import
-# the app: max steps, steps per frame and the learning-rate slider range.
+# Limits, shared with the app (optviz.app.model imports them): max steps, steps per frame and
+# the learning-rate slider range.
 MAX_FILE_BYTES = 1_000_000
 MAX_RUNS = 16
 MAX_STEPS_LIMIT = 100_000  # history is preallocated to the limit
@@ -78,8 +78,8 @@ MAX_DATASET_SEED = 2**32 - 1
 DEFAULT_MAX_STEPS = 2000
 DEFAULT_STEPS_PER_FRAME = 2
 
-#: Run colours in order (Okabe–Ito, as the app's palette): a run without a colour gets the
-#: one at its index.
+#: Run colours in order (Okabe–Ito, the app's palette): a run without a colour gets the one at
+#: its index.
 RUN_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
