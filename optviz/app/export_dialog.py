@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..export import AnimationJob, AnimationSettings, ExportCancelled, ExportError, FrameSpec, Race, RunInfo
 from ..export.frames import MAX_SIDE, MIN_SIDE
+from ..export.job import GcPause
 from ..export.video import MAX_FPS, check_settings
 from .model import MAX_STEPS_LIMIT, race_from_dict, race_to_dict
 
@@ -258,6 +259,16 @@ class _Signals(QObject):
     race_ready = Signal(object)
 
 
+class _Shared:
+    """What a worker thread may touch: plain Python only. A worker must never hold the last
+    reference to a Qt object (a window dropped from a worker would be destroyed there)."""
+
+    def __init__(self, signals: _Signals) -> None:
+        self.signals = signals  # a child of the Export: its wrapper never deletes it
+        self.job: AnimationJob | None = None
+        self.cancel_requested = threading.Event()
+
+
 class Export(QObject):
     """One running export with its progress dialog. ``finished`` is emitted once at the end;
     ``outcome`` is then "done", "cancelled" or "failed" and ``message`` says what happened."""
@@ -266,13 +277,11 @@ class Export(QObject):
 
     def __init__(self, window, label: str, total: int = 0) -> None:
         super().__init__(window)
-        self.window_ = window
         self.outcome: str | None = None
         self.message = ""
         self.path: Path | None = None
-        self.job: AnimationJob | None = None
-        self._cancel_requested = False
-        self.signals = _Signals()
+        self.signals = _Signals(self)
+        self.shared = _Shared(self.signals)
         self.signals.progressed.connect(self._on_progress)
         self.signals.succeeded.connect(self._on_done)
         self.signals.failed.connect(self._on_failed)
@@ -288,10 +297,15 @@ class Export(QObject):
         self._thread: threading.Thread | None = None
         # Quitting mid-export: stop it so that its temporary file is deleted, not left behind.
         QCoreApplication.instance().aboutToQuit.connect(self._on_quit)
+        GcPause.acquire()  # released in _finish, on the GUI thread (see GcPause)
+
+    @property
+    def job(self) -> AnimationJob | None:
+        return self.shared.job
 
     def cancel(self) -> None:
         """Stop the export; it ends within a frame or two and leaves no file."""
-        self._cancel_requested = True
+        self.shared.cancel_requested.set()
         if self.job is not None:
             self.job.cancel()
 
@@ -308,22 +322,11 @@ class Export(QObject):
         if self.job is not None and (self._thread is None or not self._thread.is_alive()):
             self.job.abort()  # the GUI thread drives it (3D), or the worker is done with it
 
-    def run_in_thread(self, work: Callable[[], object]) -> None:
-        """Run ``work()`` in a worker thread; its result ends the export."""
-
-        def target():
-            try:
-                result = work()
-                if result is not _PENDING:  # _PENDING: the GUI thread carries on
-                    self.signals.succeeded.emit(result)
-            except ExportCancelled:
-                self.signals.cancelled.emit()
-            except ExportError as err:
-                self.signals.failed.emit(str(err))
-            except Exception as err:  # reported, never lost in a thread
-                self.signals.failed.emit(f"Export failed: {err}")
-
-        self._thread = threading.Thread(target=target, name="optviz-export", daemon=True)
+    def run_in_thread(self, work: Callable[[_Shared], object]) -> None:
+        """Run ``work(shared)`` in a worker thread; its result ends the export. ``work`` must
+        refer to no Qt object (see :class:`_Shared`)."""
+        self._thread = threading.Thread(target=_work_in_thread, args=(work, self.shared), name="optviz-export",
+                                        daemon=True)
         self._thread.start()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -335,14 +338,18 @@ class Export(QObject):
     def _finish(self, outcome: str, message: str) -> None:
         if self.outcome is not None:
             return
+        if self._thread is not None:
+            self._thread.join(timeout=10.0)  # it only returns after its report: let it end first
         self.outcome, self.message = outcome, message
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
         self.progress.close()
-        self.window_.show_message(message)
+        GcPause.release()
+        window = self.parent()
+        window.show_message(message)
         if outcome == "failed":
-            show_error(self.window_, "Export failed", message)
+            show_error(window, "Export failed", message)
         self.finished.emit()
 
     def _on_done(self, path) -> None:
@@ -361,14 +368,14 @@ class Export(QObject):
         """Precompute in a worker; then render and encode there (2D) or on the GUI thread (3D)."""
         gl = settings.frame.needs_gl
 
-        def work():
+        def work(shared: _Shared):
             race = Race.from_model(model, steps)
-            job = AnimationJob(race, out, settings, camera=camera, progress=self.signals.progressed.emit)
-            self.job = job
-            if self._cancel_requested:
+            job = AnimationJob(race, out, settings, camera=camera, progress=shared.signals.progressed.emit)
+            shared.job = job
+            if shared.cancel_requested.is_set():
                 job.cancel()
             if gl:
-                self.signals.race_ready.emit(job)
+                shared.signals.race_ready.emit(job)
                 return _PENDING
             return job.run()
 
@@ -406,6 +413,21 @@ class Export(QObject):
 _PENDING = object()
 
 
+def _work_in_thread(work: Callable[[_Shared], object], shared: _Shared) -> None:
+    """A worker's body: run ``work`` and report how it ended through ``shared.signals``."""
+    signals = shared.signals
+    try:
+        result = work(shared)
+        if result is not _PENDING:  # _PENDING: the GUI thread carries on
+            signals.succeeded.emit(result)
+    except ExportCancelled:
+        signals.cancelled.emit()
+    except ExportError as err:
+        signals.failed.emit(str(err))
+    except Exception as err:  # reported, never lost in a thread
+        signals.failed.emit(f"Export failed: {err}")
+
+
 def start_animation_export(window, out, settings: AnimationSettings, steps: int) -> Export:
     """Export the window's race as an animation (.mp4 or .gif) without freezing the window."""
     from ..export.gl3d import camera_of
@@ -428,7 +450,7 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     race = _snapshot(window)
     export = Export(window, f"Rendering {out.name}…")
     if view == "contour":
-        export.run_in_thread(lambda: export_image(race, out, FrameSpec("contour", width, height, show_title)))
+        export.run_in_thread(lambda shared: export_image(race, out, FrameSpec("contour", width, height, show_title)))
         return export
     # 3D and the window render on the GUI thread (OpenGL, widgets): one frame, after a repaint.
     def on_gui():
@@ -456,7 +478,7 @@ def start_trajectory_export(window, out) -> Export:
     _remember_folder(window, out)
     model = _model_copy(window)
     export = Export(window, f"Computing and writing {out.name}…")
-    export.run_in_thread(lambda: export_trajectories(Race.from_model(model), out))
+    export.run_in_thread(lambda shared: export_trajectories(Race.from_model(model), out))
     return export
 
 
