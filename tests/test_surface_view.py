@@ -433,3 +433,50 @@ def test_undefined_losses_and_diverging_runs_do_not_break_the_view(gl_display):
     )
     print(out)
     assert "ok" in out
+
+
+@pytest.mark.gl
+def test_projector_look_and_overlay_arrows(gl_display):
+    """The projector theme's white background and bigger balls come and go with set_look; the
+    overlay arrows (optviz.app.overlays) are drawn on top, from the head's ball."""
+    out = run_gl(
+        """
+        surface, sim = race("rosenbrock", steps=150)
+        view = make_view(surface, sim)
+        corner = lambda f: f[5:40, 5:40].reshape(-1, 3).mean(axis=0)
+        normal = grab(view)
+        print("normal corner", corner(normal).round(1))
+        check(np.abs(corner(normal) - BACKGROUND).max() < 3, "normal background changed")
+        view.set_look("projector", 1.75)
+        app.processEvents()
+        projector = grab(view)
+        print("projector corner", corner(projector).round(1))
+        check((corner(projector) > 252).all(), "the projector background is not white")
+        check(view.balls.size == 14.0 * 1.75, f"ball size {view.balls.size}")
+
+        # An arrow from run 2's head, 0.5 display units along +x: black pixels appear along it.
+        head = run_path(view, sim, 2)[-1]
+        seg = np.array([head, head + (0.5, 0.0, 0.0)])
+        before = grab(view)
+        view.set_overlay(seg, np.tile((0.0, 0.0, 0.0, 1.0), (2, 1)), 4.0)
+        app.processEvents()
+        after = grab(view)
+        (x0, y0), (x1, y1) = to_screen(view, seg)
+        rows, cols = np.mgrid[0:after.shape[0], 0:after.shape[1]]
+        t = np.clip(((cols - x0) * (x1 - x0) + (rows - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2), 0, 1)
+        near = np.hypot(cols - (x0 + t * (x1 - x0)), rows - (y0 + t * (y1 - y0))) < 4
+        dark = (after.sum(axis=-1) < 120) & near & (before.sum(axis=-1) >= 120)
+        print("new dark pixels along the arrow", int(dark.sum()))
+        check(dark.sum() > 0.5 * np.hypot(x1 - x0, y1 - y0), "the overlay arrow is not drawn")
+        view.set_overlay(None)
+        view.set_look("normal", 1.0)
+        app.processEvents()
+        back = grab(view)
+        check(np.abs(corner(back) - BACKGROUND).max() < 3 and view.balls.size == 13.0, "normal look not restored")
+        check(np.abs(back.astype(int) - normal.astype(int)).max(axis=-1).mean() < 1.0, "the frame differs from before")
+        print("ok")
+        """,
+        gl_display,
+    )
+    print(out)
+    assert "ok" in out

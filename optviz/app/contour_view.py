@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.simulation import Status
 from . import colormap
+from .theme import NORMAL, Theme, get_theme, hex_color
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
     from .controller import RunStyle, SurfaceGrid
@@ -73,27 +74,49 @@ MAX_MINIMUM_LABELS = 6
 _Z_IMAGE, _Z_ISO, _Z_PATH, _Z_CRITICAL, _Z_HEAD, _Z_DIVERGED, _Z_START = -100, -50, 10, 20, 30, 35, 50
 
 
+def plot_look(plot) -> tuple[Theme, float]:
+    """The (theme, scale) a plot is drawn with (normal, 1 unless :func:`set_plot_look` said so)."""
+    return getattr(plot, "_optviz_look", (NORMAL, 1.0))
+
+
 def style_plot(plot: pg.PlotWidget, x_label: str = "", y_label: str = "") -> None:
-    """White background, dark grey axes with ≥ 11 pt ticks, no auto-range button.
+    """White background, dark grey axes with ≥ 11 pt ticks (× the plot's scale), no auto-range
+    button.
 
     Per widget: ``pg.setConfigOptions`` is global and other views must not be affected.
     """
     plot.setBackground("w")
     item = plot.getPlotItem()
     item.hideButtons()
+    _style_axes(plot)
+    set_axis_labels(plot, x_label, y_label)
+
+
+def _style_axes(plot) -> None:
+    theme, scale = plot_look(plot)
+    item = plot.getPlotItem()
     tick_font = QFont()
-    tick_font.setPointSizeF(TICK_POINT_SIZE)
-    pen = pg.mkPen(TEXT_COLOR, width=1)
+    tick_font.setPointSizeF(TICK_POINT_SIZE * scale)
+    pen = pg.mkPen(theme.text, width=theme.axis_width * scale)
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.setPen(pen)
         axis.setTextPen(pen)
         axis.setTickFont(tick_font)
-    set_axis_labels(plot, x_label, y_label)
+        axis.setStyle(tickLength=int(round(5 * scale)), tickTextOffset=int(round(2 * scale)))
+
+
+def set_plot_look(plot: pg.PlotWidget, theme: Theme, scale: float) -> None:
+    """Redraw a plot's axes, tick labels and axis titles for ``theme`` at ``scale``."""
+    plot._optviz_look = (theme, float(scale))
+    _style_axes(plot)
+    item = plot.getPlotItem()
+    set_axis_labels(plot, item.getAxis("bottom").labelText, item.getAxis("left").labelText)
 
 
 def set_axis_labels(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
-    style = {"color": "#%02x%02x%02x" % TEXT_COLOR, "font-size": f"{LABEL_POINT_SIZE}pt"}
+    theme, scale = plot_look(plot)
+    style = {"color": hex_color(theme.text), "font-size": f"{LABEL_POINT_SIZE * scale:g}pt"}
     item = plot.getPlotItem()
     item.setLabel("bottom", x_label, **style)
     item.setLabel("left", y_label, **style)
@@ -109,7 +132,21 @@ class _SmoothImageItem(pg.ImageItem):
 
 
 class _StaticSample(pg.ItemSample):
-    """Legend sample that ignores clicks: run visibility belongs to the model, not the legend."""
+    """Legend sample that ignores clicks: run visibility belongs to the model, not the legend.
+    Drawn at the scale of its item (``item.legend_scale``, 1 by default)."""
+
+    def __init__(self, item):
+        super().__init__(item)
+        self._scale = float(getattr(item, "legend_scale", 1.0))
+        self.setFixedWidth(20 * self._scale)
+        self.setFixedHeight(20 * self._scale)
+
+    def boundingRect(self):
+        return QRectF(0, 0, 20 * self._scale, 20 * self._scale)
+
+    def paint(self, painter, *args):
+        painter.scale(self._scale, self._scale)
+        super().paint(painter, *args)
 
     def mouseClickEvent(self, event):
         event.ignore()
@@ -165,6 +202,8 @@ class _PathCanvas(pg.GraphicsObject):
         self._to_canvas: QTransform | None = None  # data → canvas pixels
         self._origin = QPointF()
         self._width_px = 1.0  # visible width of the canvas, for HEAVY_WIDTHS
+        self.casing_opacity = CASING_OPACITY
+        self.casing_width = CASING_WIDTH
 
     def set_bounds(self, rect: QRectF) -> None:
         """The drawing box in data coordinates; nothing is drawn outside it."""
@@ -198,7 +237,7 @@ class _PathCanvas(pg.GraphicsObject):
             self._key = key
         painter.save()
         painter.resetTransform()
-        painter.setOpacity(CASING_OPACITY)
+        painter.setOpacity(self.casing_opacity)
         painter.drawImage(self._origin, self._casing)
         painter.setOpacity(1.0)
         painter.drawImage(self._origin, self._lines)
@@ -258,7 +297,7 @@ class _PathCanvas(pg.GraphicsObject):
         self._stroke(pieces)
         # Only the area of the new segments needs repainting on screen.
         both = np.concatenate([piece for _, piece in pieces])
-        pad = 2 * CASING_WIDTH / scale
+        pad = 2 * self.casing_width / scale
         lo, hi = both.min(axis=0) - pad, both.max(axis=0) + pad
         self.update(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
 
@@ -348,6 +387,8 @@ class ContourView(pg.PlotWidget):
         self.surface = None
         self._view = None
         self._draw_box = None
+        self._theme, self._scale = NORMAL, 1.0
+        self._styles: list = []
 
         self.image = _SmoothImageItem(axisOrder="row-major")
         self.image.setLookupTable(colormap.lookup_table())
@@ -462,9 +503,9 @@ class ContourView(pg.PlotWidget):
         self.saddles.setData(pos=np.array(saddles, dtype=float).reshape(-1, 2))
         if 0 < len(minima) <= MAX_MINIMUM_LABELS:
             font = QFont()
-            font.setPointSizeF(TICK_POINT_SIZE - 1)
+            font.setPointSizeF((TICK_POINT_SIZE - 1) * self._scale)
             for i, (x, y) in enumerate(minima):
-                text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=TEXT_COLOR,
+                text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=self._theme.text,
                                    anchor=(-0.15, 1.05), fill=pg.mkBrush(255, 255, 255, 150))
                 text.setFont(font)
                 text.setPos(x, y)
@@ -481,17 +522,26 @@ class ContourView(pg.PlotWidget):
                 self.view_box.removeItem(item)
         self.legend.clear()
         self._runs = []
+        self._styles = list(styles)
+        theme, s = self._theme, self._scale
+        path_width, head_size = theme.path_width * s, theme.head_size * s
+        outline = pg.mkPen(HEAD_OUTLINE.color(), width=HEAD_OUTLINE.widthF() * s)
+        cross = pg.mkPen(DIVERGED_OUTLINE.color(), width=DIVERGED_OUTLINE.widthF() * s)
         for k, style in enumerate(styles):
             color = pg.mkColor(style.color)
-            head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="o", size=HEAD_SIZE, pen=HEAD_OUTLINE,
+            head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="o", size=head_size, pen=outline,
                                       brush=pg.mkBrush(color), antialias=True)
-            diverged = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="x", size=DIVERGED_SIZE,
-                                          pen=DIVERGED_OUTLINE, brush=pg.mkBrush(color), antialias=True)
-            sample = pg.PlotDataItem(pen=pg.mkPen(color, width=PATH_WIDTH), symbol="o", symbolSize=HEAD_SIZE - 2,
-                                     symbolPen=HEAD_OUTLINE, symbolBrush=pg.mkBrush(color))
+            diverged = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="x", size=DIVERGED_SIZE * s,
+                                          pen=cross, brush=pg.mkBrush(color), antialias=True)
+            # Design sizes: _StaticSample scales the painter by legend_scale.
+            sample = pg.PlotDataItem(pen=pg.mkPen(color, width=theme.path_width), symbol="o",
+                                     symbolSize=theme.head_size - 2, symbolPen=HEAD_OUTLINE,
+                                     symbolBrush=pg.mkBrush(color))
+            sample.legend_scale = s  # _StaticSample draws the swatch this much larger
             sample.setData([0.0], [0.0])  # the legend draws the symbol from the item's scatter
-            run = _RunItems(head, diverged, sample, bool(style.visible), line_pen=_round_pen(color, PATH_WIDTH),
-                            thin_pen=_round_pen(color, 1.0), casing_pen=_round_pen(CASING_COLOR, CASING_WIDTH),
+            run = _RunItems(head, diverged, sample, bool(style.visible), line_pen=_round_pen(color, path_width),
+                            thin_pen=_round_pen(color, 1.0 * s),
+                            casing_pen=_round_pen(CASING_COLOR, path_width + theme.casing_extra * s),
                             drawn=np.zeros((0, 2)))
             for item, z in zip(run.items(), (_Z_HEAD, _Z_DIVERGED)):
                 item.setZValue(z + 0.01 * k)
@@ -576,6 +626,48 @@ class ContourView(pg.PlotWidget):
         i = int(inside[-1])
         x, y = _exit_point(finite[i], finite[i + 1], inner)
         return float(x), float(y)
+
+    # ------------------------------------------------------------------ look
+
+    def set_look(self, theme: str | Theme, scale: float = 1.0) -> None:
+        """Draw with ``theme`` ("normal" or "projector") at ``scale``: tick labels and axis
+        titles, iso-lines, markers, the start handle, the legend, path and casing widths.
+        ``set_look("normal", 1)`` restores the look the view was built with."""
+        theme = get_theme(theme) if isinstance(theme, str) else theme
+        s = float(scale)
+        self._theme, self._scale = theme, s
+        set_plot_look(self, theme, s)
+        self.isolines.setPen(pg.mkPen(theme.iso_color, width=theme.iso_width * s))
+        self.minima.setSize(MINIMUM_SIZE * s)
+        self.minima.setPen(pg.mkPen("k", width=1.5 * s))
+        self.saddles.setSize(SADDLE_SIZE * s)
+        self.saddles.setPen(pg.mkPen("w", width=1.2 * s))
+        self.saddles.setBrush(pg.mkBrush(theme.text))
+        handle = self.start_handle
+        handle.scale = 18 * s  # TargetItem keeps its on-screen size here
+        handle.setPen(pg.mkPen((20, 20, 20), width=2.5 * s))
+        handle.setHoverPen(pg.mkPen((200, 0, 0), width=3 * s))
+        handle._shape = None
+        handle.prepareGeometryChange()
+        handle.update()
+        label = handle.label()
+        if label is not None:
+            font = QFont()
+            font.setPointSizeF(TICK_POINT_SIZE * s)
+            label.setFont(font)
+            label.setColor(theme.text)
+        self.legend.setLabelTextColor(theme.text)
+        self.legend.setLabelTextSize(f"{TICK_POINT_SIZE * s:g}pt")
+        self.paths.casing_opacity = theme.casing_opacity
+        self.paths.casing_width = (theme.path_width + theme.casing_extra) * s
+        if self.surface is not None:
+            self._set_critical_points(self.surface)
+        self.set_runs(self._styles)  # heads, swatches and pens at the new size
+        for run in self._runs:
+            run.key = None  # update_runs redraws every path
+
+    def look(self) -> tuple[Theme, float]:
+        return self._theme, self._scale
 
     # ------------------------------------------------------------------ start point
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import Simulation, compiled
 from ..core.scale import ValueScale, value_scale
-from .model import RaceModel
+from .model import RaceModel, display_color
 
 GRID_SIZE = 200
 FRAME_MS = 16  # ~60 Hz
@@ -141,7 +141,10 @@ class RaceController(QObject):
     # ------------------------------------------------------------------ playback
 
     def styles(self) -> list[RunStyle]:
-        return [RunStyle(r.title, r.color, r.visible) for r in self.model.runs]
+        """How every run is drawn: its colour as the current theme shows it (the projector
+        theme darkens the yellow that vanishes on white)."""
+        theme = getattr(self.model, "theme", "normal")
+        return [RunStyle(r.title, display_color(r.color, theme), r.visible) for r in self.model.runs]
 
     def _on_playing(self, playing: bool) -> None:
         if playing and self.sim.finished:

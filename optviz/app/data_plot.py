@@ -13,13 +13,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from ..core.datasets import LinearRegression, LogisticRegression
-from .contour_view import TEXT_COLOR, TICK_POINT_SIZE, set_axis_labels, style_plot
+from .contour_view import TICK_POINT_SIZE, set_axis_labels, set_plot_look, style_plot
+from .theme import NORMAL, get_theme, hex_color
 
 #: Points along the model curve (the sigmoid needs a few to look smooth).
 CURVE_POINTS = 200
 #: |w| below this has no meaningful boundary (it would lie far outside the data).
 MIN_BOUNDARY_SLOPE = 1e-9
 MODEL_WIDTH = 3.0
+TITLE_SCALE_MAX = 1.25
 CLASS0_COLOR = (95, 100, 112)  # y = 0: open circles
 CLASS1_COLOR = (60, 64, 74)  # y = 1: filled triangles
 SAMPLE_COLOR = (90, 96, 110)
@@ -43,6 +45,8 @@ class DataPlot(pg.PlotWidget):
         self.view_box = item.getViewBox()
         self.surface = None
         self._x_range: tuple[float, float] | None = None
+        self._theme, self._scale = NORMAL, 1.0
+        self._title = ""
 
         self.samples = pg.ScatterPlotItem(size=9, antialias=True)
         self.samples.setZValue(10)
@@ -76,14 +80,14 @@ class DataPlot(pg.PlotWidget):
             # Neutral greys in two shapes: the run colours are kept for the model.
             one = y > 0.5
             self.samples.setData(
-                x, y, symbol=np.where(one, "t1", "o").tolist(), size=11,
+                x, y, symbol=np.where(one, "t1", "o").tolist(), size=11 * self._scale,
                 brush=[pg.mkBrush(CLASS1_COLOR) if c else pg.mkBrush(255, 255, 255, 230) for c in one],
                 pen=[pg.mkPen("w", width=0.8) if c else pg.mkPen(CLASS0_COLOR, width=1.6) for c in one])
             set_axis_labels(self, "x", "P(y = 1)")
             y_range = (-0.08, 1.08)
         else:
             self.samples.setData(x, y, symbol="o", brush=pg.mkBrush(*SAMPLE_COLOR, 200),
-                                 pen=pg.mkPen("w", width=0.8), size=9)
+                                 pen=pg.mkPen("w", width=0.8), size=9 * self._scale)
             set_axis_labels(self, "x", "y")
             pad = 0.1 * max(float(y.max() - y.min()), 1e-9)
             y_range = (float(y.min()) - pad, float(y.max()) + pad)
@@ -98,7 +102,7 @@ class DataPlot(pg.PlotWidget):
             self.model_curve.setVisible(False)
             self.boundary.setVisible(False)
             return
-        pen = pg.mkPen(color, width=MODEL_WIDTH)
+        pen = pg.mkPen(color, width=MODEL_WIDTH * self._scale)
         params = np.array([w, b], dtype=float)
         lo, hi = self._x_range
         if isinstance(surface, LogisticRegression):
@@ -130,10 +134,24 @@ class DataPlot(pg.PlotWidget):
         if not np.isfinite(x0):
             self.boundary.setVisible(False)
             return
-        self.boundary.setPen(pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
+        self.boundary.setPen(pg.mkPen(color, width=2 * self._scale, style=Qt.PenStyle.DashLine))
         self.boundary.setValue(float(x0))
         self.boundary.setVisible(True)
 
     def set_title(self, text: str) -> None:
-        color = "#%02x%02x%02x" % TEXT_COLOR
-        self.getPlotItem().setTitle(text, color=color, size=f"{TICK_POINT_SIZE}pt")
+        self._title = text
+        color = hex_color(self._theme.text)
+        # A caption over a narrow plot: it grows less than the rest, or a long run name is cut off.
+        size = TICK_POINT_SIZE * min(self._scale, TITLE_SCALE_MAX)
+        self.getPlotItem().setTitle(text, color=color, size=f"{size:g}pt")
+
+    def set_look(self, theme, scale: float = 1.0) -> None:
+        """Axes, fonts, markers and the model's line for ``theme`` at ``scale`` (the model is
+        redrawn by the next :meth:`update_model`)."""
+        theme = get_theme(theme) if isinstance(theme, str) else theme
+        self._theme, self._scale = theme, float(scale)
+        set_plot_look(self, theme, self._scale)
+        if self._title:
+            self.set_title(self._title)
+        if self.surface is not None:
+            self.set_surface(self.surface)

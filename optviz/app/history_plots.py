@@ -13,7 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 
-from .contour_view import set_axis_labels, style_plot
+from .contour_view import set_axis_labels, set_plot_look, style_plot
+from .theme import NORMAL, get_theme
 
 if TYPE_CHECKING:
     from .controller import RunStyle
@@ -35,7 +36,7 @@ class TickGrid(pg.GraphicsObject):
     playing race near 30 fps. Unantialiased axis-aligned lines cost well under 1 ms.
     """
 
-    ALPHAS = (45, 22)  # major, minor
+    ALPHAS = (45, 22)  # major, minor (an instance may override them: the projector theme)
 
     def __init__(self, plot_item: pg.PlotItem) -> None:
         super().__init__()
@@ -102,6 +103,8 @@ class HistoryPlot(pg.PlotWidget):
         self._visible: list[bool] = []
         self._keys: list[tuple | None] = []
         self._steps = np.arange(0, dtype=float)
+        self._colors: list = []
+        self._theme, self._scale = NORMAL, 1.0
         self.log = False
         self.reference: float | None = 0.0 if field == "grad_norm" else None
         self.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis misleads
@@ -112,8 +115,10 @@ class HistoryPlot(pg.PlotWidget):
         for curve in self._curves:
             self.removeItem(curve)
         self._curves, self._visible, self._keys = [], [], []
+        self._colors = [style.color for style in styles]
+        width = self._theme.curve_width * self._scale
         for k, style in enumerate(styles):
-            curve = pg.PlotDataItem(pen=pg.mkPen(style.color, width=CURVE_WIDTH), connect="finite",
+            curve = pg.PlotDataItem(pen=pg.mkPen(style.color, width=width), connect="finite",
                                     antialias=True, skipFiniteCheck=True)
             curve.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
             # Separate segments: Qt fills a wide polyline as one polygon, which is very slow
@@ -150,6 +155,18 @@ class HistoryPlot(pg.PlotWidget):
         # during the paint schedules a second full repaint of every curve.
         self.view_box.prepareForPaint()
 
+    def set_look(self, theme, scale: float = 1.0) -> None:
+        """Axes, fonts, grid and curve widths for ``theme`` ("normal"/"projector") at ``scale``;
+        ``set_look("normal", 1)`` restores the look the plot was built with."""
+        theme = get_theme(theme) if isinstance(theme, str) else theme
+        self._theme, self._scale = theme, float(scale)
+        set_plot_look(self, theme, self._scale)
+        self._apply_axis()  # the axis title may wrap at this size
+        self.grid.ALPHAS = theme.grid_alphas
+        self.grid.update()
+        for curve, color in zip(self._curves, self._colors):
+            curve.setPen(pg.mkPen(color, width=theme.curve_width * self._scale))
+
     @property
     def _log_active(self) -> bool:
         return self.log and self.reference is not None
@@ -175,6 +192,8 @@ class HistoryPlot(pg.PlotWidget):
                 label = "J(W) − J*" if self.reference else "loss J(W)"
             else:
                 label = "loss J(W) (linear: no lower bound)"
+        if self._scale > 1.2:  # large type (presentation): a short note on a second line, or it is cut off
+            label = label.replace(" (linear: no lower bound)", "<br>(linear)")
         set_axis_labels(self, "step", label)
         self.getPlotItem().setLogMode(y=self._log_active)
         self._keys = [None] * len(self._keys)  # redraw with the new transform

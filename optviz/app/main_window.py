@@ -25,13 +25,23 @@ from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
 from .history_plots import HistoryPlot
-from .model import STEPS_PER_FRAME_MAX, RaceModel, race_from_dict, race_to_dict
+from .model import (
+    STEPS_PER_FRAME_MAX,
+    RaceModel,
+    display_color,
+    race_from_dict,
+    race_to_dict,
+    view_from_dict,
+    view_to_dict,
+)
 from .optimizer_panel import OptimizerPanel
 from .playback import PlaybackBar
 from .preset_picker import PresetPicker
+from .presentation import Classroom
 from .readouts import ReadoutTable
 
 SETTINGS_KEY = "race/v1"
+VIEW_SETTINGS_KEY = "view/v1"  # theme, presentation scale, which views and overlays (model.VIEW_FIELDS)
 SECONDARY_INTERVAL = 0.066  # s: plots and readouts refresh at ~15 Hz while playing
 
 
@@ -65,10 +75,13 @@ class MainWindow(QMainWindow):
 
         self._on_surface()
         self._on_runs()
+        # Presentation mode, the projector theme, the equations, overlays and classroom keys.
+        self.classroom = Classroom(self)
         if restore:
             self._restore_window_state()
         else:
             self.resize(1600, 950)
+        self.classroom.sync()  # the saved dock/toolbar state knows nothing of the model
 
     # ------------------------------------------------------------------ construction
 
@@ -90,6 +103,12 @@ class MainWindow(QMainWindow):
             model.start = start
         if max_steps is not None:
             model.max_steps = max_steps
+        raw = self.settings.value(VIEW_SETTINGS_KEY) if restore else None
+        if raw:
+            try:
+                view_from_dict(model, json.loads(raw))  # tolerant: bad keys keep their defaults
+            except (TypeError, ValueError):  # unreadable preferences: keep the defaults
+                pass
         return model
 
     def _make_3d_view(self):
@@ -200,12 +219,14 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
         keys.triggered.connect(self.show_shortcuts)
+        self.addAction(keys)
         about = QAction("&About optviz", self)
         about.triggered.connect(self.show_about)
         help_menu.addActions([keys, about])
         self.actions_by_name = {"log": log_action, "camera": camera, "faster": faster, "slower": slower,
-                                "quit": quit_action, "about": about}
+                                "quit": quit_action, "about": about, "keys": keys}
 
     def _connect(self) -> None:
         c, m = self.controller, self.model
@@ -264,8 +285,12 @@ class MainWindow(QMainWindow):
         for view in (self.contour, self.surface3d):
             if view is not None and view.isVisible():
                 view.update_runs(sim)
-        secondary = [v for v in (self.loss_plot, self.grad_plot, self.readouts, self.data_plot)
-                     if v.isVisible() or v is self.readouts]
+        classroom = getattr(self, "classroom", None)
+        if classroom is not None:
+            classroom.update(sim)  # the overlays at the selected run's head
+        secondary = [v for v in (self.loss_plot, self.grad_plot, self.readouts, self.data_plot,
+                                 getattr(classroom, "equations", None))
+                     if v is not None and (v.isVisible() or v is self.readouts)]
         now = time.perf_counter()
         if self.model.playing:
             stalest = min(secondary, key=lambda v: self._refreshed.get(v, -np.inf), default=None)
@@ -285,7 +310,7 @@ class MainWindow(QMainWindow):
         k = min(self.model.selected, len(self.model.runs) - 1)
         w, b = self.controller.sim.positions[k, 0]
         run = self.model.runs[k]
-        self.data_plot.update_model(float(w), float(b), run.color)
+        self.data_plot.update_model(float(w), float(b), display_color(run.color, self.model.theme))
         self.data_plot.set_title(f"data and the model of {run.title}")
 
     def _on_start_moved(self, x: float, y: float) -> None:
@@ -332,19 +357,8 @@ class MainWindow(QMainWindow):
         )
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "<table cellpadding=4>"
-            "<tr><td><b>Space</b></td><td>play / pause</td></tr>"
-            "<tr><td><b>→</b></td><td>one step</td></tr>"
-            "<tr><td><b>R</b></td><td>reset every run to the start point</td></tr>"
-            "<tr><td><b>]</b> / <b>[</b></td><td>faster / slower</td></tr>"
-            "<tr><td><b>L</b></td><td>log-scale loss plots</td></tr>"
-            "<tr><td><b>Home</b></td><td>reset the 3D camera</td></tr>"
-            "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr>"
-            "</table><p>Click the contour map, or drag the start handle, to restart every run from there.</p>",
-        )
+        """The shortcut overlay (F1, ?): every key in big type over the window."""
+        self.classroom.show_shortcuts()
 
     # ------------------------------------------------------------------ persistence
 
@@ -360,10 +374,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue(SETTINGS_KEY, json.dumps(race_to_dict(self.model)))
+        self.settings.setValue(VIEW_SETTINGS_KEY, json.dumps(view_to_dict(self.model)))
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
         self.model.playing = False
+        self.model.presentation = False  # save the normal window, not the full-screen one
         self.save_settings()
         super().closeEvent(event)
 

@@ -22,6 +22,22 @@ LR_MIN, LR_MAX = 1e-5, 10.0
 STEPS_PER_FRAME_MAX = 100
 MAX_STEPS_LIMIT = 100_000
 
+#: The two looks of the app: the everyday one and the high-contrast one for projectors.
+THEMES = ("normal", "projector")
+#: Presentation mode scales fonts, lines and markers by ``ui_scale`` (adjustable in this range).
+UI_SCALE_MIN, UI_SCALE_MAX, UI_SCALE_DEFAULT = 1.0, 3.0, 1.75
+#: What a run colour becomes in the projector theme: Okabe–Ito's yellow nearly vanishes on
+#: white (contrast 1.3:1); a dark mustard keeps the hue at 2.8:1, above the orange (2.3:1).
+PROJECTOR_COLORS = {"#F0E442": "#B09A00"}
+
+
+def display_color(color: str, theme: str) -> str:
+    """The colour a run is drawn in under ``theme`` (its model colour, except where the
+    projector theme needs a darker shade for contrast on white)."""
+    if theme == "projector":
+        return PROJECTOR_COLORS.get(str(color).upper(), color)
+    return color
+
 
 class Events:
     """Named callbacks: ``events.connect("learning_rate", fn)``; ``fn(value)`` on each change."""
@@ -173,7 +189,10 @@ class RaceModel(Observable):
     """
 
     _fields = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
-               "seed", "noise_scale", "log_loss", "selected")
+               "seed", "noise_scale", "log_loss", "selected",
+               # How the race is shown (the classroom features); see VIEW_FIELDS.
+               "presentation", "theme", "ui_scale", "panels_collapsed", "show_3d", "show_contour",
+               "show_equations", "overlay_gradient", "overlay_momentum", "overlay_step_size", "overlay_field")
 
     def __init__(self, preset: str = "narrow_valley", optimizers=DEFAULT_RACE, start=None) -> None:
         super().__init__()
@@ -190,6 +209,19 @@ class RaceModel(Observable):
         self.noise_scale = None  # σ of analytic surfaces' per-sample gradients; None: the surface's default
         self.log_loss = True
         self.selected = 0
+        # Presentation mode: full screen, the projector theme, everything scaled by ui_scale.
+        self.presentation = False
+        self.theme = "normal"
+        self.ui_scale = UI_SCALE_DEFAULT
+        self.panels_collapsed = False  # side panel and readouts hidden, the compact strip shown
+        self.show_3d = True  # at least one of the two views stays visible
+        self.show_contour = True
+        self.show_equations = True  # the live update rule of the selected run
+        # Visual aids drawn at the head of the selected run (and the field over the map).
+        self.overlay_gradient = False  # −∇J
+        self.overlay_momentum = False  # −αp (momentum, Nesterov; Adam's first moment)
+        self.overlay_step_size = False  # α/(ε + √r) per axis (AdaGrad, RMSProp, Adam)
+        self.overlay_field = False  # the field of −∇J directions over the map
         for key in optimizers:
             self.add_run(key, emit=False)
         # Registered before any view or controller: runs take the new preset's rates first.
@@ -224,6 +256,35 @@ class RaceModel(Observable):
     def _validate_noise_scale(self, v):
         return None if v is None else _in_range("noise scale", v, 0.0, 1e6)
 
+    def _validate_selected(self, v):
+        if isinstance(v, bool) or int(v) != v:
+            raise ValueError(f"selected run must be a whole number, got {v!r}")
+        v = int(v)
+        runs = self.__dict__.get("runs") or []
+        if v < 0 or (runs and v >= len(runs)):
+            raise ValueError(f"there is no run {v + 1}: the race has {len(runs)} run{'s' if len(runs) != 1 else ''}")
+        return v
+
+    def _validate_theme(self, v):
+        if v not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {v!r}")
+        return v
+
+    def _validate_ui_scale(self, v):
+        return _in_range("presentation scale", v, UI_SCALE_MIN, UI_SCALE_MAX)
+
+    def _validate_show_3d(self, v):
+        v = _flag_validator("show_3d")(self, v)
+        if not v and not self.__dict__.get("show_contour", True):
+            raise ValueError("at least one view must stay visible: show the contour map before hiding the 3D view")
+        return v
+
+    def _validate_show_contour(self, v):
+        v = _flag_validator("show_contour")(self, v)
+        if not v and not self.__dict__.get("show_3d", True):
+            raise ValueError("at least one view must stay visible: show the 3D view before hiding the contour map")
+        return v
+
     def _validate_preset(self, v):
         if v not in surface_keys():
             raise ValueError(f"unknown preset {v!r}; choose from: {', '.join(surface_keys())}")
@@ -231,6 +292,11 @@ class RaceModel(Observable):
 
     def surface(self):
         return get_surface(self.preset, **self.preset_params)
+
+    @property
+    def scale(self) -> float:
+        """The scale in effect: ``ui_scale`` in presentation mode, 1 otherwise."""
+        return self.ui_scale if self.presentation else 1.0
 
     def next_color(self) -> str:
         used = {r.color for r in self.runs}
@@ -304,6 +370,48 @@ class RaceModel(Observable):
 
 SETTINGS_FIELDS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "seed",
                    "noise_scale", "log_loss")
+
+
+def _flag_validator(name: str):
+    def validate(self, v):
+        if isinstance(v, bool) or (isinstance(v, int) and v in (0, 1)):
+            return bool(v)
+        raise ValueError(f"{name.replace('_', ' ')} must be true or false, got {v!r}")
+
+    return validate
+
+
+for _name in ("presentation", "panels_collapsed", "show_equations", "overlay_gradient", "overlay_momentum",
+              "overlay_step_size", "overlay_field"):
+    setattr(RaceModel, f"_validate_{_name}", _flag_validator(_name))
+del _name
+
+#: The user's view preferences, kept between sessions (QSettings) apart from the race, which
+#: is also the scenario format. Presentation mode itself is not kept: the app opens normal.
+VIEW_FIELDS = ("theme", "ui_scale", "show_3d", "show_contour", "show_equations", "overlay_gradient",
+               "overlay_momentum", "overlay_step_size", "overlay_field")
+
+
+def view_to_dict(model: RaceModel) -> dict:
+    """The view preferences (:data:`VIEW_FIELDS`) as plain JSON-able data."""
+    return {name: getattr(model, name) for name in VIEW_FIELDS}
+
+
+def view_from_dict(model: RaceModel, data) -> list[str]:
+    """Apply view preferences to ``model``. Tolerant: missing keys keep the model's values and
+    bad ones are skipped; returns a message per skipped key. (Old settings files have none.)"""
+    problems = []
+    if not isinstance(data, dict):
+        return [f"view settings must be a dict, got {type(data).__name__}"]
+    # The views first shown, then the one hidden: "at least one view" holds at every step.
+    names = sorted((n for n in VIEW_FIELDS if n in data), key=lambda n: n in ("show_3d", "show_contour")
+                   and not data[n])
+    for name in names:
+        try:
+            setattr(model, name, data[name])
+        except (TypeError, ValueError) as err:
+            problems.append(f"{name}: {err}")
+    return problems
 
 
 def race_to_dict(model: RaceModel) -> dict:

@@ -47,6 +47,32 @@ class ReadoutTable(QTableWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self._mono = mono
         self._texts: list[list[str]] = []
+        # Design sizes, for set_look (presentation mode scales them).
+        self._base_point_size = self.font().pointSizeF()
+        self._base_mono_size = mono.pointSizeF()
+        self._base_row_height = self.verticalHeader().defaultSectionSize()
+        self._scale = 1.0
+
+    def set_look(self, theme: str = "normal", scale: float = 1.0) -> None:
+        """Fonts and row heights × ``scale`` (1 restores the design sizes)."""
+        self._scale = float(scale)
+        font = QFont(self.font())
+        font.setPointSizeF(self._base_point_size * self._scale)
+        self.setFont(font)
+        self.horizontalHeader().setFont(font)
+        self._mono.setPointSizeF(self._base_mono_size * self._scale)
+        self.verticalHeader().setDefaultSectionSize(int(round(self._base_row_height * self._scale)))
+        for row in range(self.rowCount()):
+            title = self.item(row, 0)
+            if title is not None:
+                bold = QFont(font)
+                bold.setBold(True)
+                title.setFont(bold)
+            for col in range(1, len(COLUMNS)):
+                item = self.item(row, col)
+                if item is not None:
+                    item.setFont(self._mono if col in (1, 2, 3) else font)
+        self._fit_columns()
 
     def set_runs(self, styles) -> None:
         self.setRowCount(len(styles))
@@ -54,7 +80,7 @@ class ReadoutTable(QTableWidget):
         for row, style in enumerate(styles):
             title = QTableWidgetItem(f"■ {style.title}")
             title.setForeground(QBrush(QColor(style.color)))
-            font = title.font()
+            font = QFont(self.font())  # the table's font: set_look may have scaled it
             font.setBold(True)
             title.setFont(font)
             self.setItem(row, 0, title)

@@ -45,6 +45,7 @@ from PySide6.QtGui import QFont, QVector3D
 from ..core.geometry import ViewBox
 from ..core.scale import ValueScale
 from . import colormap
+from .theme import NORMAL, get_theme
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
     from .controller import RunStyle, SurfaceGrid
@@ -298,6 +299,7 @@ class _Markers:
 
     def __init__(self, view: gl.GLViewWidget, size: float, rim: float, order: float, hidden_alpha: float) -> None:
         self.hidden_alpha = hidden_alpha
+        self.size, self.rim_width = size, rim
         self.rim = gl.GLScatterPlotItem(size=size + 2 * rim, pxMode=True, glOptions=_OVERLAY_GL)
         self.dot = gl.GLScatterPlotItem(size=size, pxMode=True, glOptions=_OVERLAY_GL)
         self.rim.setDepthValue(order)
@@ -315,6 +317,11 @@ class _Markers:
         if self.hidden.shape != (len(self.pos),):
             self.hidden = np.zeros(len(self.pos), dtype=bool)
         self._apply()
+
+    def set_size(self, size: float, rim: float) -> None:
+        self.size, self.rim_width = size, rim
+        self.rim.setData(size=size + 2 * rim)
+        self.dot.setData(size=size)
 
     def set_hidden(self, hidden: np.ndarray) -> None:
         """Only touches the items when something changed (this runs inside paintGL)."""
@@ -342,13 +349,14 @@ class _RunPath:
     """The GL items of one run's path: a faded copy always on top (traceable behind hills),
     and the depth-tested path in the run colour on a light casing."""
 
-    def __init__(self, view: gl.GLViewWidget, multisampled: bool) -> None:
-        self.ghost = gl.GLLinePlotItem(width=2.0, antialias=True, mode="lines", glOptions=_OVERLAY_GL)
-        self.casing = gl.GLLinePlotItem(width=6.0, antialias=True, mode="lines", glOptions=_CASING_GL)
+    def __init__(self, view: gl.GLViewWidget, multisampled: bool, widths=(2.0, 6.0, 3.0)) -> None:
+        ghost, casing, line = widths
+        self.ghost = gl.GLLinePlotItem(width=ghost, antialias=True, mode="lines", glOptions=_OVERLAY_GL)
+        self.casing = gl.GLLinePlotItem(width=casing, antialias=True, mode="lines", glOptions=_CASING_GL)
         # GL_LINE_SMOOTH fades every segment's ends, so a smoothed strip of short segments
         # shows its casing through each joint (white dashes on llvmpipe). Multisampling
         # smooths the path without that; without it the path is drawn solid.
-        self.line = gl.GLLinePlotItem(width=3.0, antialias=multisampled, mode="lines", glOptions=_PATH_GL)
+        self.line = gl.GLLinePlotItem(width=line, antialias=multisampled, mode="lines", glOptions=_PATH_GL)
         self.ghost.setDepthValue(_ORDER_GHOST)
         self.casing.setDepthValue(_ORDER_PATH)
         self.line.setDepthValue(_ORDER_PATH + 0.5)
@@ -358,6 +366,10 @@ class _RunPath:
             view.addItem(item)
         self.visible = False
         self.color = (0.0, 0.0, 0.0, 1.0)
+
+    def set_widths(self, widths) -> None:
+        for item, width in zip(self.items, widths):
+            item.setData(width=float(width))
 
     def style(self, style: RunStyle) -> None:
         self.color = _rgba(style.color)
@@ -408,6 +420,8 @@ class SurfaceView(gl.GLViewWidget):
         self._label_side = None  # which box edges carry the axis labels
         self._styles: list[RunStyle] = []
         self._runs: list[_RunPath] = []
+        self._theme, self._scale = NORMAL, 1.0
+        self._path_widths = NORMAL.gl_widths
 
         self.mesh = gl.GLMeshItem(smooth=True, shader=_LIT_SHADER, glOptions=_MESH_GL)
         self.mesh.setDepthValue(_ORDER_MESH)
@@ -436,7 +450,49 @@ class SurfaceView(gl.GLViewWidget):
         for item in self._labels.values():
             item.setDepthValue(_ORDER_TEXT)
             self.addItem(item)
+        # Arrows of the visual aids (optviz.app.overlays): always on top, per-vertex colours.
+        self.overlay = gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True, glOptions=_OVERLAY_GL)
+        self.overlay.setDepthValue(_ORDER_TEXT - 0.5)
+        self.overlay.setVisible(False)
+        self.addItem(self.overlay)
         self.reset_camera()
+
+    def set_overlay(self, segments: np.ndarray | None, colors: np.ndarray | None = None, width: float = 3.0) -> None:
+        """Line segments (2m, 3) in display coordinates with per-vertex RGBA ``colors``, drawn on
+        top of everything; None hides them."""
+        if segments is None or len(segments) < 2:
+            self.overlay.setVisible(False)
+        else:
+            self.overlay.setData(pos=np.asarray(segments, dtype=np.float32),
+                                 color=np.asarray(colors, dtype=np.float32), width=float(width))
+            self.overlay.setVisible(True)
+        self.update()
+
+    def set_look(self, theme, scale: float = 1.0) -> None:
+        """Background, label fonts and colour, path widths and ball sizes for ``theme``
+        ("normal"/"projector") at ``scale``; ``set_look("normal", 1)`` restores the defaults."""
+        theme = get_theme(theme) if isinstance(theme, str) else theme
+        s = float(scale)
+        self._theme, self._scale = theme, s
+        self.setBackgroundColor(theme.gl_background)
+        for name, item in self._labels.items():
+            font = QFont()
+            if name.endswith("name"):
+                font.setPointSizeF(13 * s)
+                font.setBold(True)
+            else:
+                font.setPointSizeF(10 * s)
+            item.setData(font=font, color=theme.gl_text)
+        self._path_widths = tuple(w * s for w in theme.gl_widths)
+        for run in self._runs:
+            run.set_widths(self._path_widths)
+        self.balls.set_size(theme.gl_ball * s, 2.5 * s)
+        self.minima.set_size(7.0 * s, 2.5 * s)
+        self.floor.setData(width=1.0 * s)
+        self.update()
+
+    def look(self):
+        return self._theme, self._scale
 
     def paintGL(self) -> None:
         # A cyclic garbage collection inside paintGL can destroy another (dropped) GL widget,
@@ -606,7 +662,7 @@ class SurfaceView(gl.GLViewWidget):
         """One path + ball per run, in the run's colour; invisible runs are hidden."""
         self._styles = list(styles)
         while len(self._runs) < len(self._styles):
-            self._runs.append(_RunPath(self, self._samples > 0))
+            self._runs.append(_RunPath(self, self._samples > 0, self._path_widths))
         while len(self._runs) > len(self._styles):
             self._runs.pop().remove(self)
         for items, style in zip(self._runs, self._styles):
