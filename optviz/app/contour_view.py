@@ -228,8 +228,15 @@ class _PathCanvas(pg.GraphicsObject):
         if visible.isEmpty():
             return
         transform = painter.combinedTransform()
-        area = transform.mapRect(visible).toAlignedRect().adjusted(-8, -8, 8, 8)
+        # On a device with a pixel ratio d (HiDPI, QT_SCALE_FACTOR) the view's transform maps to
+        # device pixels while a reset painter draws in logical ones: work in logical pixels and
+        # give the canvas the ratio, so paths stay in place and crisp. (A painter merely scaled,
+        # as for an export, keeps d = 1 and its own units.)
         dpr = painter.device().devicePixelRatioF()
+        k = transform.mapRect(vb.viewRect()).width() / vb.width() if vb.width() > 0 else 1.0
+        if dpr != 1.0 and abs(k - dpr) < 1e-3 * dpr:
+            transform = transform * QTransform.fromScale(1.0 / dpr, 1.0 / dpr)
+        area = transform.mapRect(visible).toAlignedRect().adjusted(-8, -8, 8, 8)
         key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.dx(),
                transform.dy(), area.x(), area.y(), area.width(), area.height(), dpr)
         if key != self._key:
