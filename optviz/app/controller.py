@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core import Simulation, compiled
+from ..core.scenario import CUSTOM_PRESET
 from ..core.scale import ValueScale, value_scale
 from .model import RaceModel, display_color
 
@@ -75,6 +76,7 @@ class RaceController(QObject):
         self._rebuild()
         model.events.connect("preset", lambda _: self._on_preset())
         model.events.connect("preset_params", lambda _: self._on_preset())
+        model.events.connect("custom", lambda _: self._on_preset() if model.preset == CUSTOM_PRESET else None)
         model.events.connect("start", lambda _: self._restart_all())
         model.events.connect("seed", lambda _: self._rebuild())
         model.events.connect("noise_scale", lambda _: self._rebuild())
@@ -87,14 +89,19 @@ class RaceController(QObject):
 
     def _load_surface(self) -> None:
         self.surface = self.model.surface()
-        self._loaded = (self.model.preset, dict(self.model.preset_params))
+        self._loaded = self._surface_key()
         xs, ys, z = self.surface.grid(self.grid_size, self.grid_size)
         self.grid = SurfaceGrid(xs, ys, z, value_scale(self.surface, z))
 
     def _outdated(self) -> bool:
         """A preset switch is under way: ``sim`` is about to be rebuilt, so restarting it is waste.
         (The model gives runs the new preset's learning rates before we hear of the preset.)"""
-        return self._loaded != (self.model.preset, self.model.preset_params) or self._switching
+        return self._loaded != self._surface_key() or self._switching
+
+    def _surface_key(self) -> tuple:
+        m = self.model
+        custom = m.custom if m.preset == CUSTOM_PRESET else None
+        return (m.preset, dict(m.preset_params), custom and (custom["expression"], tuple(custom["view"])))
 
     def _on_preset(self) -> None:
         self._load_surface()

@@ -38,6 +38,7 @@ from .optimizer_panel import OptimizerPanel
 from .playback import PlaybackBar
 from .preset_picker import PresetPicker
 from .presentation import Classroom
+from .scenarios import ScenarioActions
 from .readouts import ReadoutTable
 
 SETTINGS_KEY = "race/v1"
@@ -71,6 +72,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.playback)
         self._build_layout()
         self._build_menus()
+        # Scenario files, the lecture's scenarios and custom functions (File and Scenarios menus).
+        self.scenarios = ScenarioActions(self)
+        file_menu = self.menuBar().actions()[0].menu()
+        self.actions_by_name.update(self.scenarios.install(file_menu, file_menu.actions()[0]))
         self._connect()
 
         self._on_surface()

@@ -13,14 +13,14 @@ from typing import Any
 from ..core import get_surface, surface_keys
 from ..core.optimizers import OPTIMIZERS
 from ..core.recommended import recommended_learning_rate
+from ..core.expression import expression_surface
+from ..core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT, RUN_COLORS, STEPS_PER_FRAME_MAX
 from ..core.simulation import RunSpec
 
-#: Okabe–Ito: distinguishable with every common colour-vision deficiency.
-PALETTE = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-
-LR_MIN, LR_MAX = 1e-5, 10.0
-STEPS_PER_FRAME_MAX = 100
-MAX_STEPS_LIMIT = 100_000
+#: Okabe–Ito: distinguishable with every common colour-vision deficiency. The limits are the
+#: core's, so scenario files and the app accept the same values.
+PALETTE = RUN_COLORS
+LR_MIN, LR_MAX = LEARNING_RATE_RANGE
 
 #: The two looks of the app: the everyday one and the high-contrast one for projectors.
 THEMES = ("normal", "projector")
@@ -188,17 +188,20 @@ class RaceModel(Observable):
     ``run`` with ``(index, field)`` when a field of one run changed.
     """
 
-    _fields = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
+    _fields = ("custom", "preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
                "seed", "noise_scale", "log_loss", "selected",
                # How the race is shown (the classroom features); see VIEW_FIELDS.
                "presentation", "theme", "ui_scale", "panels_collapsed", "show_3d", "show_contour",
                "show_equations", "overlay_gradient", "overlay_momentum", "overlay_step_size", "overlay_field")
 
-    def __init__(self, preset: str = "narrow_valley", optimizers=DEFAULT_RACE, start=None) -> None:
+    def __init__(self, preset: str = "narrow_valley", optimizers=DEFAULT_RACE, start=None, custom=None) -> None:
         super().__init__()
+        # A typed loss {"expression": text, "view": [xmin, xmax, ymin, ymax]}, the surface of
+        # preset "custom"; it is kept when another preset is chosen, to come back to.
+        self.custom = custom
         self.preset = preset
         self.preset_params: dict = {}
-        surface = get_surface(preset)
+        surface = self.surface()
         self.start = tuple(start) if start is not None else surface.start
         self.runs: list[RunModel] = []
         self.same_lr = False
@@ -286,11 +289,31 @@ class RaceModel(Observable):
         return v
 
     def _validate_preset(self, v):
+        if v == CUSTOM_PRESET:
+            if self.__dict__.get("custom") is None:
+                raise ValueError("type a custom function first (Surface → Custom function…)")
+            return v
         if v not in surface_keys():
             raise ValueError(f"unknown preset {v!r}; choose from: {', '.join(surface_keys())}")
         return v
 
+    def _validate_custom(self, v):
+        """Parse the expression now (a clear ExpressionError, a ValueError, if it is bad), so a
+        model never holds a custom function that cannot be drawn."""
+        if v is None:
+            return None
+        if not isinstance(v, dict) or set(v) != {"expression", "view"}:
+            raise ValueError('a custom function is {"expression": text, "view": [xmin, xmax, ymin, ymax]}')
+        view = v["view"]
+        if not isinstance(view, (list, tuple)) or len(view) != 4:
+            raise ValueError(f"the view of a custom function is [xmin, xmax, ymin, ymax], got {view!r}")
+        surface = expression_surface(v["expression"], view=tuple(view))
+        self._custom_surface = surface
+        return {"expression": str(v["expression"]), "view": [float(c) for c in view]}
+
     def surface(self):
+        if self.preset == CUSTOM_PRESET:
+            return self._custom_surface
         return get_surface(self.preset, **self.preset_params)
 
     @property
@@ -419,13 +442,15 @@ def race_to_dict(model: RaceModel) -> dict:
     data = {name: getattr(model, name) for name in SETTINGS_FIELDS}
     data["start"] = list(model.start)
     data["runs"] = [run.to_dict() for run in model.runs]
+    if model.preset == CUSTOM_PRESET:
+        data["custom"] = {"expression": model.custom["expression"], "view": list(model.custom["view"])}
     return data
 
 
 def race_from_dict(data: dict) -> RaceModel:
     """A new RaceModel from :func:`race_to_dict` data. Raises ValueError/KeyError/TypeError on
     bad data; the caller keeps its current model in that case."""
-    model = RaceModel(data["preset"], optimizers=(), start=data.get("start"))
+    model = RaceModel(data["preset"], optimizers=(), start=data.get("start"), custom=data.get("custom"))
     model.preset_params = dict(data.get("preset_params") or {})
     model.surface()  # validates the preset parameters
     for name in ("steps_per_frame", "max_steps", "seed", "noise_scale", "log_loss"):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.scenario import CUSTOM_PRESET
 from ..core.surface import Category, Family
 from .widgets import NumberSpinBox, flash_tooltip, format_value, readable_font
 
@@ -127,6 +128,7 @@ class PresetPicker(QWidget):
     """
 
     message = Signal(str)
+    customRequested = Signal()  #: the user chose "Custom function…": the window asks for one
 
     def __init__(self, model, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,6 +179,7 @@ class PresetPicker(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.condition_row)
 
+        self._note = ""
         self._show_preset(model.preset)
         self._show_params(model.preset_params)
         self.combo.currentIndexChanged.connect(self._on_combo)
@@ -203,11 +206,22 @@ class PresetPicker(QWidget):
                 child.setData(key, KEY_ROLE)
                 child.setToolTip(caption)
                 self._items.appendRow(child)
+        header = QStandardItem("Your own")
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        header.setData(True, HEADER_ROLE)
+        header.setFont(header_font)
+        header.setForeground(QBrush(QColor("#444444")))
+        header.setBackground(QBrush(QColor("#e8e8e8")))
+        self._items.appendRow(header)
+        custom = QStandardItem("Custom function f(x, y)…")
+        custom.setData(CUSTOM_PRESET, KEY_ROLE)
+        custom.setToolTip("Type your own loss J(x, y) with a view box (Ctrl+K)")
+        self._items.appendRow(custom)
 
     def keys(self) -> list[str]:
         """The selectable surface keys in display order."""
         return [self.combo.itemData(i, KEY_ROLE) for i in range(self.combo.count())
-                if self.combo.itemData(i, KEY_ROLE)]
+                if self.combo.itemData(i, KEY_ROLE) not in (None, CUSTOM_PRESET)]
 
     def index_of(self, key: str) -> int:
         """The combo row of the surface ``key`` (-1 if absent)."""
@@ -228,6 +242,10 @@ class PresetPicker(QWidget):
         key = self.combo.itemData(row, KEY_ROLE)
         if not key:  # a header (cannot normally be chosen)
             self._show_preset(self.model.preset)
+            return
+        if key == CUSTOM_PRESET:  # typed, not picked: the window opens the dialog
+            self._show_preset(self.model.preset)
+            self.customRequested.emit()
             return
         if key == self.model.preset:
             return
@@ -266,10 +284,18 @@ class PresetPicker(QWidget):
         row = self.index_of(key)
         with QSignalBlocker(self.combo):
             self.combo.setCurrentIndex(row)
-        caption = _metadata(key)[3] if row >= 0 else ""
-        self.caption.setText(caption)
+        if key == CUSTOM_PRESET:
+            caption = f"Your function J(x, y) = {self.model.custom['expression']}. Ctrl+K changes it."
+        else:
+            caption = _metadata(key)[3] if row >= 0 else ""
+        self.caption.setText(self._note or caption)
         self.condition_row.setVisible(key in CONDITION_PRESETS)
         self._show_params(self.model.preset_params)
+
+    def show_note(self, text: str) -> None:
+        """Show a scenario's note in place of the preset's caption ("" brings the caption back)."""
+        self._note = text
+        self._show_preset(self.model.preset)
 
     def _show_params(self, params) -> None:
         if self.model.preset not in CONDITION_PRESETS:
