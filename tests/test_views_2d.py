@@ -558,3 +558,30 @@ def test_log_loss_shows_the_gap_to_the_optimum_and_needs_a_lower_bound(qtbot):
     _, y = plot._curves[0].getData()
     np.testing.assert_allclose(y, sim.history.loss[: sim.length(0), 0, 0])
     assert "linear" in plot.getAxis("left").labelText
+
+
+@pytest.mark.parametrize("width", [250, 260, 300, 489])
+def test_history_plot_range_settles_after_one_paint(qtbot, width):
+    """A narrow plot of a long race: the x range is the steps, set by the plot (pyqtgraph's x
+    auto range with clipping and downsampling flipped between two ranges without end in the
+    benchmark's window), and an idle event loop changes nothing."""
+    s = get_surface("rosenbrock")
+    rates = {"gd": 2e-4, "sgd": 2e-4, "momentum": 5e-5, "adam": 1e-3}
+    sim = Simulation(s, [RunSpec(k, {"learning_rate": lr}) for k, lr in rates.items()], s.start, max_steps=6000)
+    sim.step(5520)
+    plot = HistoryPlot("loss")
+    qtbot.addWidget(plot)
+    plot.resize(width, 354)
+    plot.show()
+    plot.set_runs([RunStyle(k, "#0072B2", True) for k in rates])
+    plot.set_log(True)
+    plot.set_reference(0.0)
+    plot.update_runs(sim)
+    QApplication.processEvents()
+    changes = []
+    plot.view_box.sigRangeChanged.connect(lambda *a: changes.append(a))
+    for _ in range(5):
+        QApplication.processEvents()
+    assert changes == []
+    x0, x1 = plot.view_box.viewRange()[0]
+    assert x0 < 0 < 5520 < x1 < 5520 * 1.1

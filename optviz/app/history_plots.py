@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetrics
 
 from .contour_view import set_axis_labels, set_plot_look, style_plot
 from .theme import NORMAL, get_theme
@@ -98,7 +99,12 @@ class HistoryPlot(pg.PlotWidget):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.view_box = item.getViewBox()
-        self.view_box.enableAutoRange()
+        # y follows the data (pyqtgraph's auto range); x is set to the steps here: with clipping
+        # to the view and downsampling, pyqtgraph's x auto range can flip between two ranges
+        # forever (the range changes the clipped data, whose bounds change the range).
+        self.view_box.enableAutoRange(x=False, y=True)
+        self._follow_x = True  # until the user zooms or pans
+        self.view_box.sigRangeChangedManually.connect(self._stop_following)
         self._curves: list[pg.PlotDataItem] = []
         self._visible: list[bool] = []
         self._keys: list[tuple | None] = []
@@ -110,8 +116,10 @@ class HistoryPlot(pg.PlotWidget):
         self.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis misleads
         # Only decade labels on a log axis: minor labels (2, 3, … 9) crowd each other.
         _label_decades_only(self.getAxis("left"))
+        self._fix_label_space()
 
     def set_runs(self, styles: Sequence[RunStyle]) -> None:
+        self._follow_x = True
         for curve in self._curves:
             self.removeItem(curve)
         self._curves, self._visible, self._keys = [], [], []
@@ -151,9 +159,14 @@ class HistoryPlot(pg.PlotWidget):
                 continue  # nothing new since the last frame
             self._keys[k] = key
             curve.setData(self._steps[:n], y, connect="finite", skipFiniteCheck=True)
+        if self._follow_x and longest > 0:
+            self.view_box.setXRange(0, max(longest - 1, 1), padding=0.02)
         # Fit the range now rather than in pyqtgraph's prepareForPaint: changing the range
         # during the paint schedules a second full repaint of every curve.
         self.view_box.prepareForPaint()
+
+    def _stop_following(self, *_) -> None:
+        self._follow_x = False
 
     def set_look(self, theme, scale: float = 1.0) -> None:
         """Axes, fonts, grid and curve widths for ``theme`` ("normal"/"projector") at ``scale``;
@@ -161,11 +174,21 @@ class HistoryPlot(pg.PlotWidget):
         theme = get_theme(theme) if isinstance(theme, str) else theme
         self._theme, self._scale = theme, float(scale)
         set_plot_look(self, theme, self._scale)
+        self._fix_label_space()
         self._apply_axis()  # the axis title may wrap at this size
         self.grid.ALPHAS = theme.grid_alphas
         self.grid.update()
         for curve, color in zip(self._curves, self._colors):
             curve.setPen(pg.mkPen(color, width=theme.curve_width * self._scale))
+
+    def _fix_label_space(self) -> None:
+        """Room for the widest y label, fixed: pyqtgraph otherwise fits the axis to its labels,
+        and at some ranges the new width changes the ticks, whose labels change the width
+        back, repainting without end."""
+        axis = self.getAxis("left")
+        font = axis.style["tickFont"] or self.font()
+        width = QFontMetrics(font).horizontalAdvance("−100000") + 2
+        axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=width)
 
     @property
     def _log_active(self) -> bool:
@@ -197,7 +220,8 @@ class HistoryPlot(pg.PlotWidget):
         set_axis_labels(self, "step", label)
         self.getPlotItem().setLogMode(y=self._log_active)
         self._keys = [None] * len(self._keys)  # redraw with the new transform
-        self.view_box.enableAutoRange()
+        self.view_box.enableAutoRange(y=True)
+        self._follow_x = True
 
 
 def _label_decades_only(axis: pg.AxisItem) -> None:
