@@ -212,6 +212,59 @@ def test_invisible_runs_are_hidden_and_not_in_legend(contour):
     assert [label.text for _, label in contour.legend.items] == ["Adam"]
 
 
+def _legend_scene_rect(view):
+    QApplication.processEvents()
+    return view.legend.sceneBoundingRect()
+
+
+def _scene_points(view, pts):
+    return [view.view_box.mapViewToScene(QPointF(float(x), float(y))) for x, y in pts]
+
+
+def test_legend_moves_off_the_paths_and_stays_where_the_user_put_it(qtbot, contour):
+    surface = get_surface("bowl")
+    v = surface.view
+    # A slow run from near the top-right corner, where the legend starts: its path and head
+    # lie under the default spot.
+    start = (v.xmax - 0.05 * v.width, v.ymax - 0.05 * v.height)
+    sim = Simulation(surface, [RunSpec("gd", {"learning_rate": 1e-3})], start, max_steps=400)
+    sim.run()
+    contour.set_surface(surface, grid_for(surface))
+    contour.set_runs(styles(["GD, a long name so the legend is wide"]))
+    shown(qtbot, contour)
+    contour.set_start(*start)
+    contour.update_runs(sim)
+    path = sim.history.positions[: sim.length(0), 0, 0]
+    before = _legend_scene_rect(contour)
+    assert sum(before.contains(p) for p in _scene_points(contour, path)) > 0  # the test's premise
+
+    contour.place_legend()
+    after = _legend_scene_rect(contour)
+    assert contour.legend_corner != 0
+    assert not any(after.contains(p) for p in _scene_points(contour, path))
+    assert contour.view_box.sceneBoundingRect().contains(after)  # still on the map
+
+    class Drag:  # the parts of a pyqtgraph drag event LegendItem reads
+        def button(self):
+            return Qt.MouseButton.LeftButton
+
+        def accept(self):
+            pass
+
+        def pos(self):
+            return QPointF(30, 20)
+
+        def lastPos(self):
+            return QPointF(0, 0)
+
+    contour.legend.mouseDragEvent(Drag())
+    dragged = _legend_scene_rect(contour)
+    assert dragged.topLeft() != after.topLeft()
+    contour.set_start(*start)
+    contour.place_legend()
+    assert _legend_scene_rect(contour).topLeft() == dragged.topLeft()
+
+
 def test_diverging_run_stops_at_last_finite_point_with_marker(contour):
     surface, sim = race(specs=[RunSpec("gd", {"learning_rate": 1e3}), RunSpec("adam", {"learning_rate": 0.05})])
     assert sim.status[0, 0] == Status.DIVERGED

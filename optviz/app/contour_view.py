@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -69,6 +69,14 @@ MARKER_INSET = 0.03
 ZOOM_IN_LIMIT, ZOOM_OUT_LIMIT = 1e-3, 4.0
 #: Minimum labels ("min 1" …) are only drawn when there are few enough not to clutter the map.
 MAX_MINIMUM_LABELS = 6
+#: The legend's gap to the map's edge, in pixels.
+LEGEND_MARGIN = 10
+#: Legend corners in order of preference: (item and parent anchor, offset sign).
+LEGEND_CORNERS = (((1, 0), (-1, 1)), ((0, 0), (1, 1)), ((1, 1), (-1, -1)), ((0, 1), (1, -1)))
+#: What a marker under the legend costs, in path points: heads, minima and the start matter most.
+LEGEND_MARKER_COST = 200
+#: The legend moves only to a corner that hides less than this share of what it hides now.
+LEGEND_HYSTERESIS = 0.6
 
 # Stacking order inside the view box.
 _Z_IMAGE, _Z_ISO, _Z_PATH, _Z_CRITICAL, _Z_HEAD, _Z_DIVERGED, _Z_START = -100, -50, 10, 20, 30, 35, 50
@@ -159,6 +167,18 @@ def _round_pen(color: QColor, width: float) -> QPen:
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # segment ends meet as round joins
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return pen
+
+
+class _Legend(pg.LegendItem):
+    """The legend, placed in the corner of the map that hides the least (see
+    ``ContourView.place_legend``) until the user drags it somewhere."""
+
+    user_placed = False
+
+    def mouseDragEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self.user_placed = True
+        super().mouseDragEvent(ev)
 
 
 @dataclass
@@ -431,11 +451,17 @@ class ContourView(pg.PlotWidget):
         self.view_box.addItem(self.start_handle, ignoreBounds=True)
         self.start_handle.sigPositionChanged.connect(self._on_handle_moved)
 
-        self.legend = pg.LegendItem(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 200),
+        self.legend = _Legend(offset=(-LEGEND_MARGIN, LEGEND_MARGIN), brush=pg.mkBrush(255, 255, 255, 200),
                                     pen=pg.mkPen((120, 120, 120), width=1), labelTextColor=TEXT_COLOR,
                                     labelTextSize=f"{TICK_POINT_SIZE}pt", sampleType=_StaticSample)
         self.legend.setParentItem(self.view_box)
         self.legend.setZValue(100)
+        self.legend_corner = 0  # index into LEGEND_CORNERS
+        # Placing costs ~1 ms: done at most 4 times a second, a moment after paths change.
+        self._legend_timer = QTimer(self)
+        self._legend_timer.setSingleShot(True)
+        self._legend_timer.setInterval(250)
+        self._legend_timer.timeout.connect(self.place_legend)
 
         self.paths = _PathCanvas()
         self.paths.setZValue(_Z_PATH)
@@ -578,12 +604,64 @@ class ContourView(pg.PlotWidget):
                 continue  # unchanged since the last frame (finished, or paused)
             run.key = key
             self._draw_run(run, pts[:n], status == Status.DIVERGED)
+            if not self._legend_timer.isActive():
+                self._legend_timer.start()
         self.paths.extend()
 
     def path_data(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The polyline drawn for run k, as ``(x, y)``."""
         drawn = self._runs[k].drawn
         return drawn[:, 0], drawn[:, 1]
+
+    def place_legend(self) -> None:
+        """Move the legend to the map corner where it hides the fewest path points and markers
+        (heads, minima, saddles, the start), so it never sits on what the lecture is about.
+        A corner must hide clearly less than the current one, so the legend does not hop."""
+        legend = self.legend
+        if legend.user_placed or not legend.isVisible() or self._view is None:
+            return
+        box = self.view_box.boundingRect()
+        size = legend.boundingRect()
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        if box.width() <= 0 or box.height() <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        # The legend's extent in data units, grown by the margin.
+        w = (size.width() + LEGEND_MARGIN) * (x1 - x0) / box.width()
+        h = (size.height() + LEGEND_MARGIN) * (y1 - y0) / box.height()
+        points = [run.drawn for run in self._runs if run.visible and len(run.drawn)]
+        markers = [run.drawn[-1:] for run in self._runs if run.visible and len(run.drawn)]
+        for scatter in (self.minima, self.saddles):
+            x, y = scatter.getData()
+            markers.append(np.column_stack([x, y]))
+        markers.append(np.array([self.start()]))
+        points = np.concatenate(points) if points else np.zeros((0, 2))
+        markers = np.concatenate(markers)
+        # Labels ("start", "min 1"): their four corners, so a label is not half hidden either.
+        for label in [self.start_handle.label(), *self._minimum_labels]:
+            if label is not None and label.isVisible():
+                r = label.sceneBoundingRect()
+                corners = [self.view_box.mapSceneToView(c) for c in (r.topLeft(), r.bottomRight())]
+                (ax_, ay_), (bx_, by_) = [(c.x(), c.y()) for c in corners]
+                markers = np.vstack([markers, [[ax_, ay_], [bx_, ay_], [ax_, by_], [bx_, by_]]])
+
+        def hidden(corner: int) -> float:
+            (ax, ay), _ = LEGEND_CORNERS[corner]
+            left = x1 - w if ax else x0  # anchor x 1 = the right edge
+            top = y1 if ay == 0 else y0 + h  # screen top is data y1 (y points up)
+            def inside(p):
+                return ((p[:, 0] >= left) & (p[:, 0] <= left + w)
+                        & (p[:, 1] <= top) & (p[:, 1] >= top - h))
+            return float(np.count_nonzero(inside(points)) + LEGEND_MARKER_COST * np.count_nonzero(inside(markers)))
+
+        costs = [hidden(c) for c in range(len(LEGEND_CORNERS))]
+        best = min(range(len(costs)), key=lambda c: (costs[c], c))
+        if best != self.legend_corner and costs[best] < LEGEND_HYSTERESIS * costs[self.legend_corner]:
+            self._anchor_legend(best)
+
+    def _anchor_legend(self, corner: int) -> None:
+        anchor, (sx, sy) = LEGEND_CORNERS[corner]
+        self.legend_corner = corner
+        self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=(sx * LEGEND_MARGIN, sy * LEGEND_MARGIN))
 
     def _draw_run(self, run: _RunItems, finite: np.ndarray, diverged: bool) -> None:
         """``finite``: the path up to its last finite point."""

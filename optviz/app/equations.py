@@ -251,7 +251,7 @@ def render_html(nums: UpdateNumbers, color: str = "#000000", text_color: str = "
     then each formula with its value on the line below (aligned-derivation style, so the panel
     stays narrow beside the views), and the current point."""
     head = (f"<span style='color:{color}'>■</span> <b>{nums.title}</b>"
-            f" &nbsp;·&nbsp; <span style='white-space:nowrap'>update <b>t = {nums.t}</b></span>")
+            f" <span style='white-space:nowrap'>&nbsp;·&nbsp; update <b>t = {nums.t}</b></span>")
     parts = [f"<div style='color:{text_color}'>", f"<p style='margin-bottom:2px'>{head}</p>",
              f"<p style='margin-top:0px; margin-bottom:6px; color:{note_color}'>{_hyper_line(nums)}</p>",
              "<table cellspacing='0' cellpadding='1'>"]
@@ -264,7 +264,9 @@ def render_html(nums: UpdateNumbers, color: str = "#000000", text_color: str = "
                    else [(w_label, format_vector(nums.W), f"the start point, J = {format_number(nums.loss)}")])
     for formula, value, note in body:
         parts.append(f"<tr><td style='white-space:nowrap; padding-top:5px'>{formula}</td></tr>")
-        parts.append(f"<tr><td style='white-space:nowrap'>&nbsp;&nbsp;&nbsp;&nbsp;= <b>{value}</b></td></tr>")
+        # Numbers stay whole, but a narrow panel (presentation scale) may break after a comma.
+        value = "<span style='white-space:nowrap'>" + value.replace(", ", ",</span> <span style='white-space:nowrap'>") + "</span>"
+        parts.append(f"<tr><td>&nbsp;&nbsp;&nbsp;&nbsp;= <b>{value}</b></td></tr>")
         if note:
             parts.append(f"<tr><td style='color:{note_color}'>&nbsp;&nbsp;&nbsp;&nbsp;{note}</td></tr>")
     parts.append("</table></div>")
