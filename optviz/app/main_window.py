@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.scenarios = ScenarioActions(self)
         file_menu = self.menuBar().actions()[0].menu()
         self.actions_by_name.update(self.scenarios.install(file_menu, file_menu.actions()[0]))
+        self._install_analysis()
         self._connect()
 
         self._on_surface()
@@ -222,6 +223,10 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.side_dock.toggleViewAction())
 
+        # Beyond a single race: basins of attraction, learning-rate sweeps, the leaderboard.
+        # Each tool installs its own actions here (see _install_analysis).
+        self.analysis_menu = bar.addMenu("&Analysis")
+
         help_menu = bar.addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
@@ -232,6 +237,9 @@ class MainWindow(QMainWindow):
         help_menu.addActions([keys, about])
         self.actions_by_name = {"log": log_action, "camera": camera, "faster": faster, "slower": slower,
                                 "quit": quit_action, "about": about, "keys": keys}
+
+    def _install_analysis(self) -> None:
+        """The Analysis menu's tools; each owns its actions, dialogs and docks."""
 
     def _connect(self) -> None:
         c, m = self.controller, self.model
