@@ -1,7 +1,8 @@
 """Drives the race: owns the Simulation built from the RaceModel and a timer that steps it.
 
-Views never compute: they read ``controller.sim`` (positions, history, statuses),
-``controller.surface`` and the sampled grid ``controller.grid`` with its ``scale``.
+Views never compute: they read ``controller.frame`` (the simulation, or the recorded state at
+the step the timeline shows: positions, history, statuses), ``controller.surface`` and the
+sampled grid ``controller.grid`` with its ``scale``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core import Simulation, compiled
+from ..core import Simulation, SimulationFrame, compiled, latest_step
 from ..core.scenario import CUSTOM_PRESET
 from ..core.scale import ValueScale, value_scale
+from ..core.swarm import swarm_points, swarm_step_limit
 from .model import RaceModel, display_color
 
 GRID_SIZE = 200
@@ -72,12 +74,15 @@ class RaceController(QObject):
         self.grid: SurfaceGrid | None = None
         self.sim: Simulation | None = None
         self._switching = False
+        self._quiet = False  # going live as part of a change that redraws anyway
         self._load_surface()
         self._rebuild()
         model.events.connect("preset", lambda _: self._on_preset())
         model.events.connect("preset_params", lambda _: self._on_preset())
         model.events.connect("custom", lambda _: self._on_preset() if model.preset == CUSTOM_PRESET else None)
         model.events.connect("start", lambda _: self._restart_all())
+        model.events.connect("swarm", lambda _: self._rebuild())
+        model.events.connect("timeline", lambda _: None if self._quiet else self.advanced.emit())
         model.events.connect("seed", lambda _: self._rebuild())
         model.events.connect("noise_scale", lambda _: self._rebuild())
         model.events.connect("max_steps", lambda _: self._rebuild())
@@ -114,10 +119,47 @@ class RaceController(QObject):
         self.surfaceChanged.emit()
         self.runsChanged.emit()
 
+    def _starts(self) -> np.ndarray:
+        """The start point, followed by the swarm's points when there is one."""
+        m = self.model
+        if m.swarm is None:
+            return np.array([m.start], dtype=float)
+        return np.vstack([m.start, swarm_points(m.swarm, self.surface.view)])
+
     def _build(self) -> None:
-        specs = [run.spec for run in self.model.runs]
-        self.sim = Simulation(self.surface, specs, self.model.start, max_steps=self.model.max_steps,
-                              seed=self.model.seed, noise_scale=self.model.noise_scale)
+        m = self.model
+        specs = [run.spec for run in m.runs]
+        starts = self._starts()
+        max_steps, lead = m.max_steps, None
+        if len(starts) > 1:
+            # A swarm: full histories for the start point only, and the step limit its
+            # recorded positions fit in.
+            lead = 1
+            max_steps = swarm_step_limit(m.max_steps, len(specs), len(starts))
+            if max_steps < m.max_steps:
+                self.error.emit(f"{len(starts):,} points × {len(specs)} runs: the race stops after "
+                                f"{max_steps:,} steps so its recording fits in memory")
+        self._go_live()
+        self.sim = Simulation(self.surface, specs, starts, max_steps=max_steps, seed=m.seed,
+                              noise_scale=m.noise_scale, record_points=lead)
+
+    @property
+    def frame(self):
+        """What the views show: the simulation itself, or its recorded state at the step the
+        timeline was scrubbed to (never recomputed)."""
+        t = self.model.timeline
+        if t is None or t >= latest_step(self.sim):
+            return self.sim
+        return SimulationFrame(self.sim, t)
+
+    def _go_live(self) -> None:
+        """The timeline follows the race again (it restarted, or plays on). Callers redraw."""
+        if self.model.timeline is not None:
+            self._quiet = True
+            try:
+                self.model.timeline = None
+            finally:
+                self._quiet = False
 
     def _rebuild(self) -> None:
         """A new Simulation from the model; views redraw on ``runsChanged``."""
@@ -127,7 +169,8 @@ class RaceController(QObject):
     def _restart_all(self) -> None:
         if self._outdated():
             return
-        self.sim.restart(None, starts=self.model.start)
+        self._go_live()
+        self.sim.restart(None, starts=self._starts())
         self.advanced.emit()
 
     def _on_run_changed(self, item) -> None:
@@ -138,6 +181,7 @@ class RaceController(QObject):
         if self._outdated():
             return
         # Hyperparameters, batch size, schedule, seed or optimizer: restart just that run.
+        self._go_live()
         try:
             self.sim.restart(index, self.model.runs[index].spec)
         except ValueError:
@@ -154,6 +198,8 @@ class RaceController(QObject):
         return [RunStyle(r.title, display_color(r.color, theme), r.visible) for r in self.model.runs]
 
     def _on_playing(self, playing: bool) -> None:
+        if playing:
+            self._go_live()
         if playing and self.sim.finished:
             self.sim.restart()
             self.advanced.emit()
@@ -167,11 +213,24 @@ class RaceController(QObject):
         self.model.playing = not self.model.playing
 
     def step_once(self) -> None:
-        self.model.playing = False
+        """One step forward: along the recording when scrubbed back, else a new step."""
+        m = self.model
+        m.playing = False
+        if m.timeline is not None:
+            m.timeline = m.timeline + 1 if m.timeline + 1 < latest_step(self.sim) else None
+            return
         if self.sim.step(1):
             self.advanced.emit()
 
+    def step_back(self) -> None:
+        """One step back along the recording (pauses); nothing is recomputed."""
+        m = self.model
+        m.playing = False
+        t = latest_step(self.sim) if m.timeline is None else m.timeline
+        m.timeline = max(0, t - 1)
+
     def reset(self) -> None:
+        self._go_live()
         self.sim.restart()
         self.advanced.emit()
 

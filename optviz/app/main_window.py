@@ -40,6 +40,9 @@ from .preset_picker import PresetPicker
 from .presentation import Classroom
 from .scenarios import ScenarioActions
 from .readouts import ReadoutTable
+from .swarm_controls import SwarmControls
+from .swarm_layer import SwarmLayer
+from .timeline import TimelineBar
 
 SETTINGS_KEY = "race/v1"
 VIEW_SETTINGS_KEY = "view/v1"  # theme, presentation scale, which views and overlays (model.VIEW_FIELDS)
@@ -67,6 +70,10 @@ class MainWindow(QMainWindow):
         self.readouts = ReadoutTable()
         self.preset_picker = PresetPicker(model)
         self.panel = OptimizerPanel(model)
+        self.swarm_controls = SwarmControls(model)
+        self.swarm_layer = SwarmLayer()
+        self.contour.view_box.addItem(self.swarm_layer, ignoreBounds=True)
+        self.timeline = TimelineBar(model, self.controller)
         self.playback = PlaybackBar(model, self.controller)
         self.playback.setObjectName("playback")
         self.addToolBar(self.playback)
@@ -152,8 +159,15 @@ class MainWindow(QMainWindow):
         plots.addWidget(side)
         plots.setSizes([500, 500, 560])
 
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(0)
+        top_layout.addWidget(views, 1)
+        top_layout.addWidget(self.timeline)
+
         central = QSplitter(Qt.Orientation.Vertical)
-        central.addWidget(views)
+        central.addWidget(top)
         central.addWidget(plots)
         central.setSizes([640, 340])
         central.setObjectName("central")
@@ -165,6 +179,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.preset_picker)
         layout.addWidget(self.panel, 1)
+        layout.addWidget(self.swarm_controls)
         dock = QDockWidget("Race", self)
         dock.setObjectName("race-dock")
         dock.setWidget(panel)
@@ -197,6 +212,15 @@ class MainWindow(QMainWindow):
                             (self.playback.step_action, Qt.Key.Key_Right),
                             (self.playback.reset_action, Qt.Key.Key_R)):
             action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            run_menu.addAction(action)
+            self.addAction(action)
+        back = QAction("Step &back", self, shortcut=QKeySequence(Qt.Key.Key_Left))
+        back.setToolTip("One step back through the recorded race (pauses)")
+        back.triggered.connect(self.controller.step_back)
+        live = QAction("Back to &live", self, shortcut=QKeySequence(Qt.Key.Key_End))
+        live.triggered.connect(self.timeline.go_live)
+        for action in (back, live):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             run_menu.addAction(action)
             self.addAction(action)
@@ -236,6 +260,7 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         help_menu.addActions([keys, about])
         self.actions_by_name = {"log": log_action, "camera": camera, "faster": faster, "slower": slower,
+                                "step_back": back, "live": live,
                                 "quit": quit_action, "about": about, "keys": keys}
 
     def _install_analysis(self) -> None:
@@ -252,7 +277,7 @@ class MainWindow(QMainWindow):
         m.events.connect("log_loss", self._on_log)
         m.events.connect("playing", lambda playing: None if playing else self._on_advanced())
         m.events.connect("selected", lambda _: self._update_data_plot())
-        for widget in (self.panel, self.preset_picker, self.playback):
+        for widget in (self.panel, self.preset_picker, self.playback, self.swarm_controls):
             widget.message.connect(self.show_message)
         for note in (getattr(self, "_restore_error", None), getattr(self, "_gl_error", None)):
             if note:
@@ -265,6 +290,8 @@ class MainWindow(QMainWindow):
         surface = c.surface
         self.setWindowTitle(f"{surface.title} — optviz")
         self.contour.set_surface(surface, c.grid)
+        box = surface.view.expanded(0.05)
+        self.swarm_layer.set_bounds(box.xmin, box.xmax, box.ymin, box.ymax)
         self.contour.set_start(*self.model.start)
         if self.surface3d is not None:
             self.surface3d.set_surface(surface, c.grid)
@@ -281,6 +308,8 @@ class MainWindow(QMainWindow):
         styles = self.controller.styles()
         for view in self._run_views():
             view.set_runs(styles)
+        self.swarm_layer.set_runs(styles)
+        self.swarm_layer.set_scale(self.model.scale)
         self._on_advanced()
 
     def _run_views(self):
@@ -294,10 +323,14 @@ class MainWindow(QMainWindow):
         the readouts and the data plot refresh at most every SECONDARY_INTERVAL (nobody reads
         numbers at 60 Hz) and one of them per frame, the stalest, so no frame pays for all of
         them and misses the next tick; when not playing everything redraws at once."""
-        sim = self.controller.sim
+        sim = self.controller.frame  # the race, or the step the timeline shows
         for view in (self.contour, self.surface3d):
             if view is not None and view.isVisible():
                 view.update_runs(sim)
+        if self.model.swarm is not None and sim.N > 1:
+            self.swarm_layer.update_runs(sim)
+        else:
+            self.swarm_layer.clear()
         classroom = getattr(self, "classroom", None)
         if classroom is not None:
             classroom.update(sim)  # the overlays at the selected run's head
@@ -321,7 +354,7 @@ class MainWindow(QMainWindow):
         if not self.data_plot.isVisible():
             return
         k = min(self.model.selected, len(self.model.runs) - 1)
-        w, b = self.controller.sim.positions[k, 0]
+        w, b = self.controller.frame.positions[k, 0]
         run = self.model.runs[k]
         self.data_plot.update_model(float(w), float(b), display_color(run.color, self.model.theme))
         self.data_plot.set_title(f"data and the model of {run.title}")

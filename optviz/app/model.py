@@ -14,6 +14,7 @@ from ..core import get_surface, surface_keys
 from ..core.optimizers import OPTIMIZERS
 from ..core.recommended import recommended_learning_rate
 from ..core.expression import expression_surface
+from ..core.swarm import check_swarm
 from ..core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT, RUN_COLORS, STEPS_PER_FRAME_MAX
 from ..core.simulation import RunSpec
 
@@ -189,7 +190,7 @@ class RaceModel(Observable):
     """
 
     _fields = ("custom", "preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
-               "seed", "noise_scale", "log_loss", "selected",
+               "seed", "noise_scale", "log_loss", "selected", "timeline", "swarm",
                # How the race is shown (the classroom features); see VIEW_FIELDS.
                "presentation", "theme", "ui_scale", "panels_collapsed", "show_3d", "show_contour",
                "show_equations", "overlay_gradient", "overlay_momentum", "overlay_step_size", "overlay_field")
@@ -212,6 +213,10 @@ class RaceModel(Observable):
         self.noise_scale = None  # σ of analytic surfaces' per-sample gradients; None: the surface's default
         self.log_loss = True
         self.selected = 0
+        # The step the views show while scrubbing back through the race; None follows it live.
+        self.timeline = None
+        # Every run starts from a cloud of points as well (see _validate_swarm); None: one point.
+        self.swarm = None
         # Presentation mode: full screen, the projector theme, everything scaled by ui_scale.
         self.presentation = False
         self.theme = "normal"
@@ -267,6 +272,16 @@ class RaceModel(Observable):
         if v < 0 or (runs and v >= len(runs)):
             raise ValueError(f"there is no run {v + 1}: the race has {len(runs)} run{'s' if len(runs) != 1 else ''}")
         return v
+
+    def _validate_timeline(self, v):
+        if v is None:
+            return None
+        if isinstance(v, bool) or int(v) != v or v < 0:
+            raise ValueError(f"timeline step must be a whole number >= 0, got {v!r}")
+        return int(v)
+
+    def _validate_swarm(self, v):
+        return check_swarm(v)
 
     def _validate_theme(self, v):
         if v not in THEMES:

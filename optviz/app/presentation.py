@@ -554,7 +554,7 @@ class Classroom(QObject):
         self.strip.setVisible(bool(on))
         self._fit_side_column()
         if on:
-            self.strip.update_runs(w.controller.sim, force=True)
+            self.strip.update_runs(w.controller.frame, force=True)
 
     def _fit_side_column(self) -> None:
         """The column under the readouts goes away when it has nothing left to show."""
@@ -581,7 +581,7 @@ class Classroom(QObject):
     def _on_show_equations(self, on: bool) -> None:
         self.equations_dock.setVisible(bool(on))
         if on:
-            self.equations.update_runs(self.window.controller.sim)
+            self.equations.update_runs(self.window.controller.frame)
 
     def _on_surface(self) -> None:
         self.overlays.set_surface(self.window.controller.surface)

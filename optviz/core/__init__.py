@@ -30,6 +30,7 @@ from .scenario import (
 from .schedules import SCHEDULES, make_schedule
 from .simulation import FINAL, RunSpec, Simulation, Status, Tolerances, describe_status, simulate
 from .surface import Category, Family, Surface
+from .timeline import SimulationFrame, latest_step, recent_cloud
 from .surfaces import SURFACES, get_surface as _get_analytic_surface, surface_keys as _analytic_keys
 
 
@@ -58,4 +59,6 @@ __all__ = [
     "SCENARIO_VERSION", "Overlays", "RunEntry", "Scenario", "ScenarioError", "SurfaceRef", "ViewSettings",
     "builtin_scenarios", "dump_scenario", "load_scenario", "loads_scenario", "parse_scenario", "save_scenario",
     "scenario_from_race_dict", "scenario_to_race_dict",
+    # looking back at a recorded race (optviz.core.timeline)
+    "SimulationFrame", "latest_step", "recent_cloud",
 ]

@@ -134,28 +134,48 @@ class RunSpec:
 class History:
     """Recorded trajectories, indexed ``[t, k, i]``: step t of run k at start point i.
 
-    positions: W_t, shape (T+1, K, N, 2).
-    loss: full-batch J(W_t), shape (T+1, K, N).
-    grad_norm: full-batch |∇J(W_t)|, shape (T+1, K, N).
-    grad: the gradient g_t the optimizer used at W_t (stochastic for SGD), shape (T+1, K, N, 2);
+    positions: W_t, shape (T+1, K, M, 2).
+    loss: full-batch J(W_t), shape (T+1, K, M).
+    grad_norm: full-batch |∇J(W_t)|, shape (T+1, K, M).
+    full_grad: full-batch ∇J(W_t), shape (T+1, K, M, 2).
+    grad: the gradient g_t the optimizer used at W_t (stochastic for SGD), shape (T+1, K, M, 2);
         NaN at a run's newest step until it is taken.
     lr: the learning rate α_t used for step t, shape (T+1, K).
-    state: optimizer buffers after t updates by name (``"p"``, ``"r"``), each (T+1, K, N, 2);
+    state: optimizer buffers after t updates by name (``"p"``, ``"r"``), each (T+1, K, M, 2);
         NaN for runs whose optimizer has no such buffer.
+    status, minimum: the classification at W_t (:class:`Status` codes, the minimum's index or
+        -1), shape (T+1, K, M); scrubbing back through a race shows what was true then.
+    cloud: with fewer recorded points M than start points N (a swarm), the positions of all N
+        points as float32, shape (T+1, K, N, 2), enough to draw them; else None.
     """
 
-    def __init__(self, steps: int, runs: int, points: int, state_names: Sequence[str]):
+    def __init__(self, steps: int, runs: int, points: int, state_names: Sequence[str], cloud: int = 0):
         shape = (steps + 1, runs, points)
         self.positions = np.full(shape + (2,), np.nan)
         self.loss = np.full(shape, np.nan)
         self.grad_norm = np.full(shape, np.nan)
+        self.full_grad = np.full(shape + (2,), np.nan)
         self.grad = np.full(shape + (2,), np.nan)
         self.lr = np.full(shape[:2], np.nan)
         self.state = {name: np.full(shape + (2,), np.nan) for name in state_names}
+        self.status = np.zeros(shape, dtype=np.int8)
+        self.minimum = np.full(shape, -1, dtype=np.int16)
+        self.cloud = np.full((steps + 1, runs, cloud, 2), np.nan, dtype=np.float32) if cloud else None
 
     def clear(self, k: int) -> None:
-        for arr in (self.positions, self.loss, self.grad_norm, self.grad, self.lr, *self.state.values()):
+        for arr in (self.positions, self.loss, self.grad_norm, self.full_grad, self.grad, self.lr,
+                    *self.state.values()):
             arr[:, k] = np.nan
+        self.status[:, k] = Status.RUNNING
+        self.minimum[:, k] = -1
+        if self.cloud is not None:
+            self.cloud[:, k] = np.nan
+
+    @staticmethod
+    def nbytes_per_step(runs: int, points: int, state_names: Sequence[str], cloud: int = 0) -> int:
+        """Memory one recorded step takes, to size a history before building it."""
+        per_point = (2 + 1 + 1 + 2 + 2 + 2 * len(state_names)) * 8 + 1 + 2
+        return runs * (points * per_point + 8 + cloud * 2 * 4)
 
 
 class Simulation:
@@ -176,6 +196,9 @@ class Simulation:
         tolerances: the classification rules.
         chunk_rows: rows per block when updating without recording; blocks that fit in
             cache make large N several times faster.
+        record_points: record the full history of only the first M start points (the rest
+            keep just their positions, as float32, in ``history.cloud``): a swarm of 10,000
+            points follows its lead point in every plot without 10,000 histories. None: all.
         backend: who runs the optimizer updates: ``"numpy"`` (one kernel call per run),
             ``"compiled"`` (one numba call for all runs; compiles on first use, and raises
             RuntimeError if numba is unavailable) or ``"auto"`` (the compiled kernel once
@@ -198,6 +221,7 @@ class Simulation:
         check_every: int = 10,
         chunk_rows: int = 32768,
         backend: str = "auto",
+        record_points: int | None = None,
     ) -> None:
         if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
             raise ValueError(f"max steps must be an integer >= 1, got {max_steps!r}")
@@ -226,6 +250,10 @@ class Simulation:
         self.starts = starts
         K, N = len(self.specs), starts.shape[0]
         self.K, self.N = K, N
+        if record_points is not None and (isinstance(record_points, bool) or not isinstance(
+                record_points, (int, np.integer)) or record_points < 1):
+            raise ValueError(f"recorded points must be an integer >= 1, got {record_points!r}")
+        self.M = N if record_points is None else min(N, int(record_points))  # points with a full history
 
         self.positions = np.empty((K, N, 2))
         self.loss = np.empty((K, N))
@@ -257,7 +285,8 @@ class Simulation:
         self._lr_const = np.full(K, np.nan)  # α of constant-rate runs (NaN: scheduled)
         self._stochastic = np.zeros(K, dtype=bool)  # draws mini-batches
         state_names = sorted({name for spec in self.specs for name in self._state_names_of(spec)})
-        self.history = History(self.max_steps, K, N, state_names) if self.record else None
+        self.history = (History(self.max_steps, K, self.M, state_names, cloud=N if self.M < N else 0)
+                        if self.record else None)
         # Every run's optimizer buffers live as views in one (K, N, 2) array per name (NaN for
         # runs without it); in-place updates write through, so recording is one copy a name.
         self._buffers = {name: np.full((K, N, 2), np.nan) for name in state_names}
@@ -336,10 +365,17 @@ class Simulation:
     def finished(self) -> bool:
         return not self.active().any()
 
+    @property
+    def cloud(self) -> np.ndarray:
+        """Every start point's current position, (K, N, 2) (a swarm's dots)."""
+        return self.positions
+
     def path(self, k: int, i: int = 0) -> np.ndarray:
         """Positions W_0..W_t of start point i in run k, shape (t+1, 2)."""
         if self.history is None:
             raise RuntimeError("this simulation does not record its history (record=False)")
+        if i >= self.M:
+            return self.history.cloud[: self.length(k), k, i].astype(float)
         return self.history.positions[: self.length(k), k, i]
 
     # ------------------------------------------------------------------ stepping
@@ -407,8 +443,9 @@ class Simulation:
                     g[k] += self.risk.noise(idx)
                 else:
                     self.risk.batch_grad(self.positions[k, rows], idx, out=g[k])
-            if h is not None:
-                h.grad[t, act, rows] = g if everyone else g[act]
+            if h is not None and a < self.M:  # the gradients of the recorded (lead) points
+                lead = g[:, : min(rows.stop, self.M) - a]
+                h.grad[t, act, a: a + lead.shape[1]] = lead if everyone else lead[act]
             if fused is not None:
                 p, r = (self._buffers[name][:, rows] if name in self._buffers else self._no_buffer for name in "pr")
                 fused(act, self._kinds, self._constants, lrs, t, g, p, r)
@@ -509,12 +546,19 @@ class Simulation:
         t = self.steps[ks]
         if t[0] == t[-1] and (t == t[0]).all():  # runs in step: plain slices, far cheaper
             t, ks = int(t[0]), runs
-        h.positions[t, ks] = self.positions[runs]
-        h.loss[t, ks] = self.loss[runs]
-        grad = self.full_grad[runs]
+        lead = slice(None) if self.M == self.N else slice(0, self.M)
+        P = self.positions[runs]
+        h.positions[t, ks] = P[:, lead]
+        h.loss[t, ks] = self.loss[runs][:, lead]
+        grad = self.full_grad[runs][:, lead]
+        h.full_grad[t, ks] = grad
         h.grad_norm[t, ks] = np.hypot(grad[..., 0], grad[..., 1])
+        h.status[t, ks] = self.status[runs][:, lead]
+        h.minimum[t, ks] = self.minimum[runs][:, lead]
         for name, buf in self._buffers.items():
-            h.state[name][t, ks] = buf[runs]
+            h.state[name][t, ks] = buf[runs][:, lead]
+        if h.cloud is not None:
+            h.cloud[t, ks] = P
 
     # ------------------------------------------------------------------ summaries
 

@@ -1,0 +1,154 @@
+"""The timeline and swarms in the window (offscreen, no GL): scrubbing shows the recorded state
+at step k in every view without recomputing, the keys step through it, and a swarm starts
+every run from a cloud drawn as dots."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from optviz.app.main_window import MainWindow
+from optviz.core import Simulation
+from optviz.core.swarm import MAX_SWARM_POINTS
+
+STEPS = 40
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(restore=False, enable_3d=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1600, 950)
+    w.show()
+    qtbot.waitExposed(w)
+    w.model.preset = "himmelblau"
+    w.controller.sim.step(STEPS)
+    w.controller.advanced.emit()
+    return w
+
+
+def replay(window, t):
+    """The race run again from scratch for t steps: the independent reference."""
+    m = window.model
+    sim = Simulation(m.surface(), [r.spec for r in m.runs], m.start, max_steps=m.max_steps, seed=m.seed,
+                     noise_scale=m.noise_scale)
+    sim.step(t)
+    return sim
+
+
+def test_scrubbing_shows_the_recorded_state_in_every_view(window):
+    t = 12
+    window.timeline.slider.setValue(t)  # widget → model
+    assert window.model.timeline == t
+    then = replay(window, t)
+    for k in range(then.K):
+        x, y = window.contour.path_data(k)
+        np.testing.assert_array_equal(np.column_stack([x, y]), then.path(k))
+        x, y = window.loss_plot._curves[k].getData()
+        assert len(x) == t + 1 and x[-1] == t
+        assert window.readouts.item(k, 1).text() == str(t)
+    k = window.model.selected
+    assert window.classroom.equations.numbers().t == t
+    np.testing.assert_array_equal(window.classroom.equations.numbers().W, then.positions[k, 0])
+    assert window.timeline.label.text() == f"step {t} of {STEPS}" and window.timeline.live.isEnabled()
+
+
+def test_the_model_moves_the_slider(window):
+    window.model.timeline = 5
+    assert window.timeline.slider.value() == 5 and window.timeline.slider.maximum() == STEPS
+    window.model.timeline = None
+    assert window.timeline.slider.value() == STEPS and not window.timeline.live.isEnabled()
+
+
+def test_scrubbing_never_steps_the_simulation(window, monkeypatch):
+    sim = window.controller.sim
+    calls = []
+    monkeypatch.setattr(sim, "step", lambda *a, **k: calls.append(a) or 0)
+    for t in (0, 30, 7, STEPS - 1):
+        window.timeline.slider.setValue(t)
+    window.controller.step_back()
+    assert calls == [] and window.model.timeline == STEPS - 2
+
+
+def test_left_and_right_walk_the_recording_and_end_goes_live(window, qtbot):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert window.model.timeline == STEPS - 2
+    assert (window.controller.sim.steps == STEPS).all()  # nothing was undone
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.model.timeline == STEPS - 1
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # reaching the newest step is live again
+    assert window.model.timeline is None
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # live: a new step
+    assert (window.controller.sim.steps == STEPS + 1).all()
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert window.model.timeline is None
+
+
+def test_playing_or_changing_a_run_goes_live(window):
+    window.model.timeline = 3
+    window.model.playing = True
+    assert window.model.timeline is None
+    window.model.playing = False
+    window.model.timeline = 3
+    window.model.runs[0].learning_rate = 0.002
+    assert window.model.timeline is None and window.controller.sim.steps[0] == 0
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "x"])
+def test_a_bad_timeline_step_is_refused(window, bad):
+    with pytest.raises(ValueError):
+        window.model.timeline = bad
+    assert window.model.timeline is None
+
+
+# ---------------------------------------------------------------------------------- swarms
+
+
+def test_a_swarm_starts_every_run_from_the_cloud(window, qtbot):
+    controls = window.swarm_controls
+    assert not controls.details.isVisible()
+    controls.count.setValue(500)
+    controls.enabled.setChecked(True)  # widget → model
+    assert window.model.swarm == {"kind": "random", "count": 500, "rect": None, "seed": 0}
+    sim = window.controller.sim
+    assert sim.N == 501 and sim.M == 1 and np.allclose(sim.starts[0], window.model.start)
+    view = window.model.surface().view
+    cloud = sim.starts[1:]
+    assert (cloud[:, 0] >= view.xmin).all() and (cloud[:, 0] <= view.xmax).all()
+    sim.step(5)
+    window.controller.advanced.emit()
+    visible = sum(r.visible for r in window.model.runs)
+    assert len(window.swarm_layer._dots) == visible
+    assert sum(len(points) for _, points in window.swarm_layer._dots) == visible * 501  # all inside the box
+    # The dots are the simulation's points.
+    np.testing.assert_allclose(window.swarm_layer._dots[0][1].ndarray(), sim.positions[0].astype(np.float32))
+
+    window.model.swarm = {"kind": "grid", "count": 100, "rect": [-1, 1, -2, 2], "seed": 0}  # model → widget
+    assert controls.kind.currentData() == "grid" and controls.count.value() == 100
+    assert [box.value() for box in controls.rect] == [-1, 1, -2, 2]
+    assert window.controller.sim.N == 101
+    controls.enabled.setChecked(False)
+    assert window.model.swarm is None and window.controller.sim.N == 1
+    window.controller.advanced.emit()
+    assert window.swarm_layer._dots == []
+
+
+def test_a_bad_rectangle_is_refused_with_a_message(window):
+    controls = window.swarm_controls
+    controls.enabled.setChecked(True)
+    before = window.model.swarm
+    controls.rect[1].setValue(controls.rect[0].value() - 1)  # x to < x from
+    assert window.model.swarm == before
+    assert "xmin < xmax" in window.statusBar().currentMessage()
+
+
+def test_a_huge_swarm_gets_a_step_limit_that_fits_in_memory(window):
+    window.model.max_steps = 20000
+    window.model.swarm = {"kind": "random", "count": MAX_SWARM_POINTS, "rect": None, "seed": 1}
+    sim = window.controller.sim
+    assert sim.N == MAX_SWARM_POINTS + 1 and sim.max_steps < 20000
+    assert sim.history.cloud.nbytes <= 400 * 2**20
+    assert "fits in memory" in window.statusBar().currentMessage()
