@@ -12,6 +12,10 @@ at 10 and 100 steps per frame:
 Targets: tick median <= 5 ms at 10 steps/frame, < 16 ms at 100. With an X server (or
 xvfb-run on the PATH) it also times one 3D frame of a 200×200 mesh under Mesa.
 
+A swarm of 1,000 points per run (4 runs: SGD, mini-batch, momentum, Adam on Rosenbrock)
+is timed the same way, plus the repaint of the contour view with its dots and tails; the
+target is 60 frames/s (tick + repaint < 16.7 ms).
+
 Run: python benchmarks/bench_app.py
 """
 
@@ -33,21 +37,21 @@ RATES = {"gd": 2e-4, "sgd": 2e-4, "minibatch": 2e-4, "momentum": 5e-5, "nesterov
          "rmsprop": 1e-3, "adam": 1e-3}
 
 
-def prepare(window, app, steps_per_frame: int) -> None:
+def prepare(window, app, steps_per_frame: int, path_points: int = PATH_POINTS) -> None:
     c = window.controller
     window.model.playing = False
     c.sim.restart()
-    c.sim.step(PATH_POINTS)  # paths of 5,000 points before timing
+    c.sim.step(path_points)  # paths of 5,000 points before timing
     window.model.steps_per_frame = steps_per_frame
     c.advanced.emit()
     app.processEvents()
 
 
-def play(window, app, steps_per_frame: int) -> tuple[list[float], float, int]:
+def play(window, app, steps_per_frame: int, path_points: int = PATH_POINTS) -> tuple[list[float], float, int]:
     """Let the window's own timer run the race; returns tick times, seconds, steps made."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    prepare(window, app, steps_per_frame)
+    prepare(window, app, steps_per_frame, path_points)
     c = window.controller
     tick, times = c.tick, []
 
@@ -119,6 +123,41 @@ def main_2d() -> None:
         print(f"  ({int(window.controller.sim.active().sum())} of 8 runs still moving at the end)")
 
 
+SWARM_RUNS = ("sgd", "minibatch", "momentum", "adam")
+
+
+def main_swarm() -> None:
+    from PySide6.QtCore import QSettings
+
+    from optviz.app.main import create_application
+    from optviz.app.main_window import MainWindow
+
+    app = create_application()
+    window = MainWindow(preset="rosenbrock", optimizers=list(SWARM_RUNS), max_steps=20_000, restore=False,
+                        enable_3d=False, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    for run in window.model.runs:
+        run.learning_rate = RATES[run.optimizer]
+    window.model.swarm = {"kind": "random", "count": 1000, "rect": None, "seed": 0}
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+    print(f"swarm: 1,000 points × {len(SWARM_RUNS)} runs, dots with {8}-step tails on the contour map")
+    for spf in (2, 10):
+        times, elapsed, _ = play(window, app, spf, path_points=20)
+        report(f"{spf:3d} steps/frame, playing: tick", times)
+        print(f"  {'':44s} {len(times) / elapsed:5.1f} frames/s (target 60)")
+    contour = window.contour
+    paints = []
+    for _ in range(30):
+        window.controller.tick()
+        contour.viewport().update()
+        t0 = time.perf_counter()
+        contour.viewport().repaint()
+        paints.append(time.perf_counter() - t0)
+    report("contour repaint with the swarm", paints)
+    window.close()
+
+
 GL_SCRIPT = r"""
 import os, time, statistics
 os.environ["QT_QPA_PLATFORM"] = "xcb"
@@ -159,4 +198,5 @@ def main_3d() -> None:
 
 if __name__ == "__main__":
     main_2d()
+    main_swarm()
     main_3d()

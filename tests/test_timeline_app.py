@@ -123,8 +123,11 @@ def test_a_swarm_starts_every_run_from_the_cloud(window, qtbot):
     visible = sum(r.visible for r in window.model.runs)
     assert len(window.swarm_layer._dots) == visible
     assert sum(len(points) for _, points in window.swarm_layer._dots) == visible * 501  # all inside the box
-    # The dots are the simulation's points.
-    np.testing.assert_allclose(window.swarm_layer._dots[0][1].ndarray(), sim.positions[0].astype(np.float32))
+    # The dots are the simulation's points, each tail segment joins a point's last two steps.
+    np.testing.assert_array_equal(window.swarm_layer._dots[0][1], sim.positions[0].astype(np.float32))
+    newest = [seg for color, _, seg in window.swarm_layer._tails if color.name() == window.swarm_layer._dots[0][0].name()][-1]
+    np.testing.assert_array_equal(newest[:, 2:], sim.positions[0].astype(np.float32))
+    np.testing.assert_array_equal(newest[:, :2], sim.history.cloud[4, 0])
 
     window.model.swarm = {"kind": "grid", "count": 100, "rect": [-1, 1, -2, 2], "seed": 0}  # model → widget
     assert controls.kind.currentData() == "grid" and controls.count.value() == 100
@@ -152,3 +155,23 @@ def test_a_huge_swarm_gets_a_step_limit_that_fits_in_memory(window):
     assert sim.N == MAX_SWARM_POINTS + 1 and sim.max_steps < 20000
     assert sim.history.cloud.nbytes <= 400 * 2**20
     assert "fits in memory" in window.statusBar().currentMessage()
+
+
+def test_the_swarm_is_painted_on_the_map(window):
+    from PySide6.QtGui import QImage
+
+    def pixels_of(color: str) -> int:
+        image = window.contour.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        arr = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+        rgb = arr[:, : image.width(), 2::-1].astype(int).copy()
+        target = np.array([int(color[i: i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(rgb - target).max(axis=-1) < 30).sum())
+
+    for k, run in enumerate(window.model.runs):
+        run.visible = k == 3
+    color = window.controller.styles()[3].color
+    before = pixels_of(color)
+    window.model.swarm = {"kind": "grid", "count": 400, "rect": None, "seed": 0}
+    window.controller.sim.step(3)
+    window.controller.advanced.emit()
+    assert pixels_of(color) > before + 400 * 2  # 400 dots of a few pixels each (some under the legend)
