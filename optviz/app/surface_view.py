@@ -112,6 +112,7 @@ _CASING_GL = {**_PATH_GL, "glDepthMask": (False,)}
 # Always on top: the faded copy of every path (so a path behind a hill stays traceable),
 # the balls, the minimum markers and the labels.
 _OVERLAY_GL = {**_PATH_GL, GL.GL_DEPTH_TEST: False}
+SWARM_DOT_SIZE = 4.0  # px
 
 # Lit with the vertex colours kept: ambient 0.62 plus a two-sided diffuse term from a light
 # near the camera, so faces seen head-on keep (almost exactly) the contour colour and steep
@@ -455,6 +456,10 @@ class SurfaceView(gl.GLViewWidget):
         self.overlay.setDepthValue(_ORDER_TEXT - 0.5)
         self.overlay.setVisible(False)
         self.addItem(self.overlay)
+        # A swarm's points riding on the surface (hidden where the surface is in front).
+        self.swarm = gl.GLScatterPlotItem(size=SWARM_DOT_SIZE, pxMode=True, glOptions=_PATH_GL)
+        self.swarm.setVisible(False)
+        self.addItem(self.swarm)
         self.reset_camera()
 
     def set_overlay(self, segments: np.ndarray | None, colors: np.ndarray | None = None, width: float = 3.0) -> None:
@@ -705,7 +710,30 @@ class SurfaceView(gl.GLViewWidget):
                 heads.append(head)
                 colors.append(items.color)
         self.balls.set(np.array(heads).reshape(-1, 3), np.array(colors).reshape(-1, 4))
+        self._update_swarm(sim)
         self.update()
+
+    def _update_swarm(self, sim) -> None:
+        """Every visible run's cloud as dots on the surface (a swarm: more than one point)."""
+        if sim.N < 2:
+            self.swarm.setVisible(False)
+            return
+        pos, colors = [], []
+        for k, items in enumerate(self._runs[: sim.K]):
+            if not items.visible:
+                continue
+            cloud = np.asarray(sim.cloud[k], dtype=float)
+            cloud = cloud[np.isfinite(cloud).all(axis=1)]
+            with np.errstate(all="ignore"):
+                pts = self.path_to_display(cloud, self.surface.f(cloud))
+            pts = pts[np.isfinite(pts).all(axis=1) & (np.abs(pts[:, :2]) <= STAGE).all(axis=1)]
+            pos.append(pts)
+            colors.append(np.tile(np.asarray(items.color, dtype=np.float32), (len(pts), 1)))
+        if not pos or not sum(len(p) for p in pos):
+            self.swarm.setVisible(False)
+            return
+        self.swarm.setData(pos=np.vstack(pos).astype(np.float32), color=np.vstack(colors))
+        self.swarm.setVisible(True)
 
     # ------------------------------------------------------------------ camera
 
