@@ -4,6 +4,7 @@ writes a PNG, MP4, GIF, CSV or NPZ of a race without opening a window."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import signal
@@ -34,6 +35,7 @@ examples:
                 --start -1.5,2 --steps 400 --view contour --size 1920x1080 --fps 30 --out race.mp4
   optviz export --preset himmelblau --optimizers gd,adam --size 1280x720 --fps 25 --out race.gif
   optviz export --preset narrow_valley --size 4k --out valley.png
+  optviz export --preset narrow_valley --steps 600 --leaderboard --tolerance 1e-6 --out finish.png
   optviz export --preset rosenbrock --steps 2000 --out runs.csv
   xvfb-run -a optviz export --preset beale --view side --out side.mp4
 """
@@ -169,6 +171,11 @@ def build_export_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=int, default=30, help="frames per second (default 30; GIF at most 50)")
     parser.add_argument("--steps-per-frame", type=int, default=1, help="optimizer steps per frame (default 1)")
     parser.add_argument("--no-title", action="store_true", help="leave out the preset's title and caption")
+    parser.add_argument("--leaderboard", action="store_true",
+                        help="draw the finish leaderboard (steps to the tolerance, final loss, outcome) on the final "
+                             "frame; animations hold that frame for 2 s")
+    parser.add_argument("--tolerance", type=float, default=None,
+                        help="the leaderboard's tolerance on J - J* (default 1e-4)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
 
@@ -185,6 +192,8 @@ def _export_options(args) -> dict:
         raise CliError(f"--steps must be in [1, {MAX_STEPS_LIMIT}], got {args.steps}")
     if args.steps_per_frame < 1:
         raise CliError(f"--steps-per-frame must be >= 1, got {args.steps_per_frame}")
+    if args.tolerance is not None and not (math.isfinite(args.tolerance) and args.tolerance >= 0):
+        raise CliError(f"--tolerance must be a number >= 0, got {args.tolerance}")
     width, height = parse_size(args.size)
     out = Path(args.out).expanduser()
     suffix = out.suffix.lower()
@@ -274,7 +283,10 @@ def export_main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupted)  # a killed export cleans up like Ctrl+C
     try:
         race = Race.from_model(model, args.steps)
-        frame = FrameSpec(args.view, width, height, not args.no_title)
+        extra = {"leaderboard": bool(args.leaderboard)}
+        if args.tolerance is not None:
+            extra["tolerance"] = args.tolerance
+        frame = FrameSpec(args.view, width, height, not args.no_title, **extra)
         if suffix in (".csv", ".npz"):
             from .export import export_trajectories
 

@@ -120,6 +120,11 @@ class _ExportDialog(QDialog):
         self.title_box = QCheckBox("Show the preset's title")
         self.title_box.setChecked(True)
         self.form.addRow("", self.title_box)
+        self.leaderboard_box = QCheckBox("Include the leaderboard")
+        self.leaderboard_box.setObjectName("include-leaderboard")
+        self.leaderboard_box.setToolTip("Rank the runs on the final frame (steps to the leaderboard's tolerance, "
+                                        "final loss, outcome); animations hold that frame for 2 s")
+        self.form.addRow("", self.leaderboard_box)
         self.path = QLineEdit(str(default_path(window, self.SUFFIX)))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -168,6 +173,14 @@ class ImageDialog(_ExportDialog):
 
     def __init__(self, window) -> None:
         super().__init__(window, "Export image")
+        self.view.currentIndexChanged.connect(self._on_view)
+        self._on_view()
+
+    def _on_view(self) -> None:
+        window_view = self.view.currentData() == "window"
+        self.leaderboard_box.setEnabled(not window_view)
+        if window_view:
+            self.leaderboard_box.setToolTip("The whole window shows the Leaderboard dock when it is open")
 
     def check(self) -> str | None:
         if self.out().suffix.lower() != ".png":
@@ -210,7 +223,8 @@ class AnimationDialog(_ExportDialog):
 
     def settings(self) -> AnimationSettings:
         w, h = self.size_chooser.size()
-        frame = FrameSpec(self.view.currentData(), w, h, self.title_box.isChecked())
+        frame = FrameSpec(self.view.currentData(), w, h, self.title_box.isChecked(),
+                          leaderboard=self.leaderboard_box.isChecked(), tolerance=leaderboard_tolerance(self.window_))
         return AnimationSettings(frame, self.fps.value(), self.steps_per_frame.value())
 
     def check(self) -> str | None:
@@ -223,6 +237,14 @@ class AnimationDialog(_ExportDialog):
 
 
 # ---------------------------------------------------------------------------------- running
+
+
+def leaderboard_tolerance(window) -> float:
+    """The tolerance of the window's Leaderboard dock (the core's default without one)."""
+    from ..core.leaderboard import DEFAULT_TOLERANCE
+
+    dock = getattr(window, "leaderboard", None)
+    return float(getattr(dock, "tolerance", DEFAULT_TOLERANCE))
 
 
 def default_path(window, suffix: str) -> Path:
@@ -440,17 +462,22 @@ def start_animation_export(window, out, settings: AnimationSettings, steps: int)
     return export
 
 
-def start_image_export(window, out, view: str, width: int, height: int, show_title: bool = True) -> Export:
-    """PNG of a view (rendered in a worker for the contour map) or of the whole window."""
+def start_image_export(window, out, view: str, width: int, height: int, show_title: bool = True, *,
+                       leaderboard: bool = False, tolerance: float | None = None) -> Export:
+    """PNG of a view (rendered in a worker for the contour map) or of the whole window; with
+    ``leaderboard`` the views carry the finish leaderboard (``tolerance``: the dock's)."""
     from ..export import export_image, render_window, save_png
     from ..export.gl3d import camera_of
 
     out = Path(out)
     _remember_folder(window, out)
     race = _snapshot(window)
+    board = {"leaderboard": bool(leaderboard),
+             "tolerance": leaderboard_tolerance(window) if tolerance is None else float(tolerance)}
     export = Export(window, f"Rendering {out.name}…")
     if view == "contour":
-        export.run_in_thread(lambda shared: export_image(race, out, FrameSpec("contour", width, height, show_title)))
+        export.run_in_thread(lambda shared: export_image(race, out, FrameSpec("contour", width, height, show_title,
+                                                                              **board)))
         return export
     # 3D and the window render on the GUI thread (OpenGL, widgets): one frame, after a repaint.
     def on_gui():
@@ -458,7 +485,7 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
             if view == "window":
                 path = save_png(render_window(window, width, height, race), out)
             else:
-                path = export_image(race, out, FrameSpec("3d", width, height, show_title),
+                path = export_image(race, out, FrameSpec("3d", width, height, show_title, **board),
                                     camera=camera_of(window.surface3d))
             export._on_done(path)
         except ExportError as err:
@@ -491,7 +518,8 @@ def export_image(window) -> Export | None:
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     w, h = dialog.size_chooser.size()
-    return start_image_export(window, dialog.out(), dialog.view.currentData(), w, h, dialog.title_box.isChecked())
+    return start_image_export(window, dialog.out(), dialog.view.currentData(), w, h, dialog.title_box.isChecked(),
+                              leaderboard=dialog.leaderboard_box.isChecked() and dialog.leaderboard_box.isEnabled())
 
 
 def export_animation(window) -> Export | None:

@@ -25,6 +25,7 @@ from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
 from .history_plots import HistoryPlot
+from .leaderboard import LeaderboardDock
 from .model import (
     STEPS_PER_FRAME_MAX,
     RaceModel,
@@ -43,6 +44,7 @@ from .readouts import ReadoutTable
 from .swarm_controls import SwarmControls
 from .swarm_layer import SwarmLayer
 from .timeline import TimelineBar
+from .tuning import TuningActions
 
 SETTINGS_KEY = "race/v1"
 VIEW_SETTINGS_KEY = "view/v1"  # theme, presentation scale, which views and overlays (model.VIEW_FIELDS)
@@ -265,6 +267,11 @@ class MainWindow(QMainWindow):
 
     def _install_analysis(self) -> None:
         """The Analysis menu's tools; each owns its actions, dialogs and docks."""
+        # Learning-rate sweeps, Tune all (with Restore) and the finish leaderboard.
+        self.tuning = TuningActions(self)
+        self.tuning.install(self.analysis_menu)
+        self.leaderboard = LeaderboardDock(self)
+        self.leaderboard.install(self.analysis_menu)
 
     def _connect(self) -> None:
         c, m = self.controller, self.model

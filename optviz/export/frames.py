@@ -14,6 +14,7 @@ gives the same frames on every run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -21,6 +22,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
 
 from . import style as st
 from .contour import ContourPanel
+from ..core.leaderboard import DEFAULT_TOLERANCE
 from .errors import ExportError
 from .legend import LegendBox, LegendPanel, counter_text, paint_counter
 from .lossplot import LossPanel
@@ -43,8 +45,14 @@ class FrameSpec:
     width: int = 1920
     height: int = 1080
     show_title: bool = True
+    #: Draw the finish leaderboard (ranked by the core from these trajectories) on the final
+    #: frame, with runs reaching J − J* ≤ ``tolerance`` (see :mod:`optviz.core.leaderboard`).
+    leaderboard: bool = False
+    tolerance: float = DEFAULT_TOLERANCE
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.tolerance, (int, float)) and math.isfinite(self.tolerance) and self.tolerance >= 0):
+            raise ExportError(f"the leaderboard tolerance must be a number >= 0, got {self.tolerance!r}")
         if self.view not in VIEWS:
             raise ExportError(f"unknown view {self.view!r}; choose from: {', '.join(VIEWS)}")
         for name, v in (("width", self.width), ("height", self.height)):
@@ -71,6 +79,7 @@ class FrameRenderer:
         self.surface = None  # gl3d.SurfacePanel
         self.surface_rect: QRectF | None = None
         self.legend: LegendPanel | None = None
+        self.card = None  # the leaderboard (leaderboard.LeaderboardCard) on the final frame
         self.legend_box: LegendBox | None = None
         self._box_at = self._counter_rect = self._title_rect = self._strip_counter = None
         self._camera = camera
@@ -79,6 +88,7 @@ class FrameRenderer:
                 self._layout_side()
             else:
                 self._layout_single()
+            self.card = self._make_card() if spec.leaderboard else None
             self.static = self._paint_static()
         except BaseException:
             self.close()
@@ -86,6 +96,25 @@ class FrameRenderer:
         self.canvas = self.static.copy()
 
     # ------------------------------------------------------------------ layout
+
+    def _make_card(self):
+        """The leaderboard card: over the legend panel if there is one, else over the map."""
+        from .leaderboard import LeaderboardCard
+
+        inset = self.style.px(12)
+        legend = self.legend
+        if legend is not None:  # in place of the run entries, between the caption and the counter
+            top = legend._entries[0][1].top() if legend._entries else legend._inner.top()
+            bottom = legend._counter_rect.top() - self.style.px(18) if legend.counter else legend._inner.bottom()
+            area = QRectF(legend._inner.left() - inset, top, legend._inner.width() + inset, max(bottom - top, 1.0))
+            return LeaderboardCard(self.race, self.style, self.spec.tolerance, area, cover=True)
+        if self.contour is not None:
+            area = QRectF(self.contour.plot)
+        elif self.surface_rect is not None:
+            area = QRectF(self.surface_rect)
+        else:
+            area = QRectF(0, 0, self.spec.width, self.spec.height)
+        return LeaderboardCard(self.race, self.style, self.spec.tolerance, area.adjusted(inset, inset, -inset, -inset))
 
     def _make_surface(self, rect: QRectF) -> None:
         from .gl3d import FRAME_SCALE, SurfacePanel
@@ -241,6 +270,8 @@ class FrameRenderer:
                 self._paint_counter_box(painter, step)
             if self._strip_counter is not None:
                 paint_counter(painter, self.style, self._strip_counter, step, self.total)
+            if self.card is not None and step >= self.race.last_step:
+                self.card.paint(painter)
         return frame
 
     def _paint_counter_box(self, painter: QPainter, step: int) -> None:

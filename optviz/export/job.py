@@ -175,6 +175,11 @@ class AnimationJob:
         check_settings(self.suffix, f.width, f.height, settings.fps)
         check_target(self.out)
         self.steps = race.frame_steps(settings.steps_per_frame)
+        if f.leaderboard:  # hold the final frame (with the leaderboard) long enough to read it
+            from .leaderboard import HOLD_SECONDS
+
+            hold = int(round(HOLD_SECONDS * settings.fps))
+            self.steps = np.append(self.steps, np.full(hold, self.steps[-1], dtype=self.steps.dtype))
         self.total = len(self.steps)
         self.needs_gui_thread = f.needs_gl
         self._cancel = threading.Event()

@@ -1,0 +1,205 @@
+"""The finish leaderboard dock: when a race ends, a small table ranks its runs.
+
+The numbers and the order are :func:`optviz.core.leaderboard.leaderboard`'s; this dock only
+shows them (rank, the run's colour and name, steps to the tolerance, final loss, outcome) and
+lets the tolerance be edited. It appears by itself when a race ends (Analysis ▸ "Show the
+leaderboard when a race ends"), and Analysis ▸ Leaderboard shows or hides it at any time; when
+shown while the race is paused it ranks the standings so far.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.leaderboard import DEFAULT_TOLERANCE, Leaderboard, leaderboard
+from .widgets import format_value
+
+COLUMNS = ("#", "Run", "Steps to tol.", "Final loss", "Outcome")
+RULES = ("Ranked by the steps to reach the tolerance; runs that never reached it by their final loss; "
+         "diverged runs last. Equal steps: lower final loss first.")
+
+
+def loss_text(value: float) -> str:
+    if not math.isfinite(value):
+        return "∞" if value == math.inf else "undefined"
+    return format_value(value, 3).replace("-", "−")
+
+
+class LeaderboardDock(QDockWidget):
+    """Title "Leaderboard"; ``board`` is the core's last result, ``table`` shows it."""
+
+    refreshed = Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__("Leaderboard", window)
+        self.setObjectName("leaderboard-dock")
+        self.window_ = window
+        self.model = window.model
+        self.controller = window.controller
+        self.tolerance = DEFAULT_TOLERANCE
+        self.board: Leaderboard | None = None
+        self.auto_show = True
+        self._finished = bool(self.controller.sim.finished)
+
+        body = QWidget()
+        self.tol_edit = QLineEdit(format_value(self.tolerance))
+        self.tol_edit.setObjectName("tolerance")
+        self.tol_edit.setMaximumWidth(90)
+        self.tol_edit.setToolTip("A run has reached the bottom at the first step t with J(W_t) − J* ≤ this "
+                                 "(J* the surface's global minimum; J ≤ this when J* is unknown)")
+        self.tol_edit.editingFinished.connect(self._tolerance_edited)
+        self.criterion = QLabel()
+        self.criterion.setObjectName("criterion")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Tolerance"))
+        row.addWidget(self.tol_edit)
+        row.addWidget(self.criterion, 1)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("leaderboard-table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        for c in range(len(COLUMNS)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.note = QLabel()
+        self.note.setObjectName("note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #4a5261")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.table)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.setMinimumWidth(420)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.hide()
+
+        c = self.controller
+        c.advanced.connect(self._on_advanced)
+        c.runsChanged.connect(self._on_runs)
+        self.model.events.connect("playing", self._on_playing)
+        self.visibilityChanged.connect(lambda shown: shown and self.refresh())
+        self.toggle_action: QAction | None = None
+        self.auto_action: QAction | None = None
+
+    def install(self, menu) -> dict[str, QAction]:
+        """Analysis menu entries: show/hide the dock, and whether it appears at a race's end."""
+        toggle = self.toggleViewAction()
+        toggle.setText("&Leaderboard")
+        toggle.setObjectName("leaderboard-toggle")
+        toggle.setStatusTip("Show or hide the finish leaderboard")
+        auto = QAction("Show the leaderboard when a race &ends", self, checkable=True)
+        auto.setObjectName("leaderboard-auto")
+        auto.setChecked(self.auto_show)
+        auto.toggled.connect(lambda on: setattr(self, "auto_show", bool(on)))
+        menu.addAction(toggle)
+        menu.addAction(auto)
+        self.toggle_action, self.auto_action = toggle, auto
+        return {"leaderboard": toggle, "leaderboard_auto": auto}
+
+    # ------------------------------------------------------------------ reactions
+
+    def _on_advanced(self) -> None:
+        finished = bool(self.controller.sim.finished)
+        ended = finished and not self._finished
+        self._finished = finished
+        if ended:
+            self.refresh()
+            if self.auto_show and not self.isVisible():
+                self.show()
+                self.raise_()
+
+    def _on_runs(self) -> None:
+        self._finished = bool(self.controller.sim.finished)
+        if self.isVisible():
+            self.refresh()
+
+    def _on_playing(self, playing: bool) -> None:
+        if not playing and self.isVisible():
+            self.refresh()
+
+    def _tolerance_edited(self) -> None:
+        text = self.tol_edit.text().strip().replace("−", "-")
+        try:
+            self.set_tolerance(float(text))
+        except ValueError:
+            self.tol_edit.setText(format_value(self.tolerance))
+            self.window_.show_message(f"tolerance must be a number >= 0, got {text!r}")
+
+    def set_tolerance(self, tol: float) -> None:
+        if not (math.isfinite(tol) and tol >= 0):
+            raise ValueError(f"tolerance must be a finite number >= 0, got {tol}")
+        self.tolerance = float(tol)
+        if self.tol_edit.text() != format_value(self.tolerance):
+            self.tol_edit.setText(format_value(self.tolerance))
+        self.refresh()
+
+    # ------------------------------------------------------------------ content
+
+    def refresh(self) -> Leaderboard:
+        """Rank the race as it stands (the core's numbers) and fill the table."""
+        sim = self.controller.sim
+        runs = self.model.runs
+        board = leaderboard(sim, self.tolerance, titles=[run.title for run in runs])
+        self.board = board
+        styles = self.controller.styles()
+        self.table.setRowCount(len(board.entries))
+        for i, e in enumerate(board.entries):
+            rank = QTableWidgetItem(str(e.rank))
+            rank.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            name = QTableWidgetItem(e.title)
+            name.setData(Qt.ItemDataRole.DecorationRole, QColor(styles[e.index].color))
+            steps = QTableWidgetItem("—" if e.steps_to_tolerance is None else f"{e.steps_to_tolerance:,}")
+            steps.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            loss = QTableWidgetItem(loss_text(e.final_loss))
+            loss.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            outcome = QTableWidgetItem(e.outcome)
+            if e.failed:
+                outcome.setForeground(QColor("#b00020"))
+            for c, item in enumerate((rank, name, steps, loss, outcome)):
+                self.table.setItem(i, c, item)
+        self.table.resizeRowsToContents()
+        self._fit_height()
+        self.criterion.setText(board.criterion())
+        steps = int(sim.steps.max()) if sim.K else 0
+        state = "Race finished" if sim.finished else "Standings so far (the race has not finished)"
+        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. {RULES}")
+        self.refreshed.emit()
+        return board
+
+    def _fit_height(self) -> None:
+        """Tall enough for every row (a race has at most a handful of runs), no scrolling."""
+        t = self.table
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        height = t.horizontalHeader().sizeHint().height() + rows + 2 * t.frameWidth() + 2
+        t.setMinimumHeight(height)
+        t.setMaximumHeight(height)
+        t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The table's text, row by row (for tests and accessibility)."""
+        return [tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+                for r in range(self.table.rowCount())]
+
+
+__all__ = ["LeaderboardDock", "loss_text"]

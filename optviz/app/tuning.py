@@ -1,0 +1,692 @@
+"""Learning-rate sweeps and "Tune all" in the app (Analysis menu).
+
+The numbers all come from :mod:`optviz.core.tuning`; this module runs it on a worker thread
+with a progress bar and Cancel, draws the sweep, and applies results through the model (so
+the panel's sliders follow and the runs restart). Nothing touches the race until a result is
+applied: a cancelled or failed sweep leaves it exactly as it was.
+
+* **Learning-rate sweep…** (Ctrl+L): the selected run's final loss against α on log axes,
+  the diverged region shaded, the best α and the run's current α marked, and "Use best α".
+* **Tune all** (Ctrl+Shift+T): every run gets its own best α (the same fair rules for all);
+  a summary lists old → new α, and **Restore previous α** puts the old values back.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import tuning
+from ..core.scenario import MAX_STEPS_LIMIT
+from ..core.tuning import Sweep, Tuned, TuningCancelled
+from ..export.job import GcPause
+from .contour_view import style_plot
+from .model import LR_MAX, LR_MIN, RunModel
+from .widgets import ColorSwatch, format_value
+
+#: The default step budget: the race's step limit, at most this (a sweep runs ~40 × seeds
+#: races of that length, several times over for the refinement).
+DEFAULT_BUDGET_CAP = 1000
+DEFAULT_SEEDS = 3
+MAX_SEEDS = 20
+
+FAIRNESS_TEXT = (
+    "<b>How α is scored (the same for every α and every run).</b> Each α gets the same budget of "
+    "T steps from the same start point. The score is the final loss J(W<sub>T</sub>), for stochastic "
+    "runs the mean over the seeds, and not the distance to a minimum somebody picked. An α fails "
+    "(red) if any seed diverges, leaves the view or ends above its start. Ties (final losses equal to "
+    "12 digits) go to the α whose loss fell faster. The best grid value is refined on finer grids."
+)
+
+DIVERGED_BRUSH = (214, 39, 40, 45)
+DIVERGED_TEXT = "#b00020"
+BEST_COLOR = "#1b5e20"
+CURRENT_COLOR = "#505868"
+
+
+def _emit(signal, *args) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # the receiver is gone (window closed): nobody is waiting
+        pass
+
+
+class TuningTask(QObject):
+    """``work(progress, cancelled)`` in a worker thread; the outcome arrives on the GUI thread
+    as ``succeeded(result)``, ``cancelled()`` or ``failed(message)``, then ``ended()``.
+    ``progressed(done, total)`` comes along the way. The worker sees no Qt object but the
+    signals' owner, which the task keeps alive."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    cancelled = Signal()
+    failed = Signal(str)
+    ended = Signal()
+
+    def __init__(self, work: Callable, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.outcome: str | None = None  # "done", "cancelled", "failed"
+        self.result = None
+        self.succeeded.connect(lambda r: self._end("done", r))
+        self.cancelled.connect(lambda: self._end("cancelled", None))
+        self.failed.connect(lambda m: self._end("failed", m))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self.outcome is None
+
+    def start(self) -> None:
+        GcPause.acquire()  # no cyclic GC in the worker (it could free Qt objects there)
+        self._thread = threading.Thread(target=self._run, name="optviz-tuning", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Ask the worker to stop; ``cancelled`` follows within a few hundred run-steps."""
+        self._cancel.set()
+
+    def _run(self) -> None:
+        try:
+            result = self._work(lambda d, t: _emit(self.progressed, d, t), self._cancel.is_set)
+        except TuningCancelled:
+            _emit(self.cancelled)
+        except Exception as err:  # reported, never lost in the thread
+            _emit(self.failed, f"{type(err).__name__}: {err}")
+        else:
+            if self._cancel.is_set():
+                _emit(self.cancelled)
+            else:
+                _emit(self.succeeded, result)
+
+    def _end(self, outcome: str, value) -> None:
+        if self.outcome is not None:
+            return
+        if self._thread is not None:
+            self._thread.join(timeout=10.0)
+        self.outcome, self.result = outcome, value
+        GcPause.release()
+        self.ended.emit()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until the worker's thread ends (tests, shutdown)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def _race_key(model) -> tuple:
+    """What a sweep depends on besides the run itself: the loss, the start, the noise."""
+    custom = model.custom if model.preset == "custom" else None
+    return (model.preset, repr(sorted(dict(model.preset_params).items())), repr(custom), tuple(model.start),
+            model.seed, model.noise_scale)
+
+
+def clip_rate(value: float) -> float:
+    return float(min(max(value, LR_MIN), LR_MAX))
+
+
+# ---------------------------------------------------------------------------------- sweep plot
+
+
+class SweepPlot(pg.PlotWidget):
+    """Final loss against α on log-log axes: faint per-seed curves, the mean (with the
+    refinement's points), the diverged region, the best and the current α."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        style_plot(self, "learning rate α", "final loss J(W<sub>T</sub>) − J*")
+        self.setLogMode(x=True, y=True)
+        self.setMouseEnabled(x=False, y=False)
+        self.setMinimumSize(560, 320)
+        item = self.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextColor=(40, 44, 52), brush=(255, 255, 255, 220))
+        self.mean_curve: pg.PlotDataItem | None = None
+        self.seed_curves: list[pg.PlotDataItem] = []
+        self.regions: list[pg.LinearRegionItem] = []
+        self.best_line: pg.InfiniteLine | None = None
+        self.current_line: pg.InfiniteLine | None = None
+        self.sweep: Sweep | None = None
+
+    def clear_sweep(self) -> None:
+        item = self.getPlotItem()
+        for it in [self.mean_curve, *self.seed_curves, *self.regions, self.best_line, self.current_line]:
+            if it is not None:
+                item.removeItem(it)
+        self.legend.clear()
+        self.mean_curve, self.seed_curves, self.regions = None, [], []
+        self.best_line = self.current_line = None
+        self.sweep = None
+
+    def show_sweep(self, sweep: Sweep, color: str, current: float) -> None:
+        self.clear_sweep()
+        self.sweep = sweep
+        item = self.getPlotItem()
+        known = sweep.reference is not None
+        style_plot(self, "learning rate α (log scale)",
+                   "final loss J(W<sub>T</sub>) − J*" if known else "final loss J(W<sub>T</sub>) − lowest J found")
+        c = QColor(color)
+        if sweep.seed_loss is not None and sweep.seeds > 1:
+            faint = QColor(c)
+            faint.setAlpha(70)
+            for s in range(sweep.seed_loss.shape[1]):
+                y = _finite(sweep.gap(sweep.seed_loss[:, s]))
+                curve = pg.PlotDataItem(sweep.learning_rates, y, pen=pg.mkPen(faint, width=1.2), connect="finite")
+                item.addItem(curve)
+                self.seed_curves.append(curve)
+            self.legend.addItem(self.seed_curves[0], f"each of {sweep.seeds} seeds")
+        rates = np.concatenate([sweep.learning_rates, sweep.extra_rates])
+        loss = np.concatenate([sweep.final_loss, sweep.extra_loss])
+        order = np.argsort(rates, kind="stable")
+        y = _finite(sweep.gap(loss[order]))
+        name = f"mean over {sweep.seeds} seeds" if sweep.seeds > 1 else "final loss"
+        self.mean_curve = pg.PlotDataItem(rates[order], y, pen=pg.mkPen(c, width=2.5), connect="finite",
+                                          symbol="o", symbolSize=5, symbolBrush=c, symbolPen=pg.mkPen(c.darker(140)))
+        item.addItem(self.mean_curve)
+        self.legend.addItem(self.mean_curve, name)
+        lo, hi = float(sweep.learning_rates[0]), float(sweep.learning_rates[-1])
+        for a, b in sweep.diverged_region():
+            region = pg.LinearRegionItem(values=(math.log10(a), math.log10(b)), movable=False,
+                                         brush=pg.mkBrush(*DIVERGED_BRUSH), pen=pg.mkPen(DIVERGED_TEXT, width=1.2))
+            if b >= hi:
+                region.lines[1].setPen(pg.mkPen(None))  # the grid's end, not a boundary
+            region.setZValue(-10)
+            pg.InfLineLabel(region.lines[0], "diverged", position=0.93, rotateAxis=(1, 0), anchor=(1, 1),
+                            color=DIVERGED_TEXT)
+            item.addItem(region)
+            self.regions.append(region)
+        best = sweep.best
+        if math.isfinite(best):
+            self.best_line = pg.InfiniteLine(math.log10(best), angle=90, pen=pg.mkPen(BEST_COLOR, width=2.5),
+                                             label=f"best α = {format_value(best, 3)}",
+                                             labelOpts={"position": 0.08, "color": BEST_COLOR, "anchors": [(0, 1), (0, 1)],
+                                                        "fill": (255, 255, 255, 220)})
+            item.addItem(self.best_line)
+        self.set_current(current)
+        finite = y[np.isfinite(y)]
+        self.setXRange(math.log10(lo), math.log10(hi), padding=0.02)
+        if finite.size:
+            ylo, yhi = math.log10(finite.min()), math.log10(finite.max())
+            span = max(yhi - ylo, 1.0)
+            self.setYRange(ylo - 0.08 * span, yhi + 0.15 * span, padding=0)
+
+    def set_current(self, current: float) -> None:
+        item = self.getPlotItem()
+        if self.current_line is not None:
+            item.removeItem(self.current_line)
+        self.current_line = pg.InfiniteLine(math.log10(current), angle=90,
+                                            pen=pg.mkPen(CURRENT_COLOR, width=1.6, style=Qt.PenStyle.DashLine),
+                                            label=f"current α = {format_value(current, 3)}",
+                                            labelOpts={"position": 0.22, "color": CURRENT_COLOR,
+                                                       "anchors": [(0, 1), (0, 1)], "fill": (255, 255, 255, 220)})
+        item.addItem(self.current_line)
+
+
+def _finite(y: np.ndarray) -> np.ndarray:
+    y = np.array(y, dtype=float)
+    y[~np.isfinite(y)] = np.nan
+    return y
+
+
+# ---------------------------------------------------------------------------------- sweep window
+
+
+class SweepWindow(QDialog):
+    """The learning-rate sweep of one run (non-modal). ``sweep`` holds the core's result."""
+
+    swept = Signal()  # a sweep finished (or was cancelled / failed): ``task.outcome`` says which
+
+    def __init__(self, actions: "TuningActions") -> None:
+        super().__init__(actions.window)
+        self.setObjectName("sweep-window")
+        self.actions_ = actions
+        self.model = actions.model
+        self.run: RunModel | None = None
+        self.sweep: Sweep | None = None
+        self.task: TuningTask | None = None
+        self._key = None
+        self.setWindowTitle("Learning-rate sweep")
+
+        self.swatch = ColorSwatch("#000000", 16)
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.heading.setFont(font)
+        top = QHBoxLayout()
+        top.addWidget(self.swatch)
+        top.addWidget(self.heading, 1)
+
+        self.budget = QSpinBox()
+        self.budget.setObjectName("budget")
+        self.budget.setRange(1, MAX_STEPS_LIMIT)
+        self.budget.setSingleStep(50)
+        self.budget.setValue(actions.steps)
+        self.budget.setSuffix(" steps")
+        self.budget.setToolTip("T: every α (and in Tune all every run) gets exactly this many steps")
+        self.seeds = QSpinBox()
+        self.seeds.setObjectName("seeds")
+        self.seeds.setRange(1, MAX_SEEDS)
+        self.seeds.setValue(actions.seeds)
+        self.seeds.setToolTip("Mini-batch orders averaged for stochastic runs (SGD, mini-batch; B < n)")
+        self.budget.valueChanged.connect(lambda v: setattr(actions, "steps", int(v)))
+        self.seeds.valueChanged.connect(lambda v: setattr(actions, "seeds", int(v)))
+        self.run_button = QPushButton("Sweep again")
+        self.run_button.setObjectName("run-sweep")
+        self.run_button.clicked.connect(self.start)
+        settings = QHBoxLayout()
+        settings.addWidget(QLabel("Budget T"))
+        settings.addWidget(self.budget)
+        settings.addSpacing(12)
+        settings.addWidget(QLabel("Seeds"))
+        settings.addWidget(self.seeds)
+        settings.addStretch(1)
+        settings.addWidget(self.run_button)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel-sweep")
+        self.cancel_button.clicked.connect(self.cancel)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+
+        self.plot = SweepPlot()
+        self.result = QLabel()
+        self.result.setObjectName("result")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.use_button = QPushButton("Use best α")
+        self.use_button.setObjectName("use-best")
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_best)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.result, 1)
+        bottom.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.explanation = QLabel(FAIRNESS_TEXT)
+        self.explanation.setObjectName("fairness")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setStyleSheet("color: #3c4350")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(settings)
+        layout.addLayout(busy)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(bottom)
+        layout.addWidget(self.explanation)
+        self.resize(900, 680)
+
+        m = self.model
+        for name in ("preset", "preset_params", "custom", "start", "seed", "noise_scale"):
+            m.events.connect(name, self._race_changed)
+        m.events.connect("run", self._run_changed)
+        m.events.connect("runs", self._runs_changed)
+        self._set_busy(False)
+
+    # ------------------------------------------------------------------ commands
+
+    def open_for(self, run: RunModel) -> None:
+        """Show the window for ``run`` and sweep it."""
+        self.run = run
+        self._show_run()
+        self.show()
+        self.raise_()
+        self.start()
+
+    def start(self) -> bool:
+        """Sweep the run with the settings shown (in a worker). False if one is already running."""
+        if self.run is None or (self.task is not None and self.task.running):
+            return False
+        if self.run not in self.model.runs:
+            self.result.setText("This run is no longer in the race.")
+            return False
+        surface, start = self.model.surface(), tuple(self.model.start)
+        spec, seed, noise = self.run.spec, self.model.seed, self.model.noise_scale
+        steps, seeds = int(self.budget.value()), int(self.seeds.value())
+
+        def work(progress, cancelled):
+            return tuning.tune_learning_rate(surface, spec, start, steps=steps, seeds=seeds, seed=seed,
+                                             noise_scale=noise, progress=progress, cancelled=cancelled)
+
+        self._key = _race_key(self.model)
+        self._swept_spec = spec
+        self.task = TuningTask(work, self)
+        self.task.progressed.connect(self._on_progress)
+        self.task.ended.connect(self._on_ended)
+        self.progress.setValue(0)
+        self.progress.setFormat(f"sweeping {len(tuning.log_grid())} values of α…")
+        self._set_busy(True)
+        self.task.start()
+        return True
+
+    def cancel(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+            self.progress.setFormat("cancelling…")
+
+    def use_best(self) -> bool:
+        """Set the run's α to the sweep's best (through the model). False if not possible."""
+        if self.sweep is None or self.run is None or self.run not in self.model.runs:
+            return False
+        best = self.sweep.best
+        if not math.isfinite(best):
+            return False
+        try:
+            self.run.learning_rate = clip_rate(best)
+        except ValueError as err:
+            self.actions_.window.show_message(f"{self.run.title}: {err}")
+            return False
+        self.actions_.window.show_message(f"{self.run.title}: α = {format_value(self.run.learning_rate, 4)} "
+                                          "(the sweep's best)")
+        return True
+
+    # ------------------------------------------------------------------ reactions
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self.task is not None and self.task.running and total > 0:
+            self.progress.setValue(int(1000 * done / total))
+            self.progress.setFormat(f"%p%  ({done:,} of {total:,} run-steps)")
+
+    def _on_ended(self) -> None:
+        task = self.task
+        self._set_busy(False)
+        if task.outcome == "done":
+            self.sweep = task.result
+            self.progress.setValue(1000)
+            self.progress.setFormat("done")
+            self._show_result()
+        elif task.outcome == "cancelled":
+            self.progress.setValue(0)
+            self.progress.setFormat("cancelled: nothing was changed")
+        else:
+            self.progress.setValue(0)
+            self.progress.setFormat("failed")
+            self.result.setText(f"The sweep failed: {task.result}")
+        self.swept.emit()
+
+    def _show_result(self) -> None:
+        sweep, run = self.sweep, self.run
+        self.plot.show_sweep(sweep, run.color, run.learning_rate)
+        best = sweep.best
+        parts = []
+        if math.isfinite(best):
+            gap = sweep.gap([sweep.best_loss])[0]
+            ref = "J*" if sweep.reference is not None else "the lowest J found"
+            parts.append(f"<b>Best α = {format_value(best, 4)}</b>: final loss {format_value(sweep.best_loss, 3)} "
+                         f"({format_value(gap, 2)} above {ref}) after T = {sweep.steps:,} steps")
+        else:
+            parts.append("<b>Every α failed</b> within this budget: no best α.")
+        region = sweep.diverged_region()
+        if region:
+            parts.append("diverged for α in " + ", ".join(f"[{format_value(a, 3)}, {format_value(b, 3)}]"
+                                                         for a, b in region))
+        if sweep.seeds > 1:
+            parts.append(f"mean over {sweep.seeds} seeds")
+        else:
+            parts.append("deterministic: one run per α")
+        self.result.setText("; ".join(parts) + ".")
+        self._update_use()
+
+    def _update_use(self) -> None:
+        ok = (self.sweep is not None and math.isfinite(self.sweep.best) and self.run is not None
+              and self.run in self.model.runs and self._key == _race_key(self.model)
+              and not (self.task is not None and self.task.running))
+        self.use_button.setEnabled(bool(ok))
+
+    def _show_run(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        self.swatch.setColor(run.color)
+        self.heading.setText(f"{run.title}: final loss after T steps for each α  (current α = "
+                             f"{format_value(run.learning_rate, 4)})")
+        self.setWindowTitle(f"Learning-rate sweep — {run.title}")
+
+    def _run_changed(self, item) -> None:
+        index, name = item
+        if self.run is None or index >= len(self.model.runs) or self.model.runs[index] is not self.run:
+            return
+        self._show_run()
+        if name == "hyper" and self.plot.sweep is not None:
+            self.plot.set_current(self.run.learning_rate)
+
+    def _runs_changed(self, _runs) -> None:
+        if self.run is not None and self.run not in self.model.runs:
+            self.result.setText("This run was removed from the race.")
+        self._update_use()
+
+    def _race_changed(self, _value) -> None:
+        if self.sweep is not None and self._key != _race_key(self.model):
+            self.result.setText(self.result.text().split("<br>")[0]
+                                + "<br><i>The race changed since this sweep (surface, start or noise): "
+                                  "sweep again before using its α.</i>")
+        self._update_use()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.run_button.setEnabled(not busy)
+        self.budget.setEnabled(not busy)
+        self.seeds.setEnabled(not busy)
+        self._update_use()
+
+    def closeEvent(self, event) -> None:
+        self.cancel()
+        super().closeEvent(event)
+
+
+# ---------------------------------------------------------------------------------- tune all
+
+
+class TuneSummary(QDialog):
+    """Old → new α per run after Tune all, with Restore."""
+
+    def __init__(self, actions: "TuningActions", rows) -> None:
+        super().__init__(actions.window)
+        self.setObjectName("tune-summary")
+        self.setWindowTitle("Tuned learning rates")
+        self.table = QTableWidget(len(rows), 4)
+        self.table.setHorizontalHeaderLabels(["Run", "old α", "new α", "final loss"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, (title, color, old, new, loss) in enumerate(rows):
+            item = QTableWidgetItem(title)
+            item.setData(Qt.ItemDataRole.DecorationRole, QColor(color))
+            self.table.setItem(i, 0, item)
+            self.table.setItem(i, 1, QTableWidgetItem(format_value(old, 4)))
+            self.table.setItem(i, 2, QTableWidgetItem("kept (every α failed)" if new is None
+                                                      else format_value(new, 4)))
+            self.table.setItem(i, 3, QTableWidgetItem("—" if not math.isfinite(loss) else format_value(loss, 3)))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        note = QLabel(f"Every run was swept over the same α grid with the same budget of T = {actions.steps:,} "
+                      "steps and scored on its final loss (mean over seeds for stochastic runs).")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.restore_button = buttons.addButton("Restore previous α", QDialogButtonBox.ButtonRole.ResetRole)
+        self.restore_button.clicked.connect(lambda: (actions.restore(), self.close()))
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(560, 120 + 34 * len(rows))
+
+
+class TuningActions(QObject):
+    """The Analysis menu's learning-rate tools. ``steps`` and ``seeds`` are the shared settings
+    (edited in the sweep window); ``previous`` holds what Restore puts back."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = window.model
+        self.steps = min(int(self.model.max_steps), DEFAULT_BUDGET_CAP)
+        self.seeds = DEFAULT_SEEDS
+        self.sweep_window: SweepWindow | None = None
+        self.task: TuningTask | None = None
+        self.progress: QProgressDialog | None = None
+        self.summary: TuneSummary | None = None
+        self.previous: dict | None = None  # {"same_lr": bool, "rates": [(run, α)]}
+        self.actions: dict[str, QAction] = {}
+        self.model.events.connect("max_steps", lambda v: setattr(self, "steps", min(int(v), DEFAULT_BUDGET_CAP)))
+
+    def install(self, menu) -> dict[str, QAction]:
+        w = self.window
+        for name, text, key, slot, tip in (
+            ("sweep", "Learning-rate &sweep…", "Ctrl+L", self.open_sweep,
+             "Final loss against α on a log grid for the selected run; the best α and the diverged region"),
+            ("tune_all", "&Tune all", "Ctrl+Shift+T", self.tune_all,
+             "Give every run its own best α (same budget and scoring for all), so the race compares tuned optimizers"),
+            ("restore", "&Restore previous α", "", self.restore, "Undo the last Tune all"),
+        ):
+            action = QAction(text, w)
+            action.setObjectName(f"tuning-{name}")
+            if key:
+                action.setShortcut(QKeySequence(key))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            menu.addAction(action)
+            w.addAction(action)
+            self.actions[name] = action
+        self.actions["restore"].setEnabled(False)
+        if hasattr(w, "actions_by_name"):
+            w.actions_by_name.update({f"tuning_{k}": a for k, a in self.actions.items()})
+        return self.actions
+
+    # ------------------------------------------------------------------ sweep
+
+    def open_sweep(self) -> SweepWindow:
+        m = self.model
+        run = m.runs[min(m.selected, len(m.runs) - 1)]
+        if self.sweep_window is None:
+            self.sweep_window = SweepWindow(self)
+        self.sweep_window.budget.setValue(self.steps)
+        self.sweep_window.seeds.setValue(self.seeds)
+        self.sweep_window.open_for(run)
+        return self.sweep_window
+
+    # ------------------------------------------------------------------ tune all
+
+    def tune_all(self) -> TuningTask | None:
+        """Sweep every run in a worker with a progress dialog; apply when done."""
+        if self.task is not None and self.task.running:
+            self.window.show_message("Tune all is still running")
+            return None
+        m = self.model
+        runs = list(m.runs)
+        specs = [run.spec for run in runs]
+        surface, start, seed, noise = m.surface(), tuple(m.start), m.seed, m.noise_scale
+        steps, seeds = int(self.steps), int(self.seeds)
+
+        def work(progress, cancelled):
+            return tuning.tune_all(surface, specs, start, steps=steps, seeds=seeds, seed=seed, noise_scale=noise,
+                                   progress=progress, cancelled=cancelled)
+
+        key = _race_key(m)
+        task = TuningTask(work, self)
+        self.task = task
+        self.progress = QProgressDialog(f"Tuning α of {len(runs)} runs: {len(tuning.log_grid())} values each, "
+                                        f"T = {steps:,} steps, {seeds} seeds for stochastic runs…",
+                                        "Cancel", 0, 1000, self.window)
+        self.progress.setObjectName("tune-all-progress")
+        self.progress.setWindowTitle("Tune all")
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.canceled.connect(task.cancel)
+        task.progressed.connect(lambda d, t: self.progress is not None and t > 0
+                                and self.progress.setValue(int(1000 * d / t)))
+        task.ended.connect(lambda: self._tuned(task, runs, key))
+        self.progress.show()
+        task.start()
+        return task
+
+    def _tuned(self, task: TuningTask, runs: list[RunModel], key) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+        if task.outcome == "cancelled":
+            self.window.show_message("Tune all cancelled: the learning rates are unchanged")
+            return
+        if task.outcome == "failed":
+            self.window.show_message(f"Tune all failed: {task.result}")
+            return
+        if key != _race_key(self.model) or any(run not in self.model.runs for run in runs):
+            self.window.show_message("The race changed while tuning: nothing was applied")
+            return
+        self.apply(runs, task.result)
+
+    def apply(self, runs: list[RunModel], tuned: list[Tuned]) -> None:
+        """Set every run's α to its tuned value (through the model); remember the old ones."""
+        m = self.model
+        self.previous = {"same_lr": bool(m.same_lr), "rates": [(run, run.learning_rate) for run in runs]}
+        if m.same_lr:
+            m.same_lr = False  # tuned rates differ per run
+        rows = []
+        for run, result in zip(runs, tuned):
+            old, new = run.learning_rate, result.learning_rate
+            if new is not None:
+                run.learning_rate = clip_rate(new)
+            rows.append((run.title, run.color, old, None if new is None else run.learning_rate, result.sweep.best_loss))
+        self.actions.get("restore") and self.actions["restore"].setEnabled(True)
+        text = ", ".join(f"{t} {format_value(o, 3)} → {format_value(n, 3) if n is not None else 'kept'}"
+                         for t, _, o, n, _ in rows)
+        self.window.show_message(f"Tuned α: {text}. Analysis ▸ Restore previous α undoes it.", 20000)
+        if self.summary is not None:
+            self.summary.close()
+        self.summary = TuneSummary(self, rows)
+        self.summary.show()
+
+    def restore(self) -> bool:
+        """Put back the learning rates from before the last Tune all."""
+        if not self.previous:
+            return False
+        m = self.model
+        for run, lr in self.previous["rates"]:
+            if run in m.runs:
+                run.learning_rate = lr
+        if self.previous["same_lr"]:
+            m.same_lr = True
+        self.previous = None
+        if "restore" in self.actions:
+            self.actions["restore"].setEnabled(False)
+        self.window.show_message("Restored the learning rates from before Tune all")
+        return True
+
+
+__all__ = ["SweepPlot", "SweepWindow", "TuneSummary", "TuningActions", "TuningTask"]
