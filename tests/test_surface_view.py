@@ -480,3 +480,35 @@ def test_projector_look_and_overlay_arrows(gl_display):
     )
     print(out)
     assert "ok" in out
+
+
+@pytest.mark.gl
+def test_a_swarm_rides_on_the_surface_as_dots(gl_display):
+    out = run_gl(
+        """
+        surface = get_surface("himmelblau")
+        rng = np.random.default_rng(0)
+        starts = np.vstack([surface.start, rng.uniform(-4, 4, (300, 2))])
+        sim = Simulation(surface, [RunSpec("gd", {"learning_rate": 1e-3})], starts, max_steps=50, record_points=1)
+        sim.step(5)
+        view = make_view(surface, sim)
+        check(view.swarm.visible(), "no swarm dots")
+        pos = np.asarray(view.swarm.pos)
+        check(len(pos) == 301, f"{len(pos)} dots for 301 points")
+        # Each dot sits on the surface at its point's loss (the same mapping as the paths).
+        want = view.to_display(sim.positions[0], surface.f(sim.positions[0]))
+        check(np.allclose(pos[:, :2], want[:, :2], atol=1e-5), "dots not at their points")
+        check((pos[:, 2] >= want[:, 2] - 1e-5).all(), "dots below their loss height")
+        before = grab(view)
+        one = Simulation(surface, [RunSpec("gd", {"learning_rate": 1e-3})], surface.start, max_steps=50)
+        view.update_runs(one)  # a single point: no swarm
+        check(not view.swarm.visible(), "swarm dots without a swarm")
+        app.processEvents()
+        after = grab(view)
+        check((matches(before, rgb(COLORS[0])).sum() - matches(after, rgb(COLORS[0])).sum()) > 300,
+              "the dots were not drawn in the run's colour")
+        print("ok")
+        """,
+        gl_display,
+    )
+    assert "ok" in out
