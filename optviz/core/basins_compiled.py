@@ -1,0 +1,216 @@
+r"""The compiled fast path of :func:`optviz.core.basins.compute_basins`.
+
+One numba kernel (:mod:`optviz.core._basins_kernel`) fuses, for a block of 256 start points
+at a time, the surface's gradient ∇J(W_t), the optimizer's update (the formulas of
+:mod:`optviz.core.compiled`, torch's operation order) and every ``CHECK_EVERY`` steps the
+race's classification (converged to minimum k / stalled / diverged / left the view), with all
+T steps inside the kernel and every point's state in a few small arrays that stay in L1
+cache. Blocks run on a pool of threads (one per core; the kernel releases the GIL), and
+between blocks the caller's ``progress`` and ``cancelled`` are served.
+
+Gradient twins: every analytic catalogue surface (:data:`TWIN_KEYS`) has a hand-written
+scalar twin of its NumPy ``value`` and ``gradient``, operation for operation. Runs on other
+surfaces (dataset losses, typed expressions) and runs that draw mini-batches take the NumPy
+path; :func:`twin_of` says which apply.
+
+Bit-identity: without fast-math every operation rounds as NumPy's does, so end points and
+labels equal the NumPy reference's bit for bit on the surfaces in :data:`EXACT` (+ − × ÷,
+√, sin, cos, hypot). Surfaces built on ``exp`` (two wells, plateau, Ackley) call the C
+library's ``exp``, while NumPy may use its own SIMD ``exp`` (AVX-512 machines), which differs
+in the last bit for a few percent of arguments; there the maps agree except, rarely, a start
+point right on a basin boundary.
+
+numba is optional: nothing compiles at import. :func:`kernel` compiles on first use (or loads
+numba's cache, ``cache=True``, in a fraction of a second), :func:`warm_up` does that on a
+background thread, and :func:`available`, :func:`ready` and :func:`error` report the state,
+like :mod:`optviz.core.compiled`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from . import compiled
+from .surfaces import AnalyticSurface
+
+#: Surfaces with a compiled gradient twin, by key; the index is the kernel's surface id.
+TWIN_KEYS = ("bowl", "narrow_valley", "ravine", "saddle", "monkey_saddle", "two_wells", "plateau", "rosenbrock",
+             "beale", "booth", "himmelblau", "rastrigin", "ackley", "goldstein_price", "six_hump_camel",
+             "three_hump_camel")
+#: Twins whose results are bit-identical with NumPy on any machine (no ``exp``).
+EXACT = frozenset(TWIN_KEYS) - {"two_wells", "plateau", "ackley"}
+#: Start points per kernel block (its working set stays in L1 cache).
+BLOCK = 256
+#: Start points per task handed to a thread: the progress and cancel granularity.
+TASK = 1024
+
+_lock = threading.Lock()
+_module = None
+_error: str | None = None
+_pool: ThreadPoolExecutor | None = None
+
+
+def available() -> bool:
+    """Whether numba is installed and has not failed here (cheap: it does not import it)."""
+    try:
+        return _error is None and importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # e.g. sys.modules["numba"] = None
+        return False
+
+
+def ready() -> bool:
+    """Whether the kernel is compiled (or loaded from cache) and runs without waiting."""
+    return _module is not None
+
+
+def error() -> str | None:
+    """Why the kernel is unavailable (numba missing or compilation failed), else None."""
+    return _error
+
+
+def kernel():
+    """The kernel module, compiling (or loading from cache) on first call; None, with
+    :func:`error` saying why, when numba is missing or fails."""
+    global _module, _error
+    with _lock:
+        if _module is None and _error is None:
+            try:
+                from . import _basins_kernel as module
+
+                _exercise(module)  # compile now (for every surface and kind), not mid-computation
+                _module = module
+            except Exception as exc:  # ImportError, or a numba/LLVM failure on this machine
+                _error = f"{type(exc).__name__}: {exc}"
+        return _module
+
+
+def warm_up() -> threading.Thread:
+    """Compile (or load) the kernel on a daemon thread; returns the thread."""
+    thread = threading.Thread(target=kernel, name="optviz-basins-compile", daemon=True)
+    thread.start()
+    return thread
+
+
+def _exercise(module) -> None:
+    """One tiny call: numba compiles the single specialization every later call uses."""
+    starts = np.zeros((1, 2))
+    out = np.empty((1, 2))
+    module.run_points(np.int64(0), np.zeros(3), starts, np.int64(0), np.int64(1), np.int64(BLOCK), np.int64(0),
+                      np.zeros(compiled.CONSTANTS), np.full(1, 0.1), np.int64(1), np.zeros(10), np.zeros((0, 2)),
+                      np.zeros((0, 2)), np.zeros(2), out, np.empty(1, np.int8), np.empty(1, np.int16))
+
+
+def twin_of(surface) -> int | None:
+    """The kernel's surface id for ``surface``, or None when it has no compiled twin."""
+    if type(surface) is not AnalyticSurface or surface.key not in TWIN_KEYS:
+        return None
+    return TWIN_KEYS.index(surface.key)
+
+
+def surface_parameters(surface) -> np.ndarray:
+    """The twin's parameter vector: the narrow valley's Hessian (hxx, hxy, hyy), as
+    :func:`optviz.core.surfaces.narrow_valley` computes it; zeros for the others."""
+    sp = np.zeros(3)
+    if surface.key == "narrow_valley":
+        kappa = float(surface.params.get("condition", 25.0))
+        theta = math.radians(float(surface.params.get("angle", 0.0)))
+        c, s = math.cos(theta), math.sin(theta)
+        sp[:] = (c * c + kappa * s * s, (1.0 - kappa) * c * s, s * s + kappa * c * c)
+    return sp
+
+
+def _threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="optviz-basins")
+        return _pool
+
+
+def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
+    """Run ``settings`` from ``starts`` (N, 2) with the kernel; returns the end points (N, 2),
+    the statuses (N,) int8 and the minimum indices (N,) int16 that the race's Simulation would
+    hold after T steps. Raises :class:`~optviz.core.basins.BasinsCancelled` when
+    ``cancelled()`` turns True (remaining blocks are skipped)."""
+    from .basins import CHECK_EVERY, BasinsCancelled
+
+    module = kernel()
+    if module is None:
+        raise RuntimeError(f"the compiled basin kernel is unavailable ({_error})")
+    sid = twin_of(surface)
+    if sid is None:
+        raise ValueError(f"no compiled gradient for the surface {surface.key!r}")
+    spec = settings.spec
+    access = spec.build().update.kernel
+    kinds, constants = compiled.as_arrays([access])
+    T = settings.steps
+    if access.schedule is None:
+        lrs = np.full(T, float(access.lr_const))
+    else:
+        lrs = np.array([access.learning_rate(t) for t in range(T)], dtype=float)
+    geo, tol = _geometry(surface, settings.tolerances)
+    minima = np.array([m.location for m in surface.minima], dtype=float).reshape(-1, 2)
+    saddles = np.array([s.location for s in surface.saddles], dtype=float).reshape(-1, 2)
+    sp = surface_parameters(surface)
+    starts = np.ascontiguousarray(starts, dtype=float)
+    N = starts.shape[0]
+    positions = np.empty((N, 2))
+    status = np.empty(N, dtype=np.int8)
+    minimum = np.empty(N, dtype=np.int16)
+    stop = threading.Event()
+
+    def task(lo: int, hi: int) -> None:
+        if stop.is_set():
+            return
+        module.run_points(np.int64(sid), sp, starts, np.int64(lo), np.int64(hi), np.int64(BLOCK),
+                          np.int64(kinds[0]), constants[0], lrs, np.int64(CHECK_EVERY), geo, minima, saddles, tol,
+                          positions, status, minimum)
+
+    pieces = [(lo, min(lo + TASK, N)) for lo in range(0, N, TASK)]
+    if cancelled is not None and cancelled():
+        raise BasinsCancelled("basin computation cancelled")
+    futures = [_executor().submit(task, lo, hi) for lo, hi in pieces]
+    try:
+        for done, future in enumerate(futures, 1):
+            future.result()
+            if cancelled is not None and cancelled():
+                raise BasinsCancelled("basin computation cancelled")
+            if progress is not None:
+                progress(done / len(futures))
+    except BaseException:
+        stop.set()
+        for future in futures:
+            future.cancel()
+        for future in futures:  # a running task finishes its slice; none writes after we return
+            if not future.cancelled():
+                try:
+                    future.result()
+                except Exception:
+                    pass
+        raise
+    return positions, status, minimum
+
+
+def _geometry(surface, tol) -> tuple[np.ndarray, np.ndarray]:
+    """The classification constants exactly as Simulation computes them."""
+    box = surface.view
+    diag = box.diagonal
+    outer = box.expanded(tol.leave)
+    cx, cy = box.center
+    radius = tol.capture * diag
+    geo = np.array([outer.xmin, outer.ymin, outer.xmax, outer.ymax, cx, cy, tol.jump * diag,
+                    tol.divergence * diag, tol.step * diag, radius * radius])
+    return geo, np.array([tol.grad, tol.stall_grad])
