@@ -40,7 +40,7 @@ class SwarmLayer(pg.GraphicsObject):
         self._bounds = QRectF()
         self._styles: list = []
         self._scale = 1.0
-        self._dots: list[tuple[QColor, np.ndarray]] = []  # per run: colour, (n, 2) data points
+        self._dots: list[tuple[QColor, np.ndarray]] = []  # per run: colour, (n, 2) data points (float32)
         self._tails: list[tuple[QColor, float, np.ndarray]] = []  # colour, opacity, (n, 4) segments
         self._sprites: dict = {}  # (colour, size, dpr) -> disc pixmap
         self._lines = PrimitiveArray(QLineF, 4)
@@ -79,12 +79,17 @@ class SwarmLayer(pg.GraphicsObject):
             cloud = recent_cloud(sim, k, TAIL_STEPS)  # (L+1, N, 2), oldest first
             inside = ((cloud >= lo) & (cloud <= hi)).all(axis=-1)  # False for NaN too
             ages = len(cloud) - 1
-            for age in range(ages, 0, -1):  # oldest first, so newer segments lie on top
-                keep = inside[-age - 1] & inside[-age]
-                if keep.any():
-                    segments = np.hstack([cloud[-age - 1][keep], cloud[-age][keep]])
-                    tails.append((color, TAIL_ALPHA / 255 * (1 - (age - 1) / ages), segments))
-            dots.append((color, np.asarray(cloud[-1][inside[-1]], dtype=float)))
+            if ages:
+                segments = np.concatenate([cloud[:-1], cloud[1:]], axis=-1)  # (L, N, 4): step i to i+1
+                keep = inside[:-1] & inside[1:]
+                everywhere = keep.all(axis=1)
+                for age in range(ages, 0, -1):  # oldest first, so newer segments lie on top
+                    i = ages - age
+                    seg = segments[i] if everywhere[i] else segments[i][keep[i]]
+                    if len(seg):
+                        tails.append((color, TAIL_ALPHA / 255 * (1 - (age - 1) / ages), seg))
+            now = cloud[-1] if inside[-1].all() else cloud[-1][inside[-1]]
+            dots.append((color, now))
         self._dots, self._tails = dots, tails
         self.update()
 
