@@ -618,6 +618,8 @@ class TuningActions(QObject):
         key = _race_key(m)
         task = TuningTask(work, self)
         self.task = task
+        if self.progress is not None:  # the last run's dialog (never deleted inside its own setValue)
+            self.progress.deleteLater()
         self.progress = QProgressDialog(f"Tuning α of {len(runs)} runs: {len(tuning.log_grid())} values each, "
                                         f"T = {steps:,} steps, {seeds} seeds for stochastic runs…",
                                         "Cancel", 0, 1000, self.window)
@@ -628,18 +630,21 @@ class TuningActions(QObject):
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
         self.progress.canceled.connect(task.cancel)
-        task.progressed.connect(lambda d, t: self.progress is not None and t > 0
-                                and self.progress.setValue(int(1000 * d / t)))
+        task.progressed.connect(lambda d, t: self._progressed(task, d, t))
         task.ended.connect(lambda: self._tuned(task, runs, key))
         self.progress.show()
         task.start()
         return task
 
+    def _progressed(self, task: TuningTask, done: int, total: int) -> None:
+        # A window-modal QProgressDialog's setValue runs the event loop: the end of the task may
+        # be handled inside it, so the dialog is only hidden there and deleted on the next run.
+        if task is self.task and task.outcome is None and total > 0 and self.progress is not None:
+            self.progress.setValue(int(1000 * done / total))
+
     def _tuned(self, task: TuningTask, runs: list[RunModel], key) -> None:
         if self.progress is not None:
-            self.progress.close()
-            self.progress.deleteLater()
-            self.progress = None
+            self.progress.hide()
         if task.outcome == "cancelled":
             self.window.show_message("Tune all cancelled: the learning rates are unchanged")
             return

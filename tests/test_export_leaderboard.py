@@ -1,0 +1,115 @@
+"""The leaderboard in exported frames: drawn on the final frame only when asked for, its rows in
+the order a hand computation from an independent simulation gives, held at the end of an
+animation, and reachable from ``optviz export --leaderboard``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from optviz.app.model import RaceModel  # noqa: E402
+from optviz.core import Simulation, get_surface  # noqa: E402
+from optviz.export import AnimationJob, AnimationSettings, FrameRenderer, FrameSpec, Race  # noqa: E402
+from optviz.export.job import image_array  # noqa: E402
+
+STEPS = 400
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+TOL = 1e-4
+
+
+def scenario() -> RaceModel:
+    return RaceModel("narrow_valley", optimizers=OPTIMIZERS)
+
+
+@pytest.fixture(scope="module")
+def race() -> Race:
+    return Race.from_model(scenario(), STEPS)
+
+
+def hand_order() -> list[int]:
+    """Rank by hand from a simulation built here: first step with J − 0 ≤ TOL (J* = 0 on the
+    valley), fewest first; runs that never get there after them by final loss."""
+    model = scenario()
+    surface = get_surface("narrow_valley")
+    sim = Simulation(surface, [r.spec for r in model.runs], model.start, max_steps=STEPS, seed=model.seed).run()
+    keys = []
+    for k in range(sim.K):
+        losses = sim.history.loss[: sim.length(k), k, 0]
+        hits = [t for t, j in enumerate(losses) if j <= TOL]
+        keys.append((0, hits[0], k) if hits else (1, float(losses[-1]), k))
+    return [k for *_, k in sorted(keys)]
+
+
+def frame(race, step, leaderboard, size=(1920, 1080)) -> np.ndarray:
+    r = FrameRenderer(race, FrameSpec("contour", *size, leaderboard=leaderboard, tolerance=TOL))
+    try:
+        image = r.render(step)  # kept alive while its pixels are copied
+        return image_array(image)[..., 2::-1].copy()  # BGRA → RGB
+    finally:
+        r.close()
+
+
+def rgb(hex_color: str) -> np.ndarray:
+    return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def test_the_leaderboard_is_drawn_on_the_final_frame_in_the_ranked_order(qapp, race):
+    last = race.last_step
+    plain, board = frame(race, last, False), frame(race, last, True)
+    diff = np.abs(board.astype(int) - plain).sum(axis=-1) > 30
+    assert diff.sum() > 5000  # a whole table, not a stray pixel
+    ys, xs = np.nonzero(diff)
+    assert xs.min() > 0.5 * board.shape[1]  # in the legend panel beside the map, never over the paths
+    # Earlier frames are untouched.
+    assert np.array_equal(frame(race, 10, False), frame(race, 10, True))
+    # Each run's swatch (its exact colour) in the table: top to bottom in the hand-computed order.
+    box = board[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    centre = []
+    for run in race.runs:
+        hit = np.nonzero((box == rgb(run.color)).all(axis=-1))
+        assert hit[0].size > 50, run.title
+        centre.append(hit[0].mean())
+    assert list(np.argsort(centre)) == hand_order()
+
+
+def test_small_frames_without_a_legend_panel_get_the_table_over_the_map(qapp, race):
+    last = race.last_step
+    plain, board = frame(race, last, False, (640, 640)), frame(race, last, True, (640, 640))
+    assert (np.abs(board.astype(int) - plain).sum(axis=-1) > 30).sum() > 2000
+
+
+def test_animations_hold_the_final_frame_with_the_leaderboard(qapp, race, tmp_path):
+    fps = 10
+    plain = AnimationJob(race, tmp_path / "a.gif", AnimationSettings(FrameSpec("contour", 320, 180), fps, 40))
+    held = AnimationJob(race, tmp_path / "b.gif",
+                        AnimationSettings(FrameSpec("contour", 320, 180, leaderboard=True), fps, 40))
+    assert held.total == plain.total + 2 * fps
+    assert list(held.steps[plain.total:]) == [race.last_step] * (2 * fps)
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "optviz", "export", *args], capture_output=True, text=True,
+                          timeout=180)
+
+
+def test_cli_flag_draws_the_leaderboard(tmp_path):
+    common = ("--preset", "narrow_valley", "--optimizers", ",".join(OPTIMIZERS), "--steps", "200",
+              "--size", "960x540")
+    with_board, without = tmp_path / "with.png", tmp_path / "without.png"
+    proc = run_cli(*common, "--leaderboard", "--tolerance", "1e-6", "--out", str(with_board))
+    assert proc.returncode == 0, proc.stderr
+    assert run_cli(*common, "--out", str(without)).returncode == 0
+    a = np.asarray(Image.open(with_board).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(without).convert("RGB"), dtype=int)
+    assert a.shape == b.shape == (540, 960, 3)
+    assert (np.abs(a - b).sum(axis=-1) > 30).sum() > 2000
+    bad = run_cli(*common, "--leaderboard", "--tolerance", "-1", "--out", str(tmp_path / "x.png"))
+    assert bad.returncode == 2 and "--tolerance" in bad.stderr and not (tmp_path / "x.png").exists()
+    assert "--leaderboard" in run_cli("--help").stdout
