@@ -173,7 +173,8 @@ class LeaderboardDock(QDockWidget):
             steps.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             loss = QTableWidgetItem(loss_text(e.final_loss))
             loss.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            outcome = QTableWidgetItem(e.outcome)
+            outcome = QTableWidgetItem(e.outcome.replace("converged to minimum", "converged, min"))
+            outcome.setToolTip(e.outcome)
             if e.failed:
                 outcome.setForeground(QColor("#b00020"))
             for c, item in enumerate((rank, name, steps, loss, outcome)):
@@ -183,7 +184,14 @@ class LeaderboardDock(QDockWidget):
         self.criterion.setText(board.criterion())
         steps = int(sim.steps.max()) if sim.K else 0
         state = "Race finished" if sim.finished else "Standings so far (the race has not finished)"
-        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. {RULES}")
+        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. Ranked by steps to the tolerance, "
+                          "then by final loss; diverged runs last.")
+        self.note.setToolTip(RULES)
+        self.table.setToolTip(RULES)
+        body = self.widget()
+        body.updateGeometry()
+        if self.isVisible() and not self.isFloating():  # room for every row in the dock column
+            self.window_.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
         self.refreshed.emit()
         return board
 
