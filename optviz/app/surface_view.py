@@ -715,17 +715,18 @@ class SurfaceView(gl.GLViewWidget):
 
     def _update_swarm(self, sim) -> None:
         """Every visible run's cloud as dots on the surface (a swarm: more than one point)."""
-        if sim.N < 2:
+        cloud = getattr(sim, "cloud", None)  # exports' replays have none
+        if cloud is None or cloud.shape[1] < 2:
             self.swarm.setVisible(False)
             return
         pos, colors = [], []
         for k, items in enumerate(self._runs[: sim.K]):
             if not items.visible:
                 continue
-            cloud = np.asarray(sim.cloud[k], dtype=float)
-            cloud = cloud[np.isfinite(cloud).all(axis=1)]
+            points = np.asarray(cloud[k], dtype=float)
+            points = points[np.isfinite(points).all(axis=1)]
             with np.errstate(all="ignore"):
-                pts = self.path_to_display(cloud, self.surface.f(cloud))
+                pts = self.path_to_display(points, self.surface.f(points))
             pts = pts[np.isfinite(pts).all(axis=1) & (np.abs(pts[:, :2]) <= STAGE).all(axis=1)]
             pos.append(pts)
             colors.append(np.tile(np.asarray(items.color, dtype=np.float32), (len(pts), 1)))
