@@ -1,0 +1,550 @@
+"""Basins of attraction in the app (Analysis ▸ Basins of attraction…, Ctrl+B).
+
+A dock shows, for every visible run of the race, where that run would end from every start
+point of the surface's view box: a coloured map per run, side by side, titled in the run's
+colour, with a legend linking each colour to its minimum ("min k (x, y)", as on the contour
+map). The numbers come from :func:`optviz.core.basins.compute_basins` on a worker thread:
+
+* first a coarse 64 × 64 map (a few milliseconds with the compiled kernel), then the chosen
+  resolution (256, or 128 when only the NumPy fallback is there); a progress bar and Cancel;
+  Cancel puts back the maps shown before, so the dock never shows a half-done state;
+* results are cached by their full settings (LRU), so going back to an α is instant;
+* live: a change of a run's hyperparameters, of the runs, the surface, the seed or the noise
+  recomputes (debounced by :data:`DEBOUNCE_MS`), coarse first; hidden, the dock waits;
+* "Overlay on map" lays the selected run's map semi-transparently over the contour view;
+* "Export PNG…" writes the maps (with legend) at a chosen size, atomically.
+
+The compiled kernel is compiled (or loaded from numba's cache) on a background thread when
+the dock first opens, never at start-up; until it is ready the coarse maps use NumPy.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import basins_compiled
+from ..core.basins import MAX_STEPS, BasinCache, BasinsCancelled, BasinSettings, compute_basins
+from ..export.errors import ExportError
+from ..export.image import save_png
+from ..export.job import GcPause
+from .basins_view import BasinFigure, MapPanel, label_image, render_figure
+
+COARSE = 64
+DEFAULT_STEPS = 500
+RESOLUTIONS = (64, 128, 256)
+DEBOUNCE_MS = 150
+OVERLAY_OPACITY = 0.5
+OVERLAY_Z = -75  # above the contour map's colours (-100), below its iso-lines (-50) and paths
+EXPORT_SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
+CACHE_SIZE = 96
+
+
+def _emit(signal, *args) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # the receiver is gone (window closed)
+        pass
+
+
+@dataclass(frozen=True)
+class MapJob:
+    """What one computation draws: per visible run its index, title, colour and settings."""
+
+    runs: tuple[tuple[int, str, str, BasinSettings], ...]
+    surface: object
+    fine: int
+
+
+class BasinWorker(QObject):
+    """Computes a :class:`MapJob` on a thread: the coarse maps, then the fine ones. Results
+    come to the GUI thread as ``mapReady(job_id, run_index, result)``; ``progressed(job_id,
+    fraction)`` along the way and ``ended(job_id, outcome, message)`` last, with outcome
+    "done", "cancelled" or "failed". The thread touches no Qt object but these signals."""
+
+    mapReady = Signal(int, int, object)
+    progressed = Signal(int, float)
+    ended = Signal(int, str, str)
+
+    def __init__(self, cache: BasinCache, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self.computed = 0  # maps computed (cache hits not counted)
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self.job_id = 0
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, job_id: int, job: MapJob) -> None:
+        self.job_id = job_id
+        self._cancel = threading.Event()
+        GcPause.acquire()  # no cyclic GC in the worker (it could free Qt objects there)
+        self._thread = threading.Thread(target=self._run, args=(job_id, job, self._cancel),
+                                        name="optviz-basins", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self, job_id: int, job: MapJob, cancel: threading.Event) -> None:
+        try:
+            stages = []
+            if job.fine != COARSE:
+                stages.append(COARSE)
+            stages.append(job.fine)
+            total = len(stages) * len(job.runs)
+            done = 0
+            for res in stages:
+                for index, _, _, settings in job.runs:
+                    s = settings.with_resolution(res)
+                    if res == COARSE and self.cache.get(settings) is not None:
+                        done += 1  # the fine map is known: no preview needed
+                        continue
+                    # The coarse preview never waits for the kernel to compile.
+                    backend = "auto" if (res != COARSE or basins_compiled.ready()) else "numpy"
+                    base = done
+
+                    def progress(f, base=base):
+                        _emit(self.progressed, job_id, (base + f) / total)
+
+                    result = self.cache.get(s)
+                    if result is None:
+                        result = compute_basins(job.surface, s.spec, s.rect, resolution=res, steps=s.steps,
+                                                seed=s.seed, noise_scale=s.noise_scale, samples=s.samples,
+                                                tolerances=s.tolerances, backend=backend, progress=progress,
+                                                cancelled=cancel.is_set, cache=self.cache)
+                        self.computed += 1
+                    done += 1
+                    _emit(self.mapReady, job_id, index, result)
+            outcome, message = "done", ""
+        except BasinsCancelled:
+            outcome, message = "cancelled", ""
+        except Exception as err:  # reported, never lost in the thread
+            outcome, message = "failed", f"{type(err).__name__}: {err}"
+        _emit(self.ended, job_id, outcome, message)
+
+
+class BasinDock(QDockWidget):
+    """The "Basins of attraction" dock. ``results`` maps run index → the shown BasinResult."""
+
+    updated = Signal()  # maps changed on screen (tests wait for it)
+
+    def __init__(self, window) -> None:
+        super().__init__("Basins of attraction", window)
+        self.setObjectName("basins-dock")
+        self.window_ = window
+        self.model = window.model
+        self.controller = window.controller
+        self.cache = BasinCache(CACHE_SIZE)
+        self.worker = BasinWorker(self.cache, self)
+        self.worker.mapReady.connect(self._on_map)
+        self.worker.progressed.connect(self._on_progress)
+        self.worker.ended.connect(self._on_ended)
+        self.results: dict[int, object] = {}
+        self.titles: dict[int, tuple[str, str]] = {}
+        self._before: dict | None = None  # what was shown when the running job started
+        self._job_id = 0
+        self._job: MapJob | None = None
+        self._pending = False  # a request arrived while a job was running
+        self._dirty = True  # settings changed while hidden
+        self._user_cancel = False
+        self.busy = False  # a job is under way (until its end has reached the GUI thread)
+        self.overlay: pg.ImageItem | None = None
+
+        body = QWidget()
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setObjectName("basins-steps")
+        self.steps_spin.setRange(10, MAX_STEPS)
+        self.steps_spin.setValue(DEFAULT_STEPS)
+        self.steps_spin.setSingleStep(100)
+        self.steps_spin.setToolTip("T: the step limit of every run from every start point")
+        self.res_combo = QComboBox()
+        self.res_combo.setObjectName("basins-resolution")
+        for r in RESOLUTIONS:
+            self.res_combo.addItem(f"{r} × {r}", r)
+        fallback = not basins_compiled.available()
+        self.res_combo.setCurrentIndex(RESOLUTIONS.index(128 if fallback else 256))
+        self.res_combo.setToolTip(f"Start points per side; a {COARSE} × {COARSE} preview comes first")
+        self.live_check = QCheckBox("Live")
+        self.live_check.setObjectName("basins-live")
+        self.live_check.setChecked(True)
+        self.live_check.setToolTip("Recompute when a run, the surface or the seed changes")
+        self.overlay_check = QCheckBox("Overlay on map")
+        self.overlay_check.setObjectName("basins-overlay")
+        self.overlay_check.setToolTip("Lay the selected run's basins over the contour map, semi-transparent")
+        self.recompute_button = QPushButton("Recompute")
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setObjectName("basins-export")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("basins-progress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(14)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("basins-cancel")
+        self.cancel_button.setEnabled(False)
+        self.status = QLabel()
+        self.status.setObjectName("basins-status")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #4a5261")
+        self.backend_label = QLabel()
+        self.backend_label.setObjectName("basins-backend")
+        self.backend_label.setStyleSheet("color: #4a5261")
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Steps T"))
+        row.addWidget(self.steps_spin)
+        row.addWidget(QLabel("Resolution"))
+        row.addWidget(self.res_combo)
+        row.addWidget(self.live_check)
+        row.addWidget(self.overlay_check)
+        row.addStretch(1)
+        row.addWidget(self.recompute_button)
+        row.addWidget(self.export_button)
+        prow = QHBoxLayout()
+        prow.addWidget(self.progress, 1)
+        prow.addWidget(self.cancel_button)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("basins-view")
+        self.view.setBackground("w")
+        self.view.setMinimumHeight(260)
+        self.figure = BasinFigure(self.view.ci)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addLayout(prow)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.backend_label)
+        self.setWidget(body)
+        self.setMinimumWidth(520)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
+        self.hide()
+
+        self.export_action = QAction("Export basin maps as PNG…", self)
+        self.export_action.setObjectName("basins-export-action")
+        self.export_action.triggered.connect(self.export_dialog)
+        self.addAction(self.export_action)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.recompute)
+        self.steps_spin.valueChanged.connect(lambda _: self.schedule(force=True))
+        self.res_combo.currentIndexChanged.connect(lambda _: self.schedule(force=True))
+        self.recompute_button.clicked.connect(self.recompute)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.export_button.clicked.connect(self.export_dialog)
+        self.overlay_check.toggled.connect(lambda _: self._update_overlay())
+        self.visibilityChanged.connect(self._on_visibility)
+        c = self.controller
+        c.surfaceChanged.connect(self.schedule)
+        c.runsChanged.connect(self.schedule)
+        self.model.events.connect("run", self._on_run_event)
+        for name in ("seed", "noise_scale", "runs"):
+            self.model.events.connect(name, lambda _: self.schedule())
+        self.model.events.connect("selected", lambda _: self._update_overlay())
+        self._update_backend_label()
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def computations(self) -> int:
+        """How many maps were computed (cache hits are not), for tests and curiosity."""
+        return self.worker.computed
+
+    @property
+    def fine_resolution(self) -> int:
+        return int(self.res_combo.currentData())
+
+    def job(self) -> MapJob:
+        """The maps the current race asks for."""
+        surface = self.controller.surface
+        runs = []
+        styles = self.controller.styles()
+        for k, run in enumerate(self.model.runs):
+            if not run.visible:
+                continue
+            settings = BasinSettings.of(surface, run.spec, surface.view, resolution=self.fine_resolution,
+                                        steps=int(self.steps_spin.value()), seed=int(self.model.seed),
+                                        noise_scale=self.model.noise_scale)
+            runs.append((k, styles[k].title, styles[k].color, settings))
+        return MapJob(tuple(runs), surface, self.fine_resolution)
+
+    def _on_run_event(self, item) -> None:
+        _, name = item
+        if name in ("color", "label"):
+            self._redraw()  # runsChanged follows too; titles and colours only
+        self.schedule()
+
+    def _on_visibility(self, shown: bool) -> None:
+        if shown:
+            if not basins_compiled.ready() and basins_compiled.available():
+                basins_compiled.warm_up()
+            if self._dirty or not self.results:
+                self.schedule(force=True)
+        self._update_overlay()
+
+    def schedule(self, *args, force: bool = False) -> None:
+        """Recompute after :data:`DEBOUNCE_MS` (live mode, or ``force``); hidden, just remember."""
+        self._dirty = True
+        if not self.isVisible():
+            return
+        if force or self.live_check.isChecked():
+            self._timer.start()
+
+    # ------------------------------------------------------------------ computing
+
+    def recompute(self) -> None:
+        """Show what is cached at once and compute the rest on the worker thread."""
+        self._timer.stop()
+        if self.busy:
+            self._pending = True
+            self.worker.cancel()
+            return
+        self._pending = False
+        self._dirty = False
+        job = self.job()
+        self._job = job
+        self._before = dict(self.results), dict(self.titles)
+        wanted = {index for index, *_ in job.runs}
+        results = {k: v for k, v in self.results.items() if k in wanted}
+        titles = {}
+        missing = False
+        for index, title, color, settings in job.runs:
+            titles[index] = (title, color)
+            hit = self.cache.get(settings)
+            if hit is not None:
+                results[index] = hit
+            else:
+                missing = True
+        self.results, self.titles = results, titles
+        self._redraw()
+        if not missing:
+            self._set_busy(False)
+            self.status.setText(self._summary())
+            return
+        self._job_id += 1
+        self._user_cancel = False
+        self.busy = True
+        self._set_busy(True)
+        self.status.setText("Computing…" if basins_compiled.ready() or not basins_compiled.available()
+                            else "Computing… (compiling the fast kernel on first use)")
+        self.worker.start(self._job_id, job)
+
+    def cancel(self) -> None:
+        """Stop the computation; the maps shown before it started come back."""
+        if self.busy:
+            self._user_cancel = True
+            self._pending = False
+            self.worker.cancel()
+
+    def _on_map(self, job_id: int, index: int, result) -> None:
+        if job_id != self._job_id or self._job is None:
+            return
+        current = self.results.get(index)
+        # A coarse preview never replaces a fine map of the same settings.
+        if current is not None and current.settings.with_resolution(COARSE) == result.settings \
+                and current.settings.resolution > result.settings.resolution:
+            return
+        self.results[index] = result
+        self._redraw()
+
+    def _on_progress(self, job_id: int, fraction: float) -> None:
+        if job_id == self._job_id:
+            self.progress.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
+
+    def _on_ended(self, job_id: int, outcome: str, message: str) -> None:
+        self.worker.wait(10.0)
+        GcPause.release()
+        if job_id != self._job_id:
+            return
+        self.busy = False
+        self._set_busy(False)
+        if outcome == "cancelled" and self._user_cancel:
+            if self._before is not None:
+                self.results, self.titles = self._before
+            self._redraw()
+            self.status.setText("Cancelled: showing the maps from before.")
+        elif outcome == "failed":
+            if self._before is not None:
+                self.results, self.titles = self._before
+            self._redraw()
+            self.status.setText(f"Could not compute the basins: {message}")
+            self.window_.show_message(f"Basins of attraction: {message}")
+        elif outcome == "done":
+            self.status.setText(self._summary())
+        self._before = None
+        self._update_backend_label()
+        if self._pending:
+            self._pending = False
+            self.recompute()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.progress.setValue(0 if busy else 1000)
+
+    def _summary(self) -> str:
+        if not self.results:
+            return "No visible run."
+        parts = []
+        for index, r in sorted(self.results.items()):
+            title = self.titles.get(index, ("run", ""))[0]
+            conv = sum(c for k, c in r.counts().items() if k >= 0) / r.labels.size
+            parts.append(f"{title}: {100 * conv:.0f}% reach a minimum")
+        r = next(iter(self.results.values()))
+        return f"T = {r.settings.steps} steps, {r.resolution}×{r.resolution} starts. " + "; ".join(parts) + "."
+
+    def _update_backend_label(self) -> None:
+        if basins_compiled.error() is not None or not basins_compiled.available():
+            reason = basins_compiled.error() or "numba is not installed"
+            text = f"NumPy fallback (numba unavailable: {reason})"
+        else:
+            notes = sorted({r.note for r in self.results.values() if r.backend == "numpy" and r.note})
+            text = "Compiled kernel (numba)" if basins_compiled.ready() else "Compiled kernel (numba), loading…"
+            if notes:
+                text += "; NumPy for: " + "; ".join(notes)
+        self.backend_label.setText(text)
+
+    # ------------------------------------------------------------------ drawing
+
+    def panels(self) -> list[MapPanel]:
+        out = []
+        for index in sorted(self.results):
+            title, color = self.titles.get(index, ("run", "#000000"))
+            out.append(MapPanel(self.results[index], title, color))
+        return out
+
+    def _redraw(self) -> None:
+        self.figure.set_panels(self.panels(), "" if self.results else "Computing…")
+        self._update_overlay()
+        self._update_backend_label()
+        self.updated.emit()
+
+    def _overlay_result(self):
+        if not self.results:
+            return None
+        selected = int(self.model.selected)
+        return self.results.get(selected) or self.results[sorted(self.results)[0]]
+
+    def _update_overlay(self) -> None:
+        view_box = self.window_.contour.view_box
+        result = self._overlay_result() if (self.overlay_check.isChecked() and self.isVisible()) else None
+        if result is None:
+            if self.overlay is not None:
+                view_box.removeItem(self.overlay)
+                self.overlay = None
+            return
+        if self.overlay is None:
+            self.overlay = pg.ImageItem(axisOrder="row-major")
+            self.overlay.setZValue(OVERLAY_Z)
+            self.overlay.setOpacity(OVERLAY_OPACITY)
+            view_box.addItem(self.overlay, ignoreBounds=True)
+        self.overlay.setImage(label_image(result.labels), autoLevels=False)
+        xmin, xmax, ymin, ymax = result.settings.rect
+        self.overlay.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+        self.overlay.result = result
+
+    # ------------------------------------------------------------------ export
+
+    def render(self, width: int, height: int):
+        """The maps and legend as a ``width`` × ``height`` QImage."""
+        return render_figure(self.panels(), width, height, self.status.text() if self.results else "")
+
+    def export_png(self, path, width: int, height: int):
+        """Write the maps as the PNG ``path`` (atomically); returns the path, or None after
+        telling the user why not (a folder that does not exist, no permission, not .png)."""
+        if not self.results:
+            self.window_.show_message("Basins of attraction: nothing to export yet")
+            return None
+        if not (16 <= int(width) <= 8192 and 16 <= int(height) <= 8192):
+            self.window_.show_message(f"Export: the size must be between 16 and 8192 pixels, got {width}×{height}")
+            return None
+        try:
+            out = save_png(self.render(int(width), int(height)), path)
+        except ExportError as err:
+            self.window_.show_message(f"Export failed: {err}")
+            return None
+        self.window_.show_message(f"Saved the basin maps to {out}")
+        return out
+
+    def export_dialog(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Export basin maps")
+        size = QComboBox()
+        for w, h in EXPORT_SIZES:
+            size.addItem(f"{w} × {h}", (w, h))
+        size.setCurrentIndex(1)
+        form = QFormLayout(dialog)
+        form.addRow("Size", size)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export basin maps", "basins.png", "PNG image (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            w, h = size.currentData()
+            self.export_png(path, w, h)
+
+
+class BasinActions(QObject):
+    """Installs "Basins of attraction…" (Ctrl+B) into the Analysis menu and owns its dock
+    (made on first use, so nothing is built or compiled at start-up)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dock: BasinDock | None = None
+        self.action: QAction | None = None
+
+    def install(self, menu) -> dict[str, QAction]:
+        action = QAction("&Basins of attraction…", self.window)
+        action.setObjectName("basins")
+        action.setShortcut(QKeySequence("Ctrl+B"))
+        action.setStatusTip("Where every start point of the map ends, per run")
+        action.triggered.connect(self.open)
+        menu.addAction(action)
+        self.window.addAction(action)
+        self.action = action
+        return {"basins": action}
+
+    def open(self) -> BasinDock:
+        if self.dock is None:
+            self.dock = BasinDock(self.window)
+        self.dock.show()
+        self.dock.raise_()
+        return self.dock

@@ -1,0 +1,170 @@
+"""The basins dock in the app: coarse then fine maps equal to compute_basins, cancel, cache,
+overlay on the contour view, PNG export, live recompute."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings
+
+from optviz.app.basins import COARSE
+from optviz.app.basins_view import label_image
+from optviz.app.main_window import MainWindow
+from optviz.core import basins_compiled
+from optviz.core.basins import compute_basins
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(preset="himmelblau", optimizers=["gd", "adam"], restore=False, enable_3d=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if w.basins.dock is not None:
+        w.basins.dock.cancel()
+        w.basins.dock.worker.wait()
+
+
+def _open(window, qtbot, resolution=128, steps=200):
+    window.basins.action.trigger()
+    dock = window.basins.dock
+    assert dock is not None and dock.isVisible()
+    dock.steps_spin.setValue(steps)
+    dock.res_combo.setCurrentIndex(dock.res_combo.findData(resolution))
+    _settle(dock, qtbot)
+    return dock
+
+
+def _settle(dock, qtbot, timeout=60000):
+    qtbot.waitUntil(lambda: not dock._timer.isActive() and not dock.busy and dock.results
+                    and all(r.resolution == dock.fine_resolution for r in dock.results.values()), timeout=timeout)
+
+
+def _reference(window, k, resolution, steps):
+    run = window.model.runs[k]
+    surface = window.controller.surface
+    return compute_basins(surface, run.spec, surface.view, resolution=resolution, steps=steps,
+                          seed=window.model.seed, noise_scale=window.model.noise_scale, backend="numpy")
+
+
+def test_action_is_in_the_analysis_menu_with_ctrl_b(window):
+    action = window.basins.action
+    assert action in window.analysis_menu.actions()
+    assert action.shortcut().toString() == "Ctrl+B"
+    assert window.basins.dock is None  # nothing built (or compiled) before it is asked for
+
+
+def test_dock_shows_coarse_then_fine_maps_equal_to_compute_basins(window, qtbot):
+    window.basins.action.trigger()
+    dock = window.basins.dock
+    seen = []
+    dock.updated.connect(lambda: seen.append({k: r.resolution for k, r in dock.results.items()}))
+    dock.steps_spin.setValue(150)
+    dock.res_combo.setCurrentIndex(dock.res_combo.findData(128))
+    _settle(dock, qtbot)
+    assert any(COARSE in shown.values() for shown in seen)  # a coarse map was on screen first
+    assert set(dock.results) == {0, 1}
+    for k, result in dock.results.items():
+        ref = _reference(window, k, 128, 150)
+        np.testing.assert_array_equal(result.labels, ref.labels)
+        np.testing.assert_array_equal(dock.figure.images[k].image, label_image(ref.labels))  # what is drawn
+    # What is drawn is the labels' colouring, and titles name the runs.
+    assert len(dock.figure.plots) == 2
+    assert "GD" in dock.figure.plots[0].titleLabel.text and "Adam" in dock.figure.plots[1].titleLabel.text
+    legend = dock.figure.legend.text
+    for k, m in enumerate(window.controller.surface.minima):
+        assert f"min {k + 1}" in legend
+    if basins_compiled.available():
+        assert dock.backend_label.text().startswith("Compiled kernel")
+
+
+def test_cache_avoids_recomputation(window, qtbot):
+    dock = _open(window, qtbot, resolution=64, steps=120)
+    computed = dock.computations
+    shown = dict(dock.results)
+    lr = window.model.runs[1].learning_rate
+    window.model.runs[1].learning_rate = lr * 2
+    _settle(dock, qtbot)
+    assert dock.computations == computed + 1  # only the changed run
+    window.model.runs[1].learning_rate = lr
+    _settle(dock, qtbot)
+    assert dock.computations == computed + 1  # back to a cached α: nothing computed
+    assert dock.results[1] is shown[1] and dock.results[0] is shown[0]
+
+
+def test_live_recompute_after_changing_a_learning_rate(window, qtbot):
+    dock = _open(window, qtbot, resolution=64, steps=120)
+    before = dock.results[0]
+    window.model.runs[0].learning_rate = 0.05  # GD with a large α on Himmelblau
+    qtbot.waitUntil(lambda: dock.results[0] is not before and not dock.busy, timeout=60000)
+    _settle(dock, qtbot)
+    ref = _reference(window, 0, 64, 120)
+    np.testing.assert_array_equal(dock.results[0].labels, ref.labels)
+    assert dock.results[0].settings.spec.hyper["learning_rate"] == 0.05
+
+
+def test_cancel_keeps_the_previous_maps(window, qtbot, monkeypatch):
+    dock = _open(window, qtbot, resolution=64, steps=120)
+    before = dict(dock.results)
+    # A slow computation to cancel: the NumPy path at 256 × 256 and many steps.
+    from optviz.app import basins as app_basins
+
+    real = app_basins.compute_basins
+    monkeypatch.setattr(app_basins, "compute_basins", lambda *a, **k: real(*a, **{**k, "backend": "numpy"}))
+    dock.live_check.setChecked(False)
+    dock.steps_spin.setValue(5000)
+    dock.res_combo.setCurrentIndex(dock.res_combo.findData(256))
+    dock.recompute()
+    assert dock.busy and dock.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: dock.progress.value() > 0 or any(r.resolution == COARSE and r.settings.steps == 5000
+                                                               for r in dock.results.values()), timeout=60000)
+    dock.cancel_button.click()
+    qtbot.waitUntil(lambda: not dock.busy and not dock.cancel_button.isEnabled(), timeout=60000)
+    assert dock.results == before  # exactly the maps from before, no half-done state
+    assert "Cancelled" in dock.status.text()
+    assert len(dock.figure.images) == 2
+    # And it still works.
+    monkeypatch.undo()
+    dock.steps_spin.setValue(120)
+    dock.res_combo.setCurrentIndex(dock.res_combo.findData(64))
+    dock.recompute()
+    _settle(dock, qtbot)
+    assert dock.results[0] is before[0]
+
+
+def test_overlay_appears_on_the_contour_view_and_goes(window, qtbot):
+    dock = _open(window, qtbot, resolution=64, steps=120)
+    view_box = window.contour.view_box
+    assert dock.overlay is None
+    dock.overlay_check.setChecked(True)
+    assert dock.overlay is not None and dock.overlay.getViewBox() is view_box
+    assert dock.overlay.scene() is window.contour.scene()
+    assert 0 < dock.overlay.opacity() < 1
+    selected = window.model.selected
+    assert dock.overlay.result is dock.results[selected]
+    window.model.selected = 1 - selected
+    assert dock.overlay.result is dock.results[1 - selected]
+    overlay = dock.overlay
+    dock.overlay_check.setChecked(False)
+    assert dock.overlay is None and overlay.scene() is None
+
+
+def test_png_export_writes_the_requested_size_and_refuses_bad_paths(window, qtbot, tmp_path):
+    dock = _open(window, qtbot, resolution=64, steps=120)
+    messages = []
+    window.show_message = lambda text, *a, **k: messages.append(text)
+    out = dock.export_png(tmp_path / "basins.png", 1280, 720)
+    assert out is not None
+    with Image.open(out) as img:
+        assert img.size == (1280, 720) and img.format == "PNG"
+        colors = np.asarray(img.convert("RGB")).reshape(-1, 3)
+    # The minimum colours are in the picture.
+    assert (np.abs(colors.astype(int) - (0x77, 0xAA, 0xDD)).sum(axis=1) < 10).sum() > 1000
+    missing = tmp_path / "no such folder" / "basins.png"
+    assert dock.export_png(missing, 1280, 720) is None
+    assert not missing.exists() and "does not exist" in messages[-1]
+    assert dock.export_png(tmp_path / "basins.jpg", 1280, 720) is None
+    assert "PNG" in messages[-1] and not (tmp_path / "basins.jpg").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
