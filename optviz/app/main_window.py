@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core import compiled
 from . import export_dialog
+from .basins import BasinActions
 from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
@@ -272,6 +273,9 @@ class MainWindow(QMainWindow):
         self.tuning.install(self.analysis_menu)
         self.leaderboard = LeaderboardDock(self)
         self.leaderboard.install(self.analysis_menu)
+        # Basins of attraction: where every start point ends, per run (a dock, Ctrl+B).
+        self.basins = BasinActions(self)
+        self.basins.install(self.analysis_menu)
 
     def _connect(self) -> None:
         c, m = self.controller, self.model
