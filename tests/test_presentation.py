@@ -446,6 +446,8 @@ def test_overlay_text_is_large_in_presentation_and_fits_the_window(window, qtbot
     normal = window.classroom.overlay.point_size
     window.classroom.overlay.close_overlay()
     window.model.presentation = True
+    # A projector's screen: the offscreen platform's own screen is 800×800.
+    window.setGeometry(0, 0, 1920, 1080)
     window.show_shortcuts()
     overlay = window.classroom.overlay
     assert overlay.point_size > normal

@@ -357,8 +357,10 @@ class Classroom(QObject):
         def row(action, text=None):
             return (action_keys(action), text or action_title(action))
 
-        race = [row(playback.play_action, "play / pause"), row(playback.step_action, "one step"),
-                row(playback.reset_action, "reset every run to the start")]
+        race = [row(playback.play_action, "play / pause"), row(playback.step_action, "one step")]
+        if "step_back" in named and "live" in named:
+            race += [row(named["step_back"], "one step back (timeline)"), row(named["live"], "back to the newest step")]
+        race.append(row(playback.reset_action, "reset every run to the start"))
         if "faster" in named and "slower" in named:
             race.append((f"{action_keys(named['faster'])} / {action_keys(named['slower'])}", "faster / slower"))
         race += [(f"{action_keys(acts['next_preset'])} / {action_keys(acts['previous_preset'])}",
@@ -384,7 +386,8 @@ class Classroom(QObject):
                 row(acts["overlay_step_size"], "step size per axis α/(ε+√r)"),
                 row(acts["overlay_field"], "vector field of −∇J")]
         listed = {id(x) for x in (playback.play_action, playback.step_action, playback.reset_action,
-                                  *acts.values(), *(named.get(n) for n in ("faster", "slower", "log", "camera")))}
+                                  *acts.values(), *(named.get(n) for n in ("faster", "slower", "log", "camera",
+                                                                           "step_back", "live")))}
         more = []
         for action in w.findChildren(QAction):
             if id(action) in listed or not action_keys(action) or action is named.get("keys"):

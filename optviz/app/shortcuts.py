@@ -86,7 +86,8 @@ class ShortcutOverlay(QWidget):
         self.columns = []
         # Groups in columns, each column about the same number of rows.
         total = sum(len(rows) + 2 for _, rows in self._groups)
-        n_columns = 3 if total > 24 else 2
+        # Columns of ~16 lines: a full keyboard still fits a 16:9 screen at a readable size.
+        n_columns = max(2, min(4, -(-total // 16)))
         per_column = total / n_columns
         column, filled, html = 0, 0, [[] for _ in range(n_columns)]
         for title, rows in self._groups:
