@@ -129,3 +129,20 @@ def test_without_numba_everything_falls_back_to_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "20"
+
+
+@pytest.mark.parametrize("kind", ["adagrad", "rmsprop", "adam"])
+def test_zero_eps_at_a_stationary_point_gives_nan_like_numpy(kind):
+    # 0 / (0 + √0): NumPy gives NaN (the run is reported diverged); the compiled kernel must
+    # not raise ZeroDivisionError instead.
+    if compiled.kernel() is None:
+        pytest.skip(f"numba unavailable: {compiled.error()}")
+    surface = get_surface("bowl")
+    m = surface.minima[0]
+    out = []
+    for backend in ("numpy", "compiled"):
+        sim = Simulation(surface, [RunSpec(kind, {"eps": 0.0})], (m.x, m.y), max_steps=5, backend=backend)
+        sim.step(2)
+        out.append((sim.positions.copy(), sim.status.copy()))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    assert np.isnan(out[1][0]).all() and (out[0][1] == out[1][1]).all()

@@ -131,7 +131,8 @@ def kernel():
                                        f8[:, :, :])
                 # An explicit signature with "A"-layout arrays: one compilation serves row
                 # views and whole arrays alike.
-                _compiled = numba.njit(signature, cache=True, nogil=True)(_update_runs)
+                # error_model="numpy": 0/0 gives NaN as in NumPy (ε = 0, r = 0), never ZeroDivisionError.
+                _compiled = numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_update_runs)
             except Exception as exc:  # ImportError, or a numba/LLVM failure on this machine
                 _error = f"{type(exc).__name__}: {exc}"
         return _compiled
