@@ -249,6 +249,13 @@ class BasinDock(QDockWidget):
         self.setWidget(body)
         self.setMinimumWidth(520)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
+        # Floating over the window at first: docked, a row of maps would squeeze the race's
+        # views to a strip. Double-click the title to dock it.
+        self.setFloating(True)
+        geometry = window.geometry()
+        self.resize(min(1500, int(geometry.width() * 0.9)), min(640, int(geometry.height() * 0.7)))
+        self.move(geometry.x() + (geometry.width() - self.width()) // 2,
+                  geometry.y() + geometry.height() - self.height() - 40)
         self.hide()
 
         self.export_action = QAction("Export basin maps as PNG…", self)
