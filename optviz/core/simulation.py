@@ -546,19 +546,18 @@ class Simulation:
         t = self.steps[ks]
         if t[0] == t[-1] and (t == t[0]).all():  # runs in step: plain slices, far cheaper
             t, ks = int(t[0]), runs
-        lead = slice(None) if self.M == self.N else slice(0, self.M)
-        P = self.positions[runs]
-        h.positions[t, ks] = P[:, lead]
-        h.loss[t, ks] = self.loss[runs][:, lead]
-        grad = self.full_grad[runs][:, lead]
+        src = runs if self.M == self.N else (runs, slice(0, self.M))  # the recorded (lead) points
+        h.positions[t, ks] = self.positions[src]
+        h.loss[t, ks] = self.loss[src]
+        grad = self.full_grad[src]
         h.full_grad[t, ks] = grad
         h.grad_norm[t, ks] = np.hypot(grad[..., 0], grad[..., 1])
-        h.status[t, ks] = self.status[runs][:, lead]
-        h.minimum[t, ks] = self.minimum[runs][:, lead]
+        h.status[t, ks] = self.status[src]
+        h.minimum[t, ks] = self.minimum[src]
         for name, buf in self._buffers.items():
-            h.state[name][t, ks] = buf[runs][:, lead]
+            h.state[name][t, ks] = buf[src]
         if h.cloud is not None:
-            h.cloud[t, ks] = P
+            h.cloud[t, ks] = self.positions[runs]
 
     # ------------------------------------------------------------------ summaries
 
