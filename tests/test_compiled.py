@@ -105,8 +105,8 @@ def test_auto_uses_the_compiled_kernel_only_once_it_is_ready(kernel, monkeypatch
     s = get_surface("bowl")
     sim = Simulation(s, [RunSpec("adam")], s.start, max_steps=5)
     assert sim._compiled_kernel() is kernel
-    monkeypatch.setattr(compiled, "_compiled", None)
-    monkeypatch.setattr(compiled, "_error", "ImportError: no numba here")
+    monkeypatch.setattr(compiled._KERNEL, "value", None)
+    monkeypatch.setattr(compiled._KERNEL, "failure", "ImportError: no numba here")
     assert sim._compiled_kernel() is None  # auto: NumPy, no waiting
     sim.run()
     assert sim.steps[0] == 5

@@ -28,7 +28,6 @@ like :mod:`optviz.core.compiled`.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import threading
@@ -37,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import compiled
+from .lazy_kernel import LazyKernel
 from .surfaces import AnalyticSurface
 
 #: Surfaces with a compiled gradient twin, by key; the index is the kernel's surface id.
@@ -50,51 +50,21 @@ BLOCK = 256
 #: Start points per task handed to a thread: the progress and cancel granularity.
 TASK = 1024
 
-_lock = threading.Lock()
-_module = None
-_error: str | None = None
+_lock = threading.Lock()  # guards the thread pool
 _pool: ThreadPoolExecutor | None = None
 
 
-def available() -> bool:
-    """Whether numba is installed and has not failed here (cheap: it does not import it)."""
-    try:
-        return _error is None and importlib.util.find_spec("numba") is not None
-    except (ImportError, ValueError):  # e.g. sys.modules["numba"] = None
-        return False
+def _build():
+    from . import _basins_kernel as module
+
+    _exercise(module)  # compile now (for every surface and kind), not mid-computation
+    return module
 
 
-def ready() -> bool:
-    """Whether the kernel is compiled (or loaded from cache) and runs without waiting."""
-    return _module is not None
-
-
-def error() -> str | None:
-    """Why the kernel is unavailable (numba missing or compilation failed), else None."""
-    return _error
-
-
-def kernel():
-    """The kernel module, compiling (or loading from cache) on first call; None, with
-    :func:`error` saying why, when numba is missing or fails."""
-    global _module, _error
-    with _lock:
-        if _module is None and _error is None:
-            try:
-                from . import _basins_kernel as module
-
-                _exercise(module)  # compile now (for every surface and kind), not mid-computation
-                _module = module
-            except Exception as exc:  # ImportError, or a numba/LLVM failure on this machine
-                _error = f"{type(exc).__name__}: {exc}"
-        return _module
-
-
-def warm_up() -> threading.Thread:
-    """Compile (or load) the kernel on a daemon thread; returns the thread."""
-    thread = threading.Thread(target=kernel, name="optviz-basins-compile", daemon=True)
-    thread.start()
-    return thread
+#: The kernel module, compiled (or loaded from numba's cache) on first use.
+_KERNEL = LazyKernel(_build, "optviz-basins-compile")
+available, ready, error, kernel, warm_up = (_KERNEL.available, _KERNEL.ready, _KERNEL.error, _KERNEL.get,
+                                            _KERNEL.warm_up)
 
 
 def _exercise(module) -> None:
@@ -149,7 +119,7 @@ def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
 
     module = kernel()
     if module is None:
-        raise RuntimeError(f"the compiled basin kernel is unavailable ({_error})")
+        raise RuntimeError(f"the compiled basin kernel is unavailable ({error()})")
     sid = twin_of(surface)
     if sid is None:
         raise ValueError(f"no compiled gradient for the surface {surface.key!r}")

@@ -16,20 +16,17 @@ Without numba :func:`available` is False and callers keep the NumPy kernels.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import threading
 
 import numpy as np
+
+from .lazy_kernel import LazyKernel
 
 #: Kernel kinds by the factory name in ``KernelAccess.kind``.
 KINDS = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adam": 5}
 #: Columns of the constants table: the most any kernel has (Adam's 7).
 CONSTANTS = 7
 
-_lock = threading.Lock()
-_compiled = None
-_error: str | None = None
 
 
 def _update_runs(act, kinds, constants, lrs, counts, g, p, r):  # pragma: no cover - compiled
@@ -97,52 +94,21 @@ def _update_runs(act, kinds, constants, lrs, counts, g, p, r):  # pragma: no cov
                     g[k, i, d] = (pv * -step_size) / den
 
 
-def available() -> bool:
-    """Whether numba is installed and has not failed here (cheap: it does not import it)."""
-    try:
-        return _error is None and importlib.util.find_spec("numba") is not None
-    except (ImportError, ValueError):  # e.g. sys.modules["numba"] = None
-        return False
+def _build():
+    import numba
+
+    f8, i8 = numba.float64, numba.int64
+    signature = numba.void(i8[:], numba.int8[:], f8[:, :], f8[:], i8[:], f8[:, :, :], f8[:, :, :], f8[:, :, :])
+    # An explicit signature with "A"-layout arrays: one compilation serves row views and
+    # whole arrays alike. error_model="numpy": 0/0 gives NaN as in NumPy (ε = 0, r = 0),
+    # never ZeroDivisionError.
+    return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_update_runs)
 
 
-def ready() -> bool:
-    """Whether the compiled kernel is built and can run without waiting."""
-    return _compiled is not None
-
-
-def error() -> str | None:
-    """Why the compiled kernel is unavailable (numba missing or compilation failed), else None."""
-    return _error
-
-
-def kernel():
-    """The compiled :func:`_update_runs`, compiling (or loading from cache) on first call.
-
-    Returns None, with :func:`error` saying why, when numba is missing or fails.
-    """
-    global _compiled, _error
-    with _lock:
-        if _compiled is None and _error is None:
-            try:
-                import numba
-
-                f8, i8 = numba.float64, numba.int64
-                signature = numba.void(i8[:], numba.int8[:], f8[:, :], f8[:], i8[:], f8[:, :, :], f8[:, :, :],
-                                       f8[:, :, :])
-                # An explicit signature with "A"-layout arrays: one compilation serves row
-                # views and whole arrays alike.
-                # error_model="numpy": 0/0 gives NaN as in NumPy (ε = 0, r = 0), never ZeroDivisionError.
-                _compiled = numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_update_runs)
-            except Exception as exc:  # ImportError, or a numba/LLVM failure on this machine
-                _error = f"{type(exc).__name__}: {exc}"
-        return _compiled
-
-
-def warm_up() -> threading.Thread:
-    """Compile (or load) the kernel on a daemon thread; returns the thread."""
-    thread = threading.Thread(target=kernel, name="optviz-compile", daemon=True)
-    thread.start()
-    return thread
+#: The compiled :func:`_update_runs`, built on first use.
+_KERNEL = LazyKernel(_build, "optviz-compile")
+available, ready, error, kernel, warm_up = (_KERNEL.available, _KERNEL.ready, _KERNEL.error, _KERNEL.get,
+                                            _KERNEL.warm_up)
 
 
 def as_arrays(accesses) -> tuple[np.ndarray, np.ndarray]:
