@@ -109,22 +109,19 @@ class SwarmControls(QGroupBox):
             flash_tooltip(self, str(err))
             self.message.emit(str(err))
 
-    def _on_edit(self, *_) -> None:
-        rect = self.model.swarm["rect"] if self.model.swarm else self._last["rect"]
+    def _submit(self, rect) -> None:
         settings = self._settings(rect)
-        self._last = settings
+        self._last = settings  # remembered while the swarm is off
         self._apply(settings if self.enabled.isChecked() else None)
+
+    def _on_edit(self, *_) -> None:
+        self._submit(self.model.swarm["rect"] if self.model.swarm else self._last["rect"])
 
     def _on_rect(self, *_) -> None:
-        rect = [box.value() for box in self.rect]
-        settings = self._settings(rect)
-        self._last = settings
-        self._apply(settings if self.enabled.isChecked() else None)
+        self._submit([box.value() for box in self.rect])
 
     def _on_whole_view(self) -> None:
-        settings = self._settings(None)
-        self._last = settings
-        self._apply(settings if self.enabled.isChecked() else None)
+        self._submit(None)
         self._show(self.model.swarm)
 
     # model → widget
