@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         self.tuning.install(self.analysis_menu)
         self.leaderboard = LeaderboardDock(self)
         self.leaderboard.install(self.analysis_menu)
-        # Basins of attraction: where every start point ends, per run (a dock, Ctrl+B).
+        # Basins of attraction: where every start point ends, per run (Ctrl+B).
         self.basins = BasinActions(self)
         self.basins.install(self.analysis_menu)
 
