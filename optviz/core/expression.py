@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -495,7 +496,11 @@ def parse_expression(text: str) -> Expression:
     body = python.strip()
     where = where[lead:]
     try:
-        tree = ast.parse(body, mode="eval")
+        # Python's own warnings about the text (an invalid escape in a string) mean nothing to
+        # the user: anything but the whitelist is refused below with a clear message.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
         raise _syntax_error(exc, text, body, where) from None
     except (RecursionError, MemoryError, ValueError):
