@@ -46,6 +46,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .expression_text import one_line
 from .geometry import CriticalPoint, ViewBox
 from .surface import Category, Family, Surface
 
@@ -454,8 +455,8 @@ class Expression:
         return _sympy().latex(self.sympy_expr)
 
     def pretty(self) -> str:
-        """f as Unicode text, e.g. ``x² + 10⋅y²``."""
-        return _sympy().pretty(self.sympy_expr, use_unicode=True)
+        """f as one line of Unicode text, e.g. ``x² + 10·y² + sin(3·x)`` (see :mod:`.expression_text`)."""
+        return one_line(self.sympy_expr)
 
 
 def _real(fn: Callable, x, y, out: np.ndarray | None) -> np.ndarray:
@@ -619,7 +620,7 @@ class ExpressionSurface(Surface):
         return self._expr.latex()
 
     def pretty(self) -> str:
-        """J as Unicode text."""
+        """J as one line of Unicode text, e.g. ``x² + 10·y²``."""
         return self._expr.pretty()
 
     def gradient_latex(self) -> tuple[str, str]:
