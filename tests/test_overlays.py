@@ -279,3 +279,100 @@ def test_arrows_in_the_3d_view_sit_at_the_head_height(window):
     window.model.overlay_gradient = window.model.overlay_momentum = False
     overlays.update(c.sim)
     assert fake.calls[-1][0] is None
+
+
+# ------------------------------------------------------------------------------ issue 10
+
+
+def test_a_vanishing_momentum_or_gradient_draws_no_arrow_but_an_approx_zero_label():
+    # A momentum run that has converged in a bowl: its buffer p and the gradient are ~0 (p ≈ 1e-6
+    # and below), far under VANISHING · G; the minimum-length arrow would show a push that is not there.
+    surface = get_surface("bowl")
+    sim = Simulation(surface, [RunSpec("momentum"), RunSpec("adam")], surface.start, max_steps=3000)
+    G = gradient_reference(surface)
+    sim.step(5)
+    early = head_glyphs(sim, 0, surface.view, G)
+    assert early.momentum is not None and not early.momentum_vanished  # moving: an arrow
+    sim.run()
+    for k in range(sim.K):
+        t = sim.length(k) - 1
+        p = sim.history.state["p"][t, k, 0]
+        head = sim.history.positions[t, k, 0]
+        g = surface.grad(head[None, :])[0]  # independently of the simulation
+        assert np.hypot(*p) < ov.VANISHING * G and np.hypot(*g) < ov.VANISHING * G
+        glyphs = head_glyphs(sim, k, surface.view, G)
+        assert glyphs.momentum is None and glyphs.momentum_tip is None and glyphs.momentum_vanished
+        assert glyphs.gradient is None and glyphs.gradient_vanished
+        assert glyphs.momentum_label  # the label still says which vector it is
+
+
+def test_vanishing_is_relative_to_the_reference():
+    assert ov.vanishing(0.0, 1.0) and ov.vanishing(0.9e-3, 1.0) and not ov.vanishing(1.1e-3, 1.0)
+    assert ov.vanishing(0.9, 1000.0) and not ov.vanishing(np.nan, 1.0) and not ov.vanishing(np.inf, 1.0)
+
+
+def _scene_rect_of_texts(window, prefix):
+    import pyqtgraph as pg
+
+    vb = window.contour.view_box
+    return [item.sceneBoundingRect() for item in vb.childGroup.childItems()
+            if isinstance(item, pg.TextItem) and item.isVisible() and item.textItem.toPlainText().startswith(prefix)]
+
+
+def _settle(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(4):
+        QApplication.processEvents()
+        qtbot.wait(15)
+
+
+def test_arrow_labels_do_not_cover_the_minimum_labels(window, qtbot):
+    m, overlays = window.model, window.classroom.overlays
+    m.preset = "himmelblau"
+    m.selected = 1  # momentum
+    m.overlay_gradient = m.overlay_momentum = True
+    # Starting down-left of minimum 1 (3, 2): −∇J points up-right at the minimum, and the label
+    # at its tip, on the side away from the head, would sit on "min 1".
+    m.start = (2.5, 1.6)
+    _settle(qtbot)
+    mins = _scene_rect_of_texts(window, "min")
+    assert len(mins) == 4
+    label = overlays.gradient.label
+    assert label.isVisible() and overlays.gradient.line.isVisible()
+    for rect in mins:
+        assert not label.sceneBoundingRect().intersects(rect)
+    # The label still marks the arrow: it touches the tip or the head.
+    from PySide6.QtCore import QPointF
+
+    x, y = overlays.gradient.line.getData()
+    ends = [window.contour.view_box.mapViewToScene(QPointF(x[j], y[j])) for j in (0, 1)]
+    box = label.sceneBoundingRect().adjusted(-30, -30, 30, 30)
+    assert any(box.contains(p) for p in ends)
+    # Converged on minimum 1: both labels read "≈ 0" and cover neither a minimum label nor each other.
+    window.controller.sim.run()
+    window.controller.advanced.emit()
+    _settle(qtbot)
+    assert "≈ 0" in overlays.momentum.label.textItem.toPlainText()
+    assert not overlays.momentum.line.isVisible()
+    labels = [overlays.gradient.label.sceneBoundingRect(), overlays.momentum.label.sceneBoundingRect()]
+    assert not labels[0].intersects(labels[1])
+    for rect in _scene_rect_of_texts(window, "min"):
+        assert not any(r.intersects(rect) for r in labels)
+
+
+def test_field_arrows_are_dark_on_a_light_casing_in_both_themes(window):
+    from PySide6.QtGui import QColor
+
+    m, overlays = window.model, window.classroom.overlays
+    m.overlay_field = True
+    for theme in ("normal", "projector"):
+        m.theme = theme
+        line, casing = overlays.field.opts["pen"], overlays.field_halo.opts["pen"]
+        ink, halo = QColor(line.color()), QColor(casing.color())
+        # Readable on the light end of the colour map: dark and mostly opaque; on its dark end
+        # (slate, lightness ~0.3) the light casing outlines it.
+        assert ink.lightnessF() < 0.2 and ink.alphaF() >= 0.65
+        assert halo.lightnessF() > 0.9 and halo.alphaF() >= 0.4
+        assert casing.widthF() >= line.widthF() + 2 * window.model.scale
+        assert overlays.field_halo.zValue() < overlays.field.zValue()

@@ -7,8 +7,9 @@ momentum and the adaptive methods.
   for Adam the bias-corrected first moment p̂), in the run's colour.
 * **α/(ε + √r)**, the effective step size per axis of AdaGrad and RMSProp (Adam: α/(√r̂ + ε)):
   a cross with an ellipse through its ends, in the run's colour.
-* **the field** of −∇J directions over the map: one faint arrow per cell of a FIELD_CELLS²
-  grid, under the paths, computed when the surface changes.
+* **the field** of −∇J directions over the map: one thin dark arrow on a light casing per cell
+  of a FIELD_CELLS² grid (readable on the light valleys and the dark slate of the colour map
+  alike), under the paths, computed when the surface changes.
 
 Scaling (the same rule for every glyph, so their sizes compare):
 
@@ -22,6 +23,9 @@ axes (the direction stays exactly that of the vector in data space). A vector of
   near a minimum the arrow shrinks to ARROW_MIN but keeps pointing downhill.
 * −αp: m = α|p| against α·G, i.e. |p| against G: comparable with the gradient arrow (a
   momentum buffer that has built up to 10 g is √10 ≈ 3.2 times as long).
+* A vanishing vector, m < VANISHING · m_ref (its arrow would be under ~1 % of the view), is
+  not drawn at the minimum length, which would show a push that is not there: the arrow is
+  left out and its label reads "≈ 0" beside the head (a converged run's −∇J and −αp).
 * step size: half-axis along axis i = STEP_BASE · √(G · sᵢ/α), clipped to [STEP_MIN, STEP_MAX],
   with sᵢ the step size per axis: G·sᵢ/α = G/(ε + √rᵢ) compares the gradients seen along axis
   i (their root mean square √rᵢ) with the surface's typical gradient, so the cross is long
@@ -29,6 +33,11 @@ axes (the direction stays exactly that of the vector in data space). A vector of
   there) and short where they have been large. The square root compresses: a 100:1 ratio
   between the axes shows as 10:1.
 * the field: every arrow 0.6 of a grid cell long (direction only).
+
+Labels are placed where they hide no other text of the map (the minimum labels "min 1", the
+"start" label) and no minimum or saddle marker: at the arrow's tip on the side away from the
+head if that is free, else at another corner of the tip (or of the head), else where they
+overlap least.
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ from ..core.optimizers import OPTIMIZERS
 from .equations import hat_html
 
 ARROW_BASE, ARROW_MIN, ARROW_MAX = 0.2, 0.07, 0.45
+#: A vector smaller than this fraction of its reference is "≈ 0": no arrow (see the module doc).
+VANISHING = 1e-3
 STEP_BASE, STEP_MIN, STEP_MAX = 0.04, 0.012, 0.12
 #: Two arrow labels closer than this (normalised units) are pushed apart, sideways.
 LABEL_CLEARANCE = 0.09
@@ -55,11 +66,13 @@ ELLIPSE_POINTS = 64
 
 GRADIENT_COLOR = (0, 0, 0)
 CASING_COLOR = (255, 255, 255, 230)
-FIELD_COLOR = {"normal": (30, 34, 42, 95), "projector": (0, 0, 0, 120)}
-#: A faint light halo keeps the field's dark arrows visible over the dark (high-loss) colours.
-FIELD_HALO = (255, 255, 255, 70)
+#: The field's arrows: dark, on a light casing that outlines them over the dark (high-loss)
+#: end of the colour map; the dark line alone carries them over the light end.
+FIELD_COLOR = {"normal": (24, 28, 36, 180), "projector": (0, 0, 0, 205)}
+FIELD_HALO = {"normal": (255, 255, 255, 120), "projector": (255, 255, 255, 140)}
 ARROW_WIDTH = 3.0
-FIELD_WIDTH = 1.2
+FIELD_WIDTH = 1.3
+FIELD_HALO_EXTRA = 2.2  # the casing is this much wider than the arrow (px, before scaling)
 LABEL_POINT_SIZE = 12
 
 GRADIENT_TIP = ("−∇J: the steepest-descent direction at the head of the selected run. Length grows with "
@@ -96,6 +109,12 @@ def arrow_length(magnitude: float, reference: float, base: float = ARROW_BASE, l
     if not np.isfinite(magnitude) or not reference > 0:
         return high if magnitude == np.inf else low
     return float(np.clip(base * np.sqrt(max(magnitude, 0.0) / reference), low, high))
+
+
+def vanishing(magnitude: float, reference: float) -> bool:
+    """Whether a vector of size ``magnitude`` is "≈ 0" against ``reference``: below
+    VANISHING · reference (a non-finite size is not vanishing; a zero one is)."""
+    return bool(np.isfinite(magnitude) and reference > 0 and magnitude < VANISHING * reference)
 
 
 def step_half_axis(per_alpha: float, reference: float) -> float:
@@ -200,6 +219,8 @@ class HeadGlyphs:
     momentum: np.ndarray | None = None
     momentum_tip: np.ndarray | None = None
     momentum_label: str = ""
+    gradient_vanished: bool = False  # |∇J| < VANISHING · G: no arrow, a "≈ 0" label
+    momentum_vanished: bool = False  # |p| < VANISHING · G
     step_size: np.ndarray | None = None  # the cross + ellipse pairs
     half_axes: np.ndarray | None = None  # normalised units
     step_size_label: str = ""
@@ -220,8 +241,11 @@ def head_glyphs(sim, k: int, box, reference: float, *, gradient=True, momentum=T
     hyper = spec.hyperparameters()
     if gradient:
         g = sim.full_grad[k, i]
-        tip = arrow_tip(head, -g, size, arrow_length(float(np.hypot(*g)), reference))
-        if tip is not None:
+        magnitude = float(np.hypot(*g))
+        tip = arrow_tip(head, -g, size, arrow_length(magnitude, reference))
+        if vanishing(magnitude, reference):
+            out.gradient_vanished = True
+        elif tip is not None:
             out.gradient_tip, out.gradient = tip, arrow_segments(head, tip, size)
     if t == 0:
         return out  # no buffer yet
@@ -229,10 +253,15 @@ def head_glyphs(sim, k: int, box, reference: float, *, gradient=True, momentum=T
         p = sim.history.state["p"][t, k, i]
         if kind == "adam":
             p = p / (1.0 - hyper["rho1"] ** t)
-        tip = arrow_tip(head, -p, size, arrow_length(float(np.hypot(*p)), reference))
-        if tip is not None:
+        magnitude = float(np.hypot(*p))
+        tip = arrow_tip(head, -p, size, arrow_length(magnitude, reference))
+        out.momentum_label = "−αp̂" if kind == "adam" else "−αp"
+        if vanishing(magnitude, reference):
+            out.momentum_vanished = True
+        elif tip is not None:
             out.momentum_tip, out.momentum = tip, arrow_segments(head, tip, size)
-            out.momentum_label = "−αp̂" if kind == "adam" else "−αp"
+        else:
+            out.momentum_label = ""
     if step_size and kind in ADAPTIVE_KINDS:
         r = sim.history.state["r"][t, k, i]
         eps = float(hyper["eps"])
@@ -284,23 +313,27 @@ class _Glyph:
         self._html = None  # re-set: the text document takes the font when the html is set
 
     def show(self, pairs: np.ndarray | None, anchor_point=None, html: str = "", anchor=(0.0, 1.0)) -> None:
-        if pairs is None:
-            self.hide()
-            return
-        x, y = pairs[:, 0], pairs[:, 1]
-        self.casing.setData(x, y, connect="pairs", skipFiniteCheck=True)
-        self.line.setData(x, y, connect="pairs", skipFiniteCheck=True)
-        self.casing.setVisible(True)
-        self.line.setVisible(True)
+        """The strokes ``pairs`` (None: none) and the label ``html`` at ``anchor_point`` (none
+        without both)."""
+        lines = pairs is not None
+        if lines:
+            x, y = pairs[:, 0], pairs[:, 1]
+            self.casing.setData(x, y, connect="pairs", skipFiniteCheck=True)
+            self.line.setData(x, y, connect="pairs", skipFiniteCheck=True)
+        self.casing.setVisible(lines)
+        self.line.setVisible(lines)
         if html and anchor_point is not None:
-            if html != getattr(self, "_html", None):
-                self._html = html
-                self.label.setHtml(html)
+            self.set_text(html)
             self.label.setAnchor(anchor)
             self.label.setPos(float(anchor_point[0]), float(anchor_point[1]))
             self.label.setVisible(True)
         else:
             self.label.setVisible(False)
+
+    def set_text(self, html: str) -> None:
+        if html != getattr(self, "_html", None):
+            self._html = html
+            self.label.setHtml(html)
 
     def hide(self) -> None:
         for item in self.items():
@@ -375,7 +408,7 @@ class RunOverlays:
         self.momentum.style(color, width, font, text)
         self.step_size.style(color, 0.7 * width, font, text)
         self.field.setPen(_pen(FIELD_COLOR.get(theme, FIELD_COLOR["normal"]), FIELD_WIDTH * scale))
-        self.field_halo.setPen(_pen(FIELD_HALO, (FIELD_WIDTH + 1.6) * scale))
+        self.field_halo.setPen(_pen(FIELD_HALO.get(theme, FIELD_HALO["normal"]), (FIELD_WIDTH + FIELD_HALO_EXTRA) * scale))
         self._key = None
         self.refresh()
 
@@ -420,20 +453,73 @@ class RunOverlays:
             self._clear()
             return
         size = np.array([self.box.width, self.box.height])
-        grad_at, mom_at = _separate_labels(glyphs.head, glyphs.gradient_tip, glyphs.momentum_tip, size)
-        self.gradient.show(glyphs.gradient, grad_at, "−∇J", _label_anchor(glyphs.head, glyphs.gradient_tip, size))
+        obstacles, marker_half = self._obstacles()
+        # Labels beside the head clear a minimum's star the head may sit on.
+        placer = _LabelPlacer(obstacles, self.contour.view_box, max(8.0 * self._scale, marker_half + 2.0))
+        head = glyphs.head
+        grad_at, mom_at = _separate_labels(head, glyphs.gradient_tip, glyphs.momentum_tip, size)
         adam = glyphs.momentum_label == "−αp̂"
-        self.momentum.show(glyphs.momentum, mom_at, f"−α{hat_html('p', self._font)}" if adam else "−αp",
-                           _label_anchor(glyphs.head, glyphs.momentum_tip, size))
+        momentum_text = f"−α{hat_html('p', self._font)}" if adam else "−αp"
+        for glyph, pairs, text, tip, at, vanished in (
+                (self.gradient, glyphs.gradient, "−∇J", glyphs.gradient_tip, grad_at, glyphs.gradient_vanished),
+                (self.momentum, glyphs.momentum, momentum_text, glyphs.momentum_tip, mom_at,
+                 glyphs.momentum_vanished)):
+            if vanished:
+                glyph.set_text(f"{text} ≈ 0")
+                at, anchor = placer.place(glyph.label, placer.around(head))
+                glyph.show(None, at, f"{text} ≈ 0", anchor)
+            elif pairs is not None:
+                glyph.set_text(text)
+                first = (at, _label_anchor(head, tip, size))
+                at, anchor = placer.place(glyph.label, [first, *placer.corners(at), *placer.around(head)])
+                glyph.show(pairs, at, text, anchor)
+            else:
+                glyph.hide()
         if glyphs.step_size is not None:
             below = _step_label_below(glyphs, self.box)
-            at = glyphs.head + np.array([0.0, (-1 if below else 1) * glyphs.half_axes[1] * size[1]])
             label = (f"α/(√{hat_html('r', self._font)}+ε)" if glyphs.step_size_label.startswith("α/(√")
                      else "α/(ε+√r)")
-            self.step_size.show(glyphs.step_size, at, label, (0.5, 0.0) if below else (0.5, 1.0))
+            candidates = []
+            for side in ((-1, 1) if below else (1, -1)):
+                at = head + np.array([0.0, side * glyphs.half_axes[1] * size[1]])
+                candidates.append((at, (0.5, 0.0) if side < 0 else (0.5, 1.0)))
+            self.step_size.set_text(label)
+            at, anchor = placer.place(self.step_size.label, candidates)
+            self.step_size.show(glyphs.step_size, at, label, anchor)
         else:
             self.step_size.hide()
         self._update_3d(glyphs)
+
+    def _obstacles(self) -> tuple[list[tuple[float, float, float, float]], float]:
+        """What the labels must not cover, as (x0, y0, x1, y1) in data units: every other text
+        on the map (the minimum labels, the start label) and the minimum and saddle markers;
+        and the largest marker's half-size in pixels."""
+        vb = self.contour.view_box
+        px = _pixel_size(vb)
+        largest = 0.0
+        if px is None:
+            return [], largest
+        mine = {glyph.label for glyph in (self.gradient, self.momentum, self.step_size)}
+        rects = []
+        for item in vb.childGroup.childItems():  # addedItems leaves out items added with ignoreBounds
+            if isinstance(item, pg.TextItem) and item not in mine and item.isVisible():
+                rects.append(_text_rect(item, (item.pos().x(), item.pos().y()), tuple(item.anchor), px))
+        handle = getattr(self.contour, "start_handle", None)
+        label = handle.label() if handle is not None else None
+        if label is not None and label.isVisible() and handle.isVisible():
+            r = vb.mapSceneToView(label.sceneBoundingRect()).boundingRect()
+            rects.append((r.left(), r.top(), r.right(), r.bottom()))
+        for marker in (getattr(self.contour, "minima", None), getattr(self.contour, "saddles", None)):
+            if marker is None or not marker.isVisible():
+                continue
+            x, y = marker.getData()
+            if x is None or not len(x):
+                continue
+            half = 0.5 * float(marker.opts.get("size", 10))
+            largest = max(largest, half)
+            rects.extend((xi - half * px[0], yi - half * px[1], xi + half * px[0], yi + half * px[1])
+                         for xi, yi in zip(np.asarray(x, float), np.asarray(y, float)))
+        return rects, largest
 
     def _clear(self) -> None:
         self.glyphs = None
@@ -462,6 +548,72 @@ class RunOverlays:
             view.set_overlay(None)
             return
         view.set_overlay(np.vstack(pieces), np.vstack(colors), ARROW_WIDTH * self._scale)
+
+
+def _pixel_size(view_box) -> tuple[float, float] | None:
+    """Data units per screen pixel along x and y, or None before the view has a size."""
+    try:
+        w, h = view_box.viewPixelSize()
+    except Exception:  # no view yet
+        return None
+    return (float(w), float(h)) if np.isfinite([w, h]).all() and w > 0 and h > 0 else None
+
+
+def _text_rect(label, pos, anchor, px) -> tuple[float, float, float, float]:
+    """The data-unit rectangle (x0, y0, x1, y1) a pg.TextItem covers at ``pos`` with
+    ``anchor``: its text has a fixed size in pixels, the anchor's y runs down the text."""
+    r = label.textItem.boundingRect()
+    w, h = r.width() * px[0], r.height() * px[1]
+    x0 = float(pos[0]) - float(anchor[0]) * w
+    top = float(pos[1]) + float(anchor[1]) * h
+    return x0, top - h, x0 + w, top
+
+
+def _overlap(a, b) -> float:
+    """Area shared by two (x0, y0, x1, y1) rectangles."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+class _LabelPlacer:
+    """Chooses, for one label after another, the first candidate position that covers none of
+    the obstacles nor the labels placed before it and stays inside the view (else the one
+    that covers and leaves least)."""
+
+    def __init__(self, obstacles, view_box, gap_px: float) -> None:
+        self.taken = list(obstacles)
+        self.px = _pixel_size(view_box)
+        self.gap = gap_px
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        self.view = (x0, y0, x1, y1)
+
+    def corners(self, point) -> list:
+        """The four corner anchors at ``point``, in the order up-right, up-left, down-right, down-left."""
+        return [(point, anchor) for anchor in ((0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))]
+
+    def around(self, point) -> list:
+        """The four corners a small gap off ``point`` (beside a head dot rather than on it)."""
+        if self.px is None:
+            return self.corners(point)
+        dx, dy = self.gap * self.px[0], self.gap * self.px[1]
+        p = np.asarray(point, dtype=float)
+        return [(p + (sx * dx, sy * dy), anchor) for (sx, sy), (_, anchor)
+                in zip(((1, 1), (-1, 1), (1, -1), (-1, -1)), self.corners(p))]
+
+    def place(self, label, candidates):
+        """(point, anchor) for ``label`` among ``candidates`` (a non-empty list of such)."""
+        if self.px is None or len(candidates) == 1:
+            return candidates[0]
+        best, best_cost = candidates[0], np.inf
+        for point, anchor in candidates:
+            rect = _text_rect(label, point, anchor, self.px)
+            outside = (rect[2] - rect[0]) * (rect[3] - rect[1]) - _overlap(rect, self.view)
+            cost = sum(_overlap(rect, other) for other in self.taken) + outside
+            if cost < best_cost:
+                best, best_cost = (point, anchor), cost
+                if cost == 0.0:
+                    break
+        self.taken.append(_text_rect(label, best[0], best[1], self.px))
+        return best
 
 
 def _step_label_below(glyphs: HeadGlyphs, box) -> bool:
