@@ -175,3 +175,57 @@ def test_the_swarm_is_painted_on_the_map(window):
     window.controller.sim.step(3)
     window.controller.advanced.emit()
     assert pixels_of(color) > before + 400 * 2  # 400 dots of a few pixels each (some under the legend)
+
+
+def _pixels_near(window, color: str) -> int:
+    from PySide6.QtGui import QImage
+
+    image = window.contour.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    rgb = arr[:, : image.width(), 2::-1].astype(int).copy()
+    target = np.array([int(color[i: i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb - target).max(axis=-1) < 30).sum())
+
+
+def test_every_run_shows_in_a_swarm_that_starts_stacked(window):
+    # At step 0 every run's cloud is the same cloud: drawn one over another, only the last
+    # colour showed. Each run's colour must show on the map.
+    m = window.model
+    window.controller.sim.step(0)
+    colors = [s.color for s in window.controller.styles()]
+    visible = [k for k, r in enumerate(m.runs) if r.visible]
+    assert len(visible) >= 3
+    before = {k: _pixels_near(window, colors[k]) for k in visible}
+    m.swarm = {"kind": "grid", "count": 225, "rect": None, "seed": 0}
+    window.controller.advanced.emit()
+    sim = window.controller.sim
+    assert sim.length(0) == 1  # the race restarted: every run at the start cloud
+    layer = window.swarm_layer
+    # One stamp per cloud point, carrying every visible run's colour in run order.
+    assert len(layer._stamps) == 1
+    stamp_colors, points = layer._stamps[0]
+    assert [c.name() for c in stamp_colors] == [colors[k].lower() for k in visible]
+    assert len(points) == sim.N
+    for k in visible:
+        assert _pixels_near(window, colors[k]) > before[k] + 225, m.runs[k].optimizer  # ≥ 1 px a dot
+
+
+def test_coinciding_points_are_stamped_once_with_every_colour():
+    from PySide6.QtGui import QColor
+
+    from optviz.app.swarm_layer import coinciding_stamps
+
+    red, green, blue = QColor("red"), QColor("green"), QColor("blue")
+    cloud = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    moved = cloud.copy()
+    moved[2:] += 0.5  # blue leaves points 2 and 3
+    gone = np.array([True, True, True, False])  # green's point 3 is off the map (diverged)
+    runs = [(red, cloud, np.ones(4, bool)), (green, cloud.copy(), gone), (blue, moved, np.ones(4, bool))]
+    stamps = {tuple(c.name() for c in colors): pts.tolist() for colors, pts in coinciding_stamps(runs, 1e-6)}
+    assert stamps == {
+        ("#ff0000",): [[3.0, 3.0]],  # red alone where green is gone and blue moved
+        ("#0000ff",): [[2.5, 2.5], [3.5, 3.5]],
+        ("#ff0000", "#008000", "#0000ff"): [[0.0, 0.0], [1.0, 1.0]],
+        ("#ff0000", "#008000"): [[2.0, 2.0]],
+    }
+    assert coinciding_stamps([], 1e-6) == []
