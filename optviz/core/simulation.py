@@ -52,10 +52,11 @@ def is_final(status: np.ndarray) -> np.ndarray:
 
 
 def describe_status(status: int, minimum: int = -1) -> str:
-    """Human wording, e.g. ``"converged to minimum 2"``."""
+    """Human wording, e.g. ``"converged to minimum 2"``; a stop at a minimum the surface does
+    not list (one of Rastrigin's many local minima) is ``"converged to a local minimum"``."""
     status = Status(int(status))
     if status is Status.CONVERGED:
-        return f"converged to minimum {minimum + 1}" if minimum >= 0 else "converged (unlisted minimum)"
+        return f"converged to minimum {minimum + 1}" if minimum >= 0 else "converged to a local minimum"
     return {
         Status.RUNNING: "running",
         Status.DIVERGED: "diverged",
