@@ -291,12 +291,14 @@ def export_main(argv: list[str]) -> int:
             from .export import export_trajectories
 
             path = export_trajectories(race, out)
-            print(f"wrote {path} ({race.K} runs, {int(race.lengths.sum())} rows)")
+            print(f"wrote {path} ({race.K} run{'s' if race.K != 1 else ''}, {int(race.lengths.sum())} rows)")
+            _print_early_finish(race, args.steps)
         elif suffix == ".png":
             from .export import export_image
 
             path = export_image(race, out, frame)
             print(f"wrote {path} ({width}x{height}, step {race.last_step})")
+            _print_early_finish(race, args.steps)
         else:
             settings = AnimationSettings(frame, args.fps, args.steps_per_frame)
             job = AnimationJob(race, out, settings)
@@ -304,6 +306,7 @@ def export_main(argv: list[str]) -> int:
             path = job.run()
             print(f"wrote {path} ({job.total} frames, {width}x{height}, {args.fps} fps, "
                   f"{job.total / args.fps:.1f} s)")
+            _print_early_finish(race, args.steps)
     except KeyboardInterrupt:
         print(f"{_end_bar(job)}optviz export: interrupted; no file was written", file=sys.stderr)
         return 130
@@ -311,6 +314,30 @@ def export_main(argv: list[str]) -> int:
         print(f"{_end_bar(job)}optviz export: error: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def early_finish_note(race, steps: int) -> str | None:
+    """One line saying why the export ends before step ``steps``: every run had stopped
+    (converged, diverged, left the view) earlier, and there is nothing more to show. None
+    when some run went on to the step limit."""
+    last = race.last_step
+    if last >= steps:
+        return None
+    outcomes: dict[str, int] = {}
+    for k in range(race.K):
+        text = race.describe_at(k, last)
+        outcomes[text] = outcomes.get(text, 0) + 1
+    if race.K == 1:
+        who, how = "the run", next(iter(outcomes))
+    else:
+        who, how = "every run", ", ".join(f"{n} {text}" for text, n in outcomes.items())
+    return f"note: the race ends at step {last}, not {steps}: {who} had stopped by then ({how})"
+
+
+def _print_early_finish(race, steps: int) -> None:
+    note = early_finish_note(race, steps)
+    if note:
+        print(note)
 
 
 def _interrupted(signum, frame):

@@ -165,3 +165,25 @@ def test_ctrl_c_stops_the_export_and_deletes_the_partial_file(tmp_path):
     assert proc.returncode == 130
     assert err.strip().splitlines()[-1] == "optviz export: interrupted; no file was written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_ends_before_steps_says_why_in_one_line(tmp_path):
+    # On the bowl every run converges long before 300 steps: the race (and so the export) ends
+    # at the last step any run moved, and the CLI says so instead of silently writing fewer.
+    from optviz.app.model import RaceModel
+
+    model = RaceModel("bowl")
+    sim = Simulation(get_surface("bowl"), [r.spec for r in model.runs], model.start, max_steps=300).run()
+    last = max(sim.length(k) for k in range(sim.K)) - 1
+    assert last < 300
+    outcomes = [sim.describe(k) for k in range(sim.K)]
+    assert set(outcomes) == {"converged to minimum 1"}
+    for name in ("runs.csv", "final.png"):
+        proc = run_cli("--preset", "bowl", "--steps", "300", "--size", "320x180", "--out", str(tmp_path / name))
+        assert proc.returncode == 0, proc.stderr
+        notes = [line for line in proc.stdout.splitlines() if line.startswith("note:")]
+        assert notes == [f"note: the race ends at step {last}, not 300: every run had stopped by then "
+                         f"({sim.K} converged to minimum 1)"]
+    # One run to the step limit: nothing to explain.
+    proc = run_cli("--preset", "rosenbrock", "--optimizers", "gd", "--steps", "50", "--out", str(tmp_path / "r.csv"))
+    assert proc.returncode == 0 and "note:" not in proc.stdout and "(1 run, 51 rows)" in proc.stdout
