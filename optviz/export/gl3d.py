@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
@@ -73,8 +72,7 @@ class SurfacePanel:
         problem = gl_problem()
         if problem:
             raise ExportError(problem)
-        from pyqtgraph.opengl import GLLinePlotItem, GLScatterPlotItem, GLTextItem
-        from PySide6.QtGui import QFont, QVector3D
+        from PySide6.QtGui import QVector3D
         from PySide6.QtWidgets import QApplication
 
         from ..app.controller import RunStyle, SurfaceGrid
@@ -93,16 +91,8 @@ class SurfacePanel:
         xs, ys, z = race.surface.grid(SCALE_GRID, SCALE_GRID)
         view.set_surface(race.surface, SurfaceGrid(xs, ys, z, race.scale))
         view.set_runs([RunStyle(r.title, r.color, r.visible) for r in race.runs])
-        factor = max(float(scale), 0.25)
-        for item in view.items:  # public pyqtgraph attributes: widths and sizes in pixels
-            if isinstance(item, GLLinePlotItem):
-                item.setData(width=item.width * factor)
-            elif isinstance(item, GLScatterPlotItem) and item.pxMode and np.isscalar(item.size):
-                item.setData(size=float(item.size) * factor)
-            elif isinstance(item, GLTextItem):
-                font = QFont(item.font)  # a copy: the labels share their QFont objects
-                font.setPointSizeF(font.pointSizeF() * factor)
-                item.setData(font=font)
+        # Line widths, dot and font sizes are in pixels for a window: scaled with the frame.
+        view.set_look(view.look()[0], max(float(scale), 0.25))
         if camera:
             view.setCameraPosition(pos=QVector3D(*camera["center"]), distance=camera["distance"],
                                    elevation=camera["elevation"], azimuth=camera["azimuth"])
