@@ -8,9 +8,12 @@ Other surfaces have no data: the plot is empty.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from ..core.datasets import LinearRegression, LogisticRegression
 from .contour_view import TICK_POINT_SIZE, set_axis_labels, set_plot_look, style_plot
@@ -22,6 +25,10 @@ CURVE_POINTS = 200
 MIN_BOUNDARY_SLOPE = 1e-9
 MODEL_WIDTH = 3.0
 TITLE_SCALE_MAX = 1.25
+#: Pixels the title leaves free across the plot (the label's own margins and a little air).
+TITLE_MARGIN = 16
+#: The title takes two lines only when the plot is at least this many lines tall.
+TITLE_TWO_LINES_MIN_HEIGHT = 7
 CLASS0_COLOR = (95, 100, 112)  # y = 0: open circles
 CLASS1_COLOR = (60, 64, 74)  # y = 1: filled triangles
 SAMPLE_COLOR = (90, 96, 110)
@@ -34,7 +41,8 @@ class DataPlot(pg.PlotWidget):
         set_surface(surface): scatter the samples of a dataset surface, or clear.
         update_model(w, b, color): draw the model with parameters (w, b) in ``color``;
             non-finite parameters hide it.
-        set_title(text): a small title above the plot.
+        set_title(text): a small title above the plot, fitted to its width (see
+            :func:`fit_title`).
     """
 
     def __init__(self, parent=None) -> None:
@@ -47,6 +55,7 @@ class DataPlot(pg.PlotWidget):
         self._x_range: tuple[float, float] | None = None
         self._theme, self._scale = NORMAL, 1.0
         self._title = ""
+        self._title_fit = None  # (text, width, height, size) the shown title was fitted for
 
         self.samples = pg.ScatterPlotItem(size=9, antialias=True)
         self.samples.setZValue(10)
@@ -140,10 +149,51 @@ class DataPlot(pg.PlotWidget):
 
     def set_title(self, text: str) -> None:
         self._title = text
-        color = hex_color(self._theme.text)
-        # A caption over a narrow plot: it grows less than the rest, or a long run name is cut off.
-        size = TICK_POINT_SIZE * min(self._scale, TITLE_SCALE_MAX)
-        self.getPlotItem().setTitle(text, color=color, size=f"{size:g}pt")
+        self._fit_title()
+
+    def _title_font(self) -> QFont:
+        # A caption over a narrow plot: it grows less than the rest.
+        font = QFont(self.font())
+        font.setPointSizeF(TICK_POINT_SIZE * min(self._scale, TITLE_SCALE_MAX))
+        return font
+
+    def _fit_title(self) -> None:
+        """Show the title in the lines :func:`fit_title` chooses for the current size."""
+        text = self._title
+        font = self._title_font()
+        key = (text, self.width(), self.height(), font.pointSizeF(), self._theme.text)
+        if key == self._title_fit:
+            return  # called every frame while the race plays
+        self._title_fit = key
+        item = self.getPlotItem()
+        if not text:
+            item.setTitle(None)
+            return
+        metrics = QFontMetricsF(font)
+        lines = fit_title(text, metrics.horizontalAdvance, self._title_room(),
+                          two_lines=self.height() >= TITLE_TWO_LINES_MIN_HEIGHT * metrics.height())
+        item.setTitle("<br>".join(html.escape(line) for line in lines), color=hex_color(self._theme.text),
+                      size=f"{font.pointSizeF():g}pt")
+        # pyqtgraph gives the title row a fixed 30 px: room for the lines actually shown.
+        height = int(np.ceil(len(lines) * metrics.lineSpacing() + 8))
+        item.titleLabel.setMaximumHeight(height)
+        item.layout.setRowFixedHeight(0, height)
+        item.titleLabel.setToolTip(text if lines != [text] else "")
+
+    def _title_room(self) -> float:
+        """Pixels a title line may take: pyqtgraph centres it over the plot area, so it may
+        spread over the axis on the left only as far as it has room on the right."""
+        item = self.getPlotItem()
+        area = self.mapFromScene(item.vb.sceneBoundingRect()).boundingRect()
+        if area.width() <= 1:  # not laid out yet
+            return self.width() - TITLE_MARGIN
+        centre = area.center().x()
+        return 2 * min(centre, self.width() - centre) - TITLE_MARGIN
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.__dict__.get("_title"):  # not during PlotWidget's own set-up
+            self._fit_title()
 
     def set_look(self, theme, scale: float = 1.0) -> None:
         """Axes, fonts, markers and the model's line for ``theme`` at ``scale`` (the model is
@@ -155,3 +205,41 @@ class DataPlot(pg.PlotWidget):
             self.set_title(self._title)
         if self.surface is not None:
             self.set_surface(self.surface)
+
+
+def fit_title(text: str, width_of, available: float, two_lines: bool = True) -> list[str]:
+    """The lines of ``text`` that fit in ``available`` pixels, ``width_of(line)`` measuring a
+    line, in the first of these forms that fits:
+
+    1. the whole text on one line;
+    2. (``two_lines``) broken after its first " of ", so what follows stays whole:
+       "data and the model of" / "SGD, αₜ = 0.1/(1 + 0.01·t)";
+    3. what follows " of " alone (the subject: the run's name);
+    4. that subject cut after a whole clause, before a ", " or " (", with " …"
+       ("SGD …"), never inside a formula;
+    5. cut anywhere, with "…", when not even its first clause fits.
+    """
+    if width_of(text) <= available or " of " not in text:
+        return [text if width_of(text) <= available else _elide(text, width_of, available)]
+    head, subject = text.split(" of ", 1)
+    head += " of"
+    if two_lines and width_of(head) <= available and width_of(subject) <= available:
+        return [head, subject]
+    if width_of(subject) <= available:
+        return [subject]
+    return [_elide(subject, width_of, available)]
+
+
+def _elide(text: str, width_of, available: float) -> str:
+    """``text`` cut to fit ``available``: after its longest whole clause that fits (form 4 of
+    :func:`fit_title`), else anywhere; ending in "…" (at least one character is kept)."""
+    clauses = [i for i in range(1, len(text)) if text.startswith((", ", " ("), i)]
+    for end in reversed(clauses):
+        cut = text[:end] + " …"
+        if width_of(cut) <= available:
+            return cut
+    for end in range(len(text) - 1, 0, -1):
+        cut = text[:end].rstrip(" ,;:(") + "…"
+        if width_of(cut) <= available:
+            return cut
+    return text[:1] + "…"
