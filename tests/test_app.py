@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 
 from optviz.app.main_window import SETTINGS_KEY, MainWindow
-from optviz.app.model import PALETTE
 from optviz.core import Status
+from optviz.core.optimizers import OPTIMIZERS
 
 
 @pytest.fixture
@@ -45,7 +45,8 @@ def test_opens_useful_without_configuration(window):
     m = window.model
     assert m.preset == "narrow_valley"
     assert [r.optimizer for r in m.runs] == ["gd", "momentum", "rmsprop", "adam"]
-    assert len({r.color for r in m.runs}) == 4 and all(r.color in PALETTE for r in m.runs)
+    assert [r.color for r in m.runs] == [OPTIMIZERS[r.optimizer].color for r in m.runs]  # one colour per optimizer
+    assert len({r.color for r in m.runs}) == 4
     assert "Narrow valley" in window.windowTitle() or "narrow" in window.windowTitle().lower()
     sim = window.controller.sim
     assert np.allclose(sim.positions[:, 0], m.start)

@@ -439,7 +439,7 @@ def test_noise_slider_both_ways(qtbot, panel, model):
 def test_panel_survives_replace_runs(panel, model):
     from optviz.app.model import RunModel
 
-    model.replace_runs([RunModel("adam", "#000000")])
+    model.replace_runs([RunModel("adam")])
     assert len(panel.editors) == 1 and panel.editors[0].run is model.runs[0]
     assert not panel.editors[0].remove_button.isEnabled()
 

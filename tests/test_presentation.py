@@ -24,6 +24,7 @@ from optviz.app.model import (
 from optviz.app.presentation import LR_FACTOR, scale_widget_fonts
 from optviz.app.shortcuts import key_text
 from optviz.app.widgets import round_significant
+from optviz.core.optimizers import OPTIMIZERS
 
 NO = Qt.KeyboardModifier.NoModifier
 
@@ -100,11 +101,14 @@ def test_view_preferences_round_trip_and_tolerate_old_or_bad_settings():
     race_from_dict(race_to_dict(m))
 
 
-def test_projector_theme_darkens_only_the_yellow():
-    assert display_color("#F0E442", "projector") != "#F0E442"
+def test_projector_theme_darkens_only_colours_too_light_for_white():
+    assert display_color("#F0E442", "projector") != "#F0E442"  # a yellow at 1.3:1 on white
     assert display_color("#f0e442", "projector") != "#f0e442"
     assert display_color("#F0E442", "normal") == "#F0E442"
     assert display_color("#0072B2", "projector") == "#0072B2"
+    # The runs' own colours are chosen for a white screen: the projector shows them as they are.
+    m = RaceModel(optimizers=tuple(OPTIMIZERS) * 2)
+    assert all(display_color(r.color, "projector") == r.color for r in m.runs)
 
 
 def test_view_preferences_survive_a_restart(qtbot, settings):
@@ -145,7 +149,7 @@ def _look(w):
                     contour.isolines.opts["pen"].color().alpha()),
         "path_pen": (run.line_pen.widthF(), run.casing_pen.widthF(), contour.paths.casing_opacity),
         "head_size": run.head.opts["size"],
-        "legend_text": contour.legend.opts["labelTextSize"],
+        "legend_text": w.legend.font().pointSizeF(),
         "curve_pen": w.loss_plot._curves[0].opts["pen"].widthF(),
         "loss_tick": w.loss_plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF(),
         "data_tick": w.data_plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF(),
@@ -170,7 +174,8 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
     assert m.presentation and m.theme == "projector" and m.panels_collapsed
     assert window.isFullScreen()
     during = _look(window)
-    s = m.ui_scale
+    s = m.scale  # ui_scale × the screen's display factor (1 on a 1080-line screen)
+    assert s == pytest.approx(m.ui_scale * window.display_factor())
     assert during["tick_font"] == pytest.approx(before["tick_font"] * s)
     assert during["axis_pen"][1] == "#000000" and during["axis_pen"][0] > before["axis_pen"][0] * s * 0.99
     assert during["iso_pen"][2] > before["iso_pen"][2]  # darker iso-lines
@@ -274,7 +279,7 @@ def test_collapsing_panels_leaves_views_legend_and_strip(window, qtbot):
     press(qtbot, window, Qt.Key.Key_H)
     assert m.panels_collapsed
     assert not window.side_dock.isVisible() and not window.readouts.isVisible()
-    assert window.contour.isVisible() and window.contour.legend.isVisible()
+    assert window.contour.isVisible() and window.legend.isVisible()
     strip = window.classroom.strip
     assert strip.isVisible()
     text = strip.text()

@@ -15,7 +15,6 @@ from optviz.core import Status, get_surface
 from optviz.core.scenario import (
     MAX_FILE_BYTES,
     MAX_RUNS,
-    RUN_COLORS,
     SCENARIO_VERSION,
     Overlays,
     RunEntry,
@@ -32,6 +31,7 @@ from optviz.core.scenario import (
     scenario_from_race_dict,
     scenario_to_race_dict,
 )
+from optviz.core.optimizers import OPTIMIZERS
 from optviz.core.surfaces import TWO_WELLS_MINIMA
 
 EXPECTED_FILES = [
@@ -271,9 +271,17 @@ def test_minimal_file_takes_the_documented_defaults():
     assert s.noise_scale is None and s.same_lr is False and s.version == SCENARIO_VERSION
     assert s.view == ViewSettings() and s.view.overlays == Overlays() and s.view.log_loss is True
     (run,) = s.runs
-    assert run == RunEntry(optimizer="gd", hyper={"learning_rate": 0.1}, color=RUN_COLORS[0])
-    two = parse_scenario(minimal(runs=[{"optimizer": "gd"}, {"optimizer": "adam"}]))
-    assert [r.color for r in two.runs] == list(RUN_COLORS[:2])
+    assert run == RunEntry(optimizer="gd", hyper={"learning_rate": 0.1})
+
+
+def test_an_old_files_run_colour_is_accepted_and_ignored():
+    """Runs take their optimizer's look now; files written before still load, to the same race."""
+    old = parse_scenario(minimal(runs=[{"optimizer": "gd", "color": "#E69F00"}, {"optimizer": "adam", "color": "#0072b2"}]))
+    new = parse_scenario(minimal(runs=[{"optimizer": "gd"}, {"optimizer": "adam"}]))
+    assert old == new
+    assert "color" not in dump_scenario(old)
+    for _, path in builtin_scenarios():
+        assert '"color"' not in path.read_text(encoding="utf-8"), path.name
 
 
 @pytest.mark.parametrize(
@@ -479,7 +487,7 @@ def test_race_dict_matches_the_app_both_ways():
     assert scenario.view.log_loss is False  # from the race dict
     back = scenario_to_race_dict(scenario)
     assert back == race  # exactly the app's shape and values
-    assert set(back["runs"][0]) == set(RunModel("gd", "#000000").to_dict())
+    assert set(back["runs"][0]) == set(RunModel("gd").to_dict())
     # …and the app accepts it.
     rebuilt = race_from_dict(back)
     assert race_to_dict(rebuilt) == race
@@ -494,7 +502,12 @@ def test_race_dict_matches_the_app_both_ways():
             assert a.hyperparameters() == b.hyperparameters()  # the app fills in the defaults
             assert (a.optimizer, a.batch_size, a.schedule, dict(a.schedule_params), a.label, a.seed) == (
                 b.optimizer, b.batch_size, b.schedule, dict(b.schedule_params), b.label, b.seed)
-            assert (app_run.color, app_run.visible) == (run.color, run.visible)
+            assert app_run.visible == run.visible
+        # The first run of each optimizer wears the optimizer's colour (no colour in the file).
+        firsts = {}
+        for app_run in model.runs:
+            firsts.setdefault(app_run.optimizer, app_run)
+        assert all(r.color == OPTIMIZERS[k].color for k, r in firsts.items())
 
 
 def test_view_settings_under_the_app_names():
@@ -560,7 +573,7 @@ def runs(draw):
     run = {"optimizer": key, "hyper": hyper, "schedule": schedule, "schedule_params": draw(params)}
     optional = {
         "label": st.text(max_size=80),
-        "color": st.sampled_from(RUN_COLORS) | st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),
+        "color": st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),  # older files; ignored
         "visible": st.booleans(),
         "batch_size": st.none() | st.integers(1, 64),
         "seed": st.integers(0, 2**63 - 1),

@@ -24,11 +24,23 @@ FRAME_MS = 16  # ~60 Hz
 
 @dataclass(frozen=True)
 class RunStyle:
-    """How a view draws one run."""
+    """How a view draws one run (see :mod:`optviz.look`).
+
+    Attributes:
+        title: the legend text.
+        color: "#RRGGBB" as the current theme shows it.
+        visible: False hides the run everywhere.
+        dash: the line's dash pattern, on/off lengths in line widths (Qt's
+            ``QPen.setDashPattern`` convention); ``()`` solid. Paths drawn piece by piece
+            dash with :func:`optviz.look.dash_segments`, so the pattern runs on across pieces.
+        marker: the head marker, a pyqtgraph symbol name.
+    """
 
     title: str
     color: str
     visible: bool
+    dash: tuple[float, ...] = ()
+    marker: str = "o"
 
 
 @dataclass(frozen=True)
@@ -175,7 +187,7 @@ class RaceController(QObject):
 
     def _on_run_changed(self, item) -> None:
         index, name = item
-        if name in ("color", "visible", "label"):
+        if name in ("color", "marker", "dash", "visible", "label"):
             self.runsChanged.emit()
             return
         if self._outdated():
@@ -192,10 +204,11 @@ class RaceController(QObject):
     # ------------------------------------------------------------------ playback
 
     def styles(self) -> list[RunStyle]:
-        """How every run is drawn: its colour as the current theme shows it (the projector
-        theme darkens the yellow that vanishes on white)."""
+        """How every run is drawn: its optimizer's look (:func:`optviz.look.run_looks`), the
+        colour as the current theme shows it."""
         theme = getattr(self.model, "theme", "normal")
-        return [RunStyle(r.title, display_color(r.color, theme), r.visible) for r in self.model.runs]
+        return [RunStyle(r.title, display_color(r.color, theme), r.visible, tuple(r.dash), r.marker)
+                for r in self.model.runs]
 
     def _on_playing(self, playing: bool) -> None:
         if playing:

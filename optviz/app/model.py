@@ -15,28 +15,25 @@ from ..core.optimizers import OPTIMIZERS
 from ..core.recommended import recommended_learning_rate
 from ..core.expression import expression_surface
 from ..core.swarm import check_swarm
-from ..core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT, RUN_COLORS, STEPS_PER_FRAME_MAX
+from ..core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT, STEPS_PER_FRAME_MAX
 from ..core.simulation import RunSpec
+from ..look import RunLook, optimizer_look, projector_color, run_looks
 
-#: Okabe–Ito: distinguishable with every common colour-vision deficiency. The limits are the
-#: core's, so scenario files and the app accept the same values.
-PALETTE = RUN_COLORS
+#: The limits are the core's, so scenario files and the app accept the same values.
 LR_MIN, LR_MAX = LEARNING_RATE_RANGE
 
 #: The two looks of the app: the everyday one and the high-contrast one for projectors.
 THEMES = ("normal", "projector")
 #: Presentation mode scales fonts, lines and markers by ``ui_scale`` (adjustable in this range).
 UI_SCALE_MIN, UI_SCALE_MAX, UI_SCALE_DEFAULT = 1.0, 3.0, 1.75
-#: What a run colour becomes in the projector theme: Okabe–Ito's yellow nearly vanishes on
-#: white (contrast 1.3:1); a dark mustard keeps the hue at 2.8:1, above the orange (2.3:1).
-PROJECTOR_COLORS = {"#F0E442": "#B09A00"}
 
 
 def display_color(color: str, theme: str) -> str:
-    """The colour a run is drawn in under ``theme`` (its model colour, except where the
-    projector theme needs a darker shade for contrast on white)."""
+    """The colour a run is drawn in under ``theme``: its model colour, darkened in the
+    projector theme only where it lacks contrast on white (:func:`optviz.look.projector_color`;
+    no optimizer colour does)."""
     if theme == "projector":
-        return PROJECTOR_COLORS.get(str(color).upper(), color)
+        return projector_color(color)
     return color
 
 
@@ -110,11 +107,16 @@ class RunModel(Observable):
 
     Hyperparameters live in ``hyper`` (a dict; replace it or use :meth:`set_hyper`, don't
     mutate it); ``learning_rate`` is a shortcut for ``hyper["learning_rate"]``.
+
+    ``color``, ``marker`` and ``dash`` (see :mod:`optviz.look`) are not user data: they follow
+    from the optimizer and, in a race, from the run's place among the runs of the same
+    optimizer (:meth:`RaceModel.restyle` sets them); a run on its own looks like its optimizer.
     """
 
-    _fields = ("optimizer", "label", "color", "visible", "hyper", "batch_size", "schedule", "schedule_params", "seed")
+    _fields = ("optimizer", "label", "color", "marker", "dash", "visible", "hyper", "batch_size", "schedule",
+               "schedule_params", "seed")
 
-    def __init__(self, optimizer: str, color: str, *, hyper: dict | None = None, label: str = "",
+    def __init__(self, optimizer: str, *, hyper: dict | None = None, label: str = "",
                  batch_size: int | None = None, schedule: str = "constant", schedule_params: dict | None = None,
                  visible: bool = True, seed: int = 0) -> None:
         super().__init__()
@@ -122,13 +124,17 @@ class RunModel(Observable):
             raise ValueError(f"unknown optimizer {optimizer!r}; choose from: {', '.join(OPTIMIZERS)}")
         self.optimizer = optimizer
         self.label = label
-        self.color = color
+        self.set_look(optimizer_look(optimizer))
         self.visible = visible
         self.hyper = {**OPTIMIZERS[optimizer].defaults, **(hyper or {})}
         self.batch_size = batch_size
         self.schedule = schedule
         self.schedule_params = dict(schedule_params or {})
         self.seed = seed
+
+    def set_look(self, look: RunLook) -> None:
+        """Colour, marker and dash at once (each emits its event if it changed)."""
+        self.color, self.marker, self.dash = look.color, look.marker, tuple(look.dash)
 
     @property
     def spec(self) -> RunSpec:
@@ -167,23 +173,32 @@ class RunModel(Observable):
         self.set_hyper("learning_rate", value)
 
     def to_dict(self) -> dict:
-        return {"optimizer": self.optimizer, "label": self.label, "color": self.color, "visible": self.visible,
+        return {"optimizer": self.optimizer, "label": self.label, "visible": self.visible,
                 "hyper": dict(self.hyper), "batch_size": self.batch_size, "schedule": self.schedule,
                 "schedule_params": dict(self.schedule_params), "seed": self.seed}
 
     @classmethod
     def from_dict(cls, data: dict) -> "RunModel":
-        return cls(data["optimizer"], data.get("color", PALETTE[0]), hyper=data.get("hyper"),
+        """A run from :meth:`to_dict` data; a "color" (older settings) is ignored."""
+        return cls(data["optimizer"], hyper=data.get("hyper"),
                    label=data.get("label", ""), batch_size=data.get("batch_size"),
                    schedule=data.get("schedule", "constant"), schedule_params=data.get("schedule_params"),
                    visible=data.get("visible", True), seed=data.get("seed", 0))
 
 
-DEFAULT_RACE = ("gd", "momentum", "rmsprop", "adam")
-
-
 class RaceModel(Observable):
     """Everything the race depends on: the preset, the start point, the runs, playback.
+
+    Args:
+        preset: a surface key, or ``"custom"`` with ``custom`` given.
+        optimizers: the race as optimizer keys, each with the α recommended for the preset.
+            None (the default) loads the preset's own race, the one its caption describes
+            (:attr:`optviz.core.surface.Surface.race`).
+        start: the start point; None: the preset's.
+        custom: a typed loss (see ``custom`` below).
+
+    Choosing another preset (``model.preset = key``) loads that preset's race as well; a
+    custom function keeps the runs there are.
 
     Events: one per field, plus ``runs`` (the list changed: added, removed, replaced) and
     ``run`` with ``(index, field)`` when a field of one run changed.
@@ -195,7 +210,7 @@ class RaceModel(Observable):
                "presentation", "theme", "ui_scale", "panels_collapsed", "show_3d", "show_contour",
                "show_equations", "overlay_gradient", "overlay_momentum", "overlay_step_size", "overlay_field")
 
-    def __init__(self, preset: str = "narrow_valley", optimizers=DEFAULT_RACE, start=None, custom=None) -> None:
+    def __init__(self, preset: str = "narrow_valley", optimizers=None, start=None, custom=None) -> None:
         super().__init__()
         # A typed loss {"expression": text, "view": [xmin, xmax, ymin, ymax]}, the surface of
         # preset "custom"; it is kept when another preset is chosen, to come back to.
@@ -230,11 +245,42 @@ class RaceModel(Observable):
         self.overlay_momentum = False  # −αp (momentum, Nesterov; Adam's first moment)
         self.overlay_step_size = False  # α/(ε + √r) per axis (AdaGrad, RMSProp, Adam)
         self.overlay_field = False  # the field of −∇J directions over the map
-        for key in optimizers:
-            self.add_run(key, emit=False)
-        # Registered before any view or controller: runs take the new preset's rates first.
-        self.events.connect("preset", lambda _: self.apply_recommended_rates())
-        self.apply_recommended_rates()
+        if optimizers is None:
+            self.load_preset_race(emit=False)
+        else:
+            for key in optimizers:
+                self.add_run(key, emit=False)
+            self.apply_recommended_rates()
+        # Registered before any view or controller: the new preset's race is in place first.
+        self.events.connect("preset", lambda _: self._on_preset())
+
+    def _on_preset(self) -> None:
+        if self.preset == CUSTOM_PRESET:  # race the runs there are on the typed function
+            self.apply_recommended_rates()
+        else:
+            self.load_preset_race()
+
+    def load_preset_race(self, *, emit: bool = True) -> None:
+        """Make the runs the preset's own race (:attr:`~optviz.core.surface.Surface.race`), with
+        the α each entry states or else the one recommended for the preset; "same α for all
+        runs" is switched off, since the race's runs differ in α on purpose."""
+        race = self.surface().race
+        if not race:
+            raise ValueError(f"the preset {self.preset!r} has no default race")
+        before = self.runs
+        self.same_lr = False
+        self.runs = []
+        try:
+            for entry in race:
+                self.add_run(entry.optimizer, emit=False, hyper=dict(entry.hyper), label=entry.label,
+                             batch_size=entry.batch_size, schedule=entry.schedule,
+                             schedule_params=dict(entry.schedule_params))
+        except (TypeError, ValueError):
+            self.runs = before
+            raise
+        self.selected = 0
+        if emit:
+            self.events.emit("runs", self.runs)
 
     def apply_recommended_rates(self) -> None:
         """Give every run the learning rate recommended for it on the current preset."""
@@ -333,15 +379,20 @@ class RaceModel(Observable):
 
     @property
     def scale(self) -> float:
-        """The scale in effect: ``ui_scale`` in presentation mode, 1 otherwise."""
-        return self.ui_scale if self.presentation else 1.0
+        """The scale in effect: in presentation mode ``ui_scale`` times the screen's
+        ``display_factor`` (``ui_scale`` is meant for a 1080-line screen), 1 otherwise."""
+        if not self.presentation:
+            return 1.0
+        return self.ui_scale * self.__dict__.get("display_factor", 1.0)
 
-    def next_color(self) -> str:
-        used = {r.color for r in self.runs}
-        return next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+    def restyle(self) -> None:
+        """Give every run its look from the race order (:func:`optviz.look.run_looks`): called
+        whenever runs are added, removed, replaced or change optimizer."""
+        for run, look in zip(self.runs, run_looks([r.optimizer for r in self.runs])):
+            run.set_look(look)
 
     def add_run(self, optimizer: str, *, emit: bool = True, **kwargs) -> RunModel:
-        run = RunModel(optimizer, kwargs.pop("color", None) or self.next_color(), **kwargs)
+        run = RunModel(optimizer, **kwargs)
         lr = recommended_learning_rate(self.preset, optimizer)
         if lr is not None and "learning_rate" not in (kwargs.get("hyper") or {}):
             run.learning_rate = lr
@@ -349,6 +400,7 @@ class RaceModel(Observable):
             run.learning_rate = self.runs[0].learning_rate
         self._attach(run)
         self.runs.append(run)
+        self.restyle()
         if emit:
             self.events.emit("runs", self.runs)
         return run
@@ -357,6 +409,7 @@ class RaceModel(Observable):
         if len(self.runs) <= 1:
             raise ValueError("the race needs at least one run")
         del self.runs[index]
+        self.restyle()
         self.selected = min(self.selected, len(self.runs) - 1)
         self.events.emit("runs", self.runs)
 
@@ -366,6 +419,7 @@ class RaceModel(Observable):
         for run in runs:
             self._attach(run)
         self.runs = list(runs)
+        self.restyle()
         self.selected = 0
         self.events.emit("runs", self.runs)
 
@@ -377,6 +431,8 @@ class RaceModel(Observable):
             if name == "hyper" and self.same_lr:
                 self._share_lr(run.learning_rate)
             self.events.emit("run", (self.runs.index(run), name))
+            if name == "optimizer":  # its look, and that of the runs of both optimizers after it
+                self.restyle()
 
         run.events.connect("*", changed)
 
@@ -394,16 +450,9 @@ class RaceModel(Observable):
         return v
 
     def reset_defaults(self) -> None:
-        """Every run back to its optimizer's defaults (with the preset's recommended α),
-        full-batch default batch size and a constant schedule."""
-        for run in self.runs:
-            hyper = dict(OPTIMIZERS[run.optimizer].defaults)
-            lr = recommended_learning_rate(self.preset, run.optimizer)
-            if lr is not None:
-                hyper["learning_rate"] = lr
-            run.schedule_params, run.schedule = {}, "constant"
-            run.hyper = hyper
-            run.batch_size = None
+        """Back to the preset's own race, the runs its caption describes (a custom function's
+        is one run each of GD, momentum and Adam at their default settings)."""
+        self.load_preset_race()
 
 
 SETTINGS_FIELDS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "seed",

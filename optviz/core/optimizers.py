@@ -62,6 +62,7 @@ batch is chosen by the driver) with their display titles and app defaults;
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, Union
@@ -87,6 +88,7 @@ __all__ = [
     "state_vectors",
     "OptimizerSpec",
     "OPTIMIZERS",
+    "DASH_STYLES",
     "make_optimizer",
 ]
 
@@ -542,6 +544,12 @@ class OptimizerSpec:
             ``default_batch_size`` samples). The driver may configure another batch size.
         default_batch_size: B, or ``None`` for the full batch (B = n).
         hyperparameters: the hyperparameter names in display order.
+        color: the optimizer's colour everywhere its runs are drawn, ``"#RRGGBB"``.
+        marker: the head marker of its runs, a pyqtgraph symbol name (``"o"``, ``"s"``, ``"star"``…).
+        dash: the dash pattern of its paths and curves, one of :data:`DASH_STYLES`: on, off,
+            on, off… lengths in line widths; ``()`` is solid. Colour, marker and dash together
+            tell the optimizers apart in greyscale and with a colour-vision deficiency; how
+            repeated runs of one optimizer differ is :func:`optviz.look.run_looks`.
     """
 
     key: str
@@ -551,12 +559,19 @@ class OptimizerSpec:
     batch: str
     default_batch_size: int | None
     hyperparameters: tuple[str, ...]
+    color: str = "#000000"
+    marker: str = "o"
+    dash: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.batch not in ("full", "single", "mini"):
             raise ValueError(f"batch must be 'full', 'single' or 'mini', got {self.batch!r}")
         if set(self.hyperparameters) != set(self.defaults):
             raise ValueError(f"{self.key}: hyperparameters and defaults must name the same parameters")
+        if not re.fullmatch(r"#[0-9A-F]{6}", self.color):
+            raise ValueError(f"{self.key}: color must be \"#RRGGBB\" in capitals, got {self.color!r}")
+        if self.dash not in DASH_STYLES.values():
+            raise ValueError(f"{self.key}: dash must be one of DASH_STYLES, got {self.dash!r}")
 
     def make(self, **hyper) -> GradientTransformation:
         """The optimizer with ``hyper`` overriding :attr:`defaults` (see :func:`make_optimizer`)."""
@@ -568,8 +583,23 @@ class OptimizerSpec:
         return self.factory(**{**self.defaults, **hyper})
 
 
-def _spec(key, title, factory, batch="full", batch_size=None, **defaults) -> OptimizerSpec:
-    return OptimizerSpec(key, title, factory, dict(defaults), batch, batch_size, tuple(defaults))
+def _spec(key, title, factory, batch="full", batch_size=None, *, look: tuple[str, str, str], **defaults) -> OptimizerSpec:
+    color, marker, dash = look
+    return OptimizerSpec(key, title, factory, dict(defaults), batch, batch_size, tuple(defaults), color, marker,
+                         DASH_STYLES[dash])
+
+
+#: The dash patterns of run lines by name: on, off, on, off… lengths in line widths (the
+#: convention of Qt's ``QPen.setDashPattern``); ``()`` is solid. In this order, the cycle that
+#: repeated runs of one optimizer step through (see :func:`optviz.look.run_looks`).
+DASH_STYLES: dict[str, tuple[float, ...]] = {
+    "solid": (),
+    "dash": (4.0, 2.5),
+    "dot": (1.0, 2.0),
+    "dash-dot": (4.0, 2.0, 1.0, 2.0),
+    "long-dash": (8.0, 3.0),
+    "dash-dot-dot": (4.0, 2.0, 1.0, 2.0, 1.0, 2.0),
+}
 
 
 #: The race entries by key. App defaults vs the factories' (torch's) defaults:
@@ -591,17 +621,26 @@ def _spec(key, title, factory, batch="full", batch_size=None, **defaults) -> Opt
 #: Only the learning rates differ from torch: the 2-D surfaces span a few units, so the
 #: sign-like steps of AdaGrad and Adam need a larger α to cross the view in a few hundred
 #: steps, and the gradient methods a larger one than torch's 1e-3 to move visibly.
+#:
+#: Looks (``look=(colour, marker, dash)``): a colour-vision-deficiency-safe set chosen for a
+#: white projector screen and the ice-to-slate map; the minimum pairwise CIEDE2000 under normal
+#: vision, deuteranopia and protanopia and the contrast on white are pinned by tests/test_look.py.
+#: Families: GD blue and its stochastic siblings SGD sky blue, mini-batch green; momentum
+#: orange and Nesterov brown; AdaGrad purple, RMSProp crimson, Adam teal. Every pair of
+#: optimizers differs in marker; the runs raced together most often differ in dash as well.
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     spec.key: spec
     for spec in (
-        _spec("gd", "GD", sgd, learning_rate=1e-2),
-        _spec("sgd", "SGD", sgd, "single", 1, learning_rate=1e-2),
-        _spec("minibatch", "Mini-batch SGD", sgd, "mini", 16, learning_rate=1e-2),
-        _spec("momentum", "Momentum", momentum, learning_rate=1e-2, beta=0.9),
-        _spec("nesterov", "Nesterov", nesterov, learning_rate=1e-2, beta=0.9),
-        _spec("adagrad", "AdaGrad", adagrad, learning_rate=1e-1, eps=1e-10),
-        _spec("rmsprop", "RMSProp", rmsprop, learning_rate=1e-2, rho=0.99, eps=1e-8),
-        _spec("adam", "Adam", adam, learning_rate=5e-2, rho1=0.9, rho2=0.999, eps=1e-8),
+        _spec("gd", "GD", sgd, learning_rate=1e-2, look=("#0F2DFF", "o", "solid")),
+        _spec("sgd", "SGD", sgd, "single", 1, learning_rate=1e-2, look=("#3A93FA", "t", "long-dash")),
+        _spec("minibatch", "Mini-batch SGD", sgd, "mini", 16, learning_rate=1e-2,
+              look=("#197D50", "d", "dash-dot-dot")),
+        _spec("momentum", "Momentum", momentum, learning_rate=1e-2, beta=0.9, look=("#EC6A00", "s", "dash")),
+        _spec("nesterov", "Nesterov", nesterov, learning_rate=1e-2, beta=0.9, look=("#6E4600", "t1", "dash-dot-dot")),
+        _spec("adagrad", "AdaGrad", adagrad, learning_rate=1e-1, eps=1e-10, look=("#A0199B", "h", "long-dash")),
+        _spec("rmsprop", "RMSProp", rmsprop, learning_rate=1e-2, rho=0.99, eps=1e-8, look=("#F0235F", "p", "dot")),
+        _spec("adam", "Adam", adam, learning_rate=5e-2, rho1=0.9, rho2=0.999, eps=1e-8,
+              look=("#00A28E", "star", "dash-dot")),
     )
 }
 

@@ -51,7 +51,7 @@ from .surfaces import SURFACES, surface_parameters
 
 __all__ = [
     "SCENARIO_VERSION", "CUSTOM_PRESET", "MAX_FILE_BYTES", "MAX_RUNS", "MAX_STEPS_LIMIT", "STEPS_PER_FRAME_MAX",
-    "LEARNING_RATE_RANGE", "RUN_COLORS", "ScenarioError", "SurfaceRef", "RunEntry", "Overlays", "ViewSettings",
+    "LEARNING_RATE_RANGE", "ScenarioError", "SurfaceRef", "RunEntry", "Overlays", "ViewSettings",
     "Scenario", "parse_scenario", "loads_scenario", "load_scenario", "scenario_to_data", "dump_scenario",
     "save_scenario", "builtin_scenarios", "scenario_to_race_dict", "scenario_from_race_dict",
 ]
@@ -78,9 +78,8 @@ MAX_DATASET_SEED = 2**32 - 1
 DEFAULT_MAX_STEPS = 2000
 DEFAULT_STEPS_PER_FRAME = 2
 
-#: Run colours in order (Okabe–Ito, the app's palette): a run without a colour gets the one at
-#: its index.
-RUN_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: Older files give each run a "color"; a run's look now follows from its optimizer
+#: (optviz.look), so the key is accepted, checked for its old format and ignored.
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -154,7 +153,6 @@ class RunEntry:
 
     optimizer: str
     label: str = ""
-    color: str = RUN_COLORS[0]
     visible: bool = True
     hyper: Mapping[str, float] = field(default_factory=dict)
     batch_size: int | None = None
@@ -526,9 +524,10 @@ def _parse_run(value: Any, path: str, index: int) -> RunEntry:
     key = _choice(obj.get("optimizer"), obj.at("optimizer"), OPTIMIZERS, "optimizer")
     spec = OPTIMIZERS[key]
     label = _string(obj.get("label", ""), obj.at("label"), MAX_LABEL)
-    color = obj.get("color", RUN_COLORS[index % len(RUN_COLORS)])
+    color = obj.get("color", "#000000")  # of older files; ignored, see _COLOR
     if not isinstance(color, str) or not _COLOR.fullmatch(color):
-        _fail(obj.at("color"), f"must be a colour \"#RRGGBB\", got {_describe(color)}")
+        _fail(obj.at("color"), f"must be a colour \"#RRGGBB\" (it is ignored: each optimizer has its own), "
+                               f"got {_describe(color)}")
     visible = _boolean(obj.get("visible", True), obj.at("visible"))
 
     hyper_path = obj.at("hyper")
@@ -568,7 +567,7 @@ def _parse_run(value: Any, path: str, index: int) -> RunEntry:
             _fail(sp_obj.at(name), str(exc))
         schedule_params[name] = v
     seed = _integer(obj.get("seed", 0), obj.at("seed"), 0, MAX_SEED)
-    entry = RunEntry(optimizer=key, label=label, color=color, visible=visible, hyper=hyper, batch_size=batch_size,
+    entry = RunEntry(optimizer=key, label=label, visible=visible, hyper=hyper, batch_size=batch_size,
                      schedule=schedule, schedule_params=schedule_params, seed=seed)
     try:
         entry.spec().build()  # the combination, e.g. a schedule's lr_min against the run's α
@@ -691,7 +690,6 @@ def _run_data(run: RunEntry) -> dict:
     return {
         "optimizer": run.optimizer,
         "label": run.label,
-        "color": run.color,
         "visible": run.visible,
         "hyper": _ordered(run.hyper, hyper_order),
         "batch_size": run.batch_size,
@@ -794,7 +792,7 @@ def scenario_to_race_dict(scenario: Scenario) -> dict:
         "noise_scale": scenario.noise_scale,
         "log_loss": scenario.view.log_loss,
         "runs": [
-            {"optimizer": r.optimizer, "label": r.label, "color": r.color, "visible": r.visible, "hyper": dict(r.hyper),
+            {"optimizer": r.optimizer, "label": r.label, "visible": r.visible, "hyper": dict(r.hyper),
              "batch_size": r.batch_size, "schedule": r.schedule, "schedule_params": dict(r.schedule_params),
              "seed": r.seed}
             for r in scenario.runs
