@@ -34,16 +34,18 @@ def race() -> Race:
 
 
 def hand_order() -> list[int]:
-    """Rank by hand from a simulation built here: first step with J − 0 ≤ TOL (J* = 0 on the
-    valley), fewest first; runs that never get there after them by final loss."""
+    """Rank by hand from a simulation built here: the step from which J − 0 ≤ TOL holds to the
+    end (J* = 0 on the valley; one after the last step outside), earliest first; runs whose last
+    loss is outside after them, by final loss."""
     model = scenario()
     surface = get_surface("narrow_valley")
     sim = Simulation(surface, [r.spec for r in model.runs], model.start, max_steps=STEPS, seed=model.seed).run()
     keys = []
     for k in range(sim.K):
         losses = sim.history.loss[: sim.length(k), k, 0]
-        hits = [t for t, j in enumerate(losses) if j <= TOL]
-        keys.append((0, hits[0], k) if hits else (1, float(losses[-1]), k))
+        outside = [t for t, j in enumerate(losses) if j > TOL]
+        settled = losses[-1] <= TOL
+        keys.append((0, outside[-1] + 1 if outside else 0, k) if settled else (1, float(losses[-1]), k))
     return [k for *_, k in sorted(keys)]
 
 
@@ -77,6 +79,30 @@ def test_the_leaderboard_is_drawn_on_the_final_frame_in_the_ranked_order(qapp, r
         assert hit[0].size > 50, run.title
         centre.append(hit[0].mean())
     assert list(np.argsort(centre)) == hand_order()
+
+
+def test_the_saddle_card_ranks_by_final_loss_and_says_so(qapp):
+    """No J* (J unbounded below): the card's rows are in final-loss order from an independent
+    simulation, the third column is the steps taken, and the title and a line say why."""
+    from optviz.export.leaderboard import LeaderboardCard
+    from optviz.export import style as st
+    from PySide6.QtCore import QRectF
+
+    model = RaceModel("saddle", optimizers=OPTIMIZERS)
+    saddle = Race.from_model(model, 2000)
+    sim = Simulation(get_surface("saddle"), [r.spec for r in model.runs], model.start, max_steps=2000,
+                     seed=model.seed).run()
+    finals = [float(sim.history.loss[sim.length(k) - 1, k, 0]) for k in range(sim.K)]
+    card = LeaderboardCard(saddle, st.Style(1.0), TOL, QRectF(0, 0, 1200, 800))
+    assert card.order == sorted(range(sim.K), key=finals.__getitem__)
+    assert card.headers[2] == "Steps taken" and [r[2] for r in card.rows] == [
+        f"{sim.length(k) - 1:,}" for k in card.order]
+    assert "by final loss" in card.title and "unbounded below" in card.rule
+    assert card.height > card.title_h + card.row_h * (len(card.rows) + 1)  # room for the rule line
+    # Drawn: the final frame differs from the plain one by a whole table.
+    last = saddle.last_step
+    plain, board = frame(saddle, last, False), frame(saddle, last, True)
+    assert (np.abs(board.astype(int) - plain).sum(axis=-1) > 30).sum() > 5000
 
 
 def test_small_frames_without_a_legend_panel_get_the_table_over_the_map(qapp, race):

@@ -58,11 +58,14 @@ def test_leaderboard_appears_when_the_race_ends_with_the_cores_ranking(window):
     for row, e in zip(rows, board.entries):
         assert row[2] == ("—" if e.steps_to_tolerance is None else f"{e.steps_to_tolerance:,}")
         assert row[4] == e.outcome.replace("converged to minimum", "converged, min")
-    # Hand check of one number: the steps to tolerance of the winner from its recorded losses.
+    # Hand check of one number: the step from which the winner stays within the tolerance (J* = 0
+    # on the valley), from its recorded losses: one after the last loss outside it.
     sim, top = window.controller.sim, board.entries[0]
     losses = sim.history.loss[: sim.length(top.index), top.index, 0]
-    assert top.steps_to_tolerance == next(t for t, j in enumerate(losses) if j - 0.0 <= dock.tolerance)
-    assert "J − J* ≤" in dock.criterion.text()
+    outside = [t for t, j in enumerate(losses) if j - 0.0 > dock.tolerance]
+    assert top.steps_to_tolerance == outside[-1] + 1
+    assert "J − J* ≤" in dock.criterion.text() and not dock.mode.isVisible()
+    assert dock.table.horizontalHeaderItem(2).text() == "Settled at step"
 
 
 def test_editing_the_tolerance_reranks(window, qtbot):
@@ -99,3 +102,70 @@ def test_a_new_race_refreshes_the_open_table(window):
     dock = window.leaderboard
     window.model.runs[0].label = "plain GD"
     assert any(r[1] == "plain GD" for r in dock.rows())
+
+
+def test_on_the_saddle_the_dock_says_it_ranks_by_final_loss(window):
+    window.model.preset = "saddle"
+    finish(window)
+    dock = window.leaderboard
+    assert dock.isVisible() and dock.board.by_final_loss
+    assert dock.mode.isVisible() and "unbounded below" in dock.mode.text() and "final loss" in dock.mode.text()
+    assert dock.table.horizontalHeaderItem(2).text() == "Steps taken" and not dock.tol_edit.isEnabled()
+    sim = window.controller.sim
+    finals = [float(sim.history.loss[sim.length(k) - 1, k, 0]) for k in range(sim.K)]
+    rows = dock.rows()
+    assert [r[1] for r in rows] == [window.model.runs[k].title for k in sorted(range(sim.K), key=finals.__getitem__)]
+    assert [r[2] for r in rows] == [f"{sim.steps[k]:,}" for k in sorted(range(sim.K), key=finals.__getitem__)]
+
+
+def text_fits(dock) -> list:
+    """Every header and cell of the table: its text width (QFontMetrics of the font it is drawn
+    in, plus the item margins and the colour swatch) against its column's width."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle
+
+    t = dock.table
+    style = t.style()
+    margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1)
+    swatch = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, t) + margin
+    bad = []
+    for c in range(t.columnCount()):
+        head = t.horizontalHeaderItem(c).text()
+        if QFontMetrics(t.horizontalHeader().font()).horizontalAdvance(head) + margin > t.columnWidth(c):
+            bad.append(("header", head))
+        for r in range(t.rowCount()):
+            item = t.item(r, c)
+            need = QFontMetrics(item.font()).horizontalAdvance(item.text()) + margin + (swatch if c == 1 else 0)
+            if need > t.columnWidth(c):
+                bad.append((r, item.text(), need, t.columnWidth(c)))
+    # The table itself is not cut by the dock: its columns fit in its viewport.
+    if sum(t.columnWidth(c) for c in range(t.columnCount())) > t.viewport().width():
+        bad.append(("table wider than its viewport", t.viewport().width()))
+    return bad
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+def test_no_cell_text_is_elided(qtbot, tmp_path, size):
+    """Scenario 7's long run names and a race of every outcome, at both projector sizes, in normal
+    and presentation scale."""
+    settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(restore=False, enable_3d=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.scenarios.open_builtin(6)  # 7. A decaying learning rate (long run names)
+    finish(w)
+    dock = w.leaderboard
+    dock.show()
+    qtbot.wait(50)
+    assert dock.rows() and text_fits(dock) == [] and dock.elided_cells() == []
+    assert all(len(r[4]) > 3 for r in dock.rows())
+    # Presentation scale: bigger fonts, still whole.
+    w.model.ui_scale = 1.6
+    w.model.presentation = True
+    qtbot.wait(100)
+    dock.refresh()
+    qtbot.wait(50)
+    assert text_fits(dock) == [] and dock.elided_cells() == []
+    w.model.presentation = False

@@ -1,8 +1,15 @@
 """The finish leaderboard dock: when a race ends, a small table ranks its runs.
 
 The numbers and the order are :func:`optviz.core.leaderboard.leaderboard`'s; this dock only
-shows them (rank, the run's colour and name, steps to the tolerance, final loss, outcome) and
-lets the tolerance be edited. It appears by itself when a race ends (Analysis ▸ "Show the
+shows them (rank, the run's colour and name, the step from which it stayed within the
+tolerance, final loss, outcome) and lets the tolerance be edited. Where no minimum J* is known
+(a saddle: J is unbounded below) the core ranks by final loss; the dock then says so in a
+bold line above the table, the third column shows the steps each run took, and the tolerance
+is greyed out.
+
+Every cell shows its whole text: the columns take their contents' width and the dock is at
+least as wide as the table (:meth:`LeaderboardDock.elided_cells` lists any cell that would not
+fit, for tests). It appears by itself when a race ends (Analysis ▸ "Show the
 leaderboard when a race ends"), and Analysis ▸ Leaderboard shows or hides it at any time; when
 shown while the race is paused it ranks the standings so far.
 """
@@ -11,26 +18,30 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.leaderboard import DEFAULT_TOLERANCE, Leaderboard, leaderboard
+from ..core.leaderboard import DEFAULT_TOLERANCE, Leaderboard, leaderboard, short_outcome
 from .widgets import format_value
 
-COLUMNS = ("#", "Run", "Steps to tol.", "Final loss", "Outcome")
-RULES = ("Ranked by the steps to reach the tolerance; runs that never reached it by their final loss; "
-         "diverged runs last. Equal steps: lower final loss first.")
+COLUMNS = ("#", "Run", "Settled at step", "Final loss", "Outcome")
+#: The third column's header when ranked by final loss (no J*): the steps each run took.
+STEPS_HEADER = "Steps taken"
+RULES = ("A run has settled at step t when J − J* stays within the tolerance from step t to the end (touching "
+         "it once and leaving again does not count). Settled runs first, earliest first; then the others by "
+         "final loss; diverged runs last. Without a known J* (a saddle) the runs are ranked by final loss.")
 
 
 def loss_text(value: float) -> str:
@@ -59,8 +70,8 @@ class LeaderboardDock(QDockWidget):
         self.tol_edit = QLineEdit(format_value(self.tolerance))
         self.tol_edit.setObjectName("tolerance")
         self.tol_edit.setMaximumWidth(90)
-        self.tol_edit.setToolTip("A run has reached the bottom at the first step t with J(W_t) − J* ≤ this "
-                                 "(J* the surface's global minimum; J ≤ this when J* is unknown)")
+        self.tol_edit.setToolTip("A run has settled at step t when J(W_s) − J* ≤ this for every step s from t "
+                                 "to the end (J* the surface's global minimum). Unused where J* is unknown.")
         self.tol_edit.editingFinished.connect(self._tolerance_edited)
         self.criterion = QLabel()
         self.criterion.setObjectName("criterion")
@@ -75,10 +86,20 @@ class LeaderboardDock(QDockWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setWordWrap(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         for c in range(len(COLUMNS)):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # any spare width goes to the outcome, never less than its text
+        self.table.installEventFilter(self)  # a new font (presentation mode): columns and dock refit
+        self.mode = QLabel()
+        self.mode.setObjectName("ranking-mode")
+        self.mode.setWordWrap(True)
+        bold = self.mode.font()
+        bold.setBold(True)
+        self.mode.setFont(bold)
+        self.mode.hide()
         self.note = QLabel()
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
@@ -86,6 +107,7 @@ class LeaderboardDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
+        layout.addWidget(self.mode)
         layout.addWidget(self.table)
         layout.addWidget(self.note)
         layout.addStretch(1)
@@ -163,46 +185,95 @@ class LeaderboardDock(QDockWidget):
         board = leaderboard(sim, self.tolerance, titles=[run.title for run in runs])
         self.board = board
         styles = self.controller.styles()
+        by_final = board.by_final_loss
+        self.table.setHorizontalHeaderLabels([*COLUMNS[:2], STEPS_HEADER if by_final else COLUMNS[2], *COLUMNS[3:]])
         self.table.setRowCount(len(board.entries))
         for i, e in enumerate(board.entries):
             rank = QTableWidgetItem(str(e.rank))
             rank.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             name = QTableWidgetItem(e.title)
             name.setData(Qt.ItemDataRole.DecorationRole, QColor(styles[e.index].color))
-            steps = QTableWidgetItem("—" if e.steps_to_tolerance is None else f"{e.steps_to_tolerance:,}")
+            if by_final:
+                steps = QTableWidgetItem(f"{e.steps:,}")
+            else:
+                steps = QTableWidgetItem("—" if e.steps_to_tolerance is None else f"{e.steps_to_tolerance:,}")
+                steps.setToolTip("never settled within the tolerance" if e.steps_to_tolerance is None else
+                                 f"J − J* ≤ {board.tolerance:.3g} from step {e.steps_to_tolerance:,} to the end")
             steps.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             loss = QTableWidgetItem(loss_text(e.final_loss))
             loss.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            outcome = QTableWidgetItem(e.outcome.replace("converged to minimum", "converged, min"))
+            outcome = QTableWidgetItem(short_outcome(e.outcome))
             outcome.setToolTip(e.outcome)
             if e.failed:
                 outcome.setForeground(QColor("#b00020"))
             for c, item in enumerate((rank, name, steps, loss, outcome)):
                 self.table.setItem(i, c, item)
-        self.table.resizeRowsToContents()
-        self._fit_height()
+        self.tol_edit.setEnabled(not by_final)
+        self.mode.setVisible(by_final)
+        self.mode.setText(board.rule().split(";")[0] + "." if by_final else "")
         self.criterion.setText(board.criterion())
         steps = int(sim.steps.max()) if sim.K else 0
         state = "Race finished" if sim.finished else "Standings so far (the race has not finished)"
-        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. Ranked by steps to the tolerance, "
-                          "then by final loss; diverged runs last.")
+        rule = "Diverged runs last." if by_final else board.rule()
+        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. {rule}")
         self.note.setToolTip(RULES)
         self.table.setToolTip(RULES)
-        body = self.widget()
-        body.updateGeometry()
-        if self.isVisible() and not self.isFloating():  # room for every row in the dock column
-            self.window_.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
+        self._fit()
         self.refreshed.emit()
         return board
 
-    def _fit_height(self) -> None:
-        """Tall enough for every row (a race has at most a handful of runs), no scrolling."""
+    def _fit(self) -> None:
+        """Columns as wide as their text, the table as wide and tall as its columns and rows (no
+        scrolling, nothing elided), the dock as wide as the table."""
         t = self.table
+        t.resizeColumnsToContents()
+        t.resizeRowsToContents()
+        header = t.horizontalHeader()
+        width = sum(header.sectionSize(c) for c in range(t.columnCount())) + 2 * t.frameWidth() + 2
+        t.setMinimumWidth(width)
         rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
-        height = t.horizontalHeader().sizeHint().height() + rows + 2 * t.frameWidth() + 2
+        height = header.sizeHint().height() + rows + 2 * t.frameWidth() + 2
         t.setMinimumHeight(height)
         t.setMaximumHeight(height)
         t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = self.widget()
+        margins = body.layout().contentsMargins()
+        self.setMinimumWidth(max(420, width + margins.left() + margins.right() + 4))
+        body.updateGeometry()
+        if self.isVisible() and not self.isFloating():  # room for every row in the dock column
+            self.window_.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
+            if self.width() < self.minimumWidth():
+                self.window_.resizeDocks([self], [self.minimumWidth()], Qt.Orientation.Horizontal)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.table and event.type() == QEvent.Type.FontChange and self.board is not None:
+            QTimer.singleShot(0, self._fit)  # after every item has its new font
+        return super().eventFilter(obj, event)
+
+    def elided_cells(self) -> list[tuple[int, int, str]]:
+        """(row, column, text) of every cell or header whose text is wider than its column (it
+        would be elided or cut), measured with the font it is drawn in. Empty when all fit."""
+        t = self.table
+        out = []
+        pad = 2 * (t.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, t) + 1)
+        for c in range(t.columnCount()):
+            width = t.columnWidth(c)
+            head = t.horizontalHeaderItem(c)
+            if head is not None:
+                fm = QFontMetrics(t.horizontalHeader().font())
+                if fm.horizontalAdvance(head.text()) + pad > width:
+                    out.append((-1, c, head.text()))
+            for r in range(t.rowCount()):
+                item = t.item(r, c)
+                if item is None:
+                    continue
+                fm = QFontMetrics(item.font())
+                need = fm.horizontalAdvance(item.text()) + pad
+                if item.data(Qt.ItemDataRole.DecorationRole) is not None:  # the colour swatch and its margin
+                    need += t.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, t) + pad
+                if need > width:
+                    out.append((r, c, item.text()))
+        return out
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row (for tests and accessibility)."""
