@@ -129,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"optviz {__version__}")
     parser.add_argument("--preset", help="surface to open, e.g. rosenbrock (default: narrow_valley)")
-    parser.add_argument("--optimizers", help="comma-separated race entries, e.g. gd,momentum,rmsprop,adam")
+    parser.add_argument("--optimizers", help="comma-separated race entries, e.g. gd,momentum,rmsprop,adam "
+                                             "(default: the preset's own race)")
     parser.add_argument("--start", help="start point x,y, e.g. -1.5,2 (default: the preset's)")
     parser.add_argument("--max-steps", type=int, help="step limit of every run (default 2000)")
     parser.add_argument("--play", action="store_true", help="start the race at once")
@@ -158,9 +159,10 @@ def build_export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", "-o", required=True, help=f"output file: {', '.join(EXPORT_SUFFIXES)}")
     parser.add_argument("--preset", default="narrow_valley", help="surface, e.g. rosenbrock (default: narrow_valley)")
-    parser.add_argument("--optimizers", help="comma-separated race entries (default: gd,momentum,rmsprop,adam)")
-    parser.add_argument("--lr", help="learning rates: one for all or one per optimizer, e.g. 1e-3,1e-3,1e-2 "
-                                     "(default: the preset's recommended rates)")
+    parser.add_argument("--optimizers", help="comma-separated race entries, e.g. gd,momentum,adam "
+                                             "(default: the preset's own race)")
+    parser.add_argument("--lr", help="learning rates: one for all or one per run, e.g. 1e-3,1e-3,1e-2 "
+                                     "(default: the race's own, or the preset's recommended rates)")
     parser.add_argument("--start", help="start point x,y, e.g. -1.5,2 (default: the preset's)")
     parser.add_argument("--steps", type=int, default=400,
                         help="step limit of every run (default 400); the animation ends when every run has stopped")
@@ -182,11 +184,14 @@ def build_export_parser() -> argparse.ArgumentParser:
 
 def _export_options(args) -> dict:
     """Check every value before anything is computed; CliError with one line on the first bad one."""
-    from .app.model import DEFAULT_RACE, MAX_STEPS_LIMIT
+    from .app.model import MAX_STEPS_LIMIT
+    from .core import get_surface
 
     preset = check_preset(args.preset)
-    keys = parse_optimizers(args.optimizers) if args.optimizers else list(DEFAULT_RACE)
-    rates = parse_numbers(args.lr, "--lr", len(keys)) if args.lr else None
+    # Without --optimizers the export races the preset's own race (None), as the app does.
+    keys = parse_optimizers(args.optimizers) if args.optimizers else None
+    runs = len(keys) if keys else len(get_surface(preset).race)
+    rates = parse_numbers(args.lr, "--lr", runs) if args.lr else None
     start = parse_pair(args.start, "--start") if args.start else None
     if not 1 <= args.steps <= MAX_STEPS_LIMIT:
         raise CliError(f"--steps must be in [1, {MAX_STEPS_LIMIT}], got {args.steps}")

@@ -141,6 +141,7 @@ def test_full_hd_render_shows_the_race(qtbot, settings, tmp_path):
     w.resize(1920, 1080)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.wait(100)  # the first layout (docks, splitters, equal-units map) settles in the event loop
     blank = image_to_array(w.contour.grab().toImage())
     w.controller.sim.step(150)
     w.controller.advanced.emit()

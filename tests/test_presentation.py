@@ -38,6 +38,8 @@ def settings(tmp_path):
 def window(qtbot, settings):
     w = MainWindow(restore=False, enable_3d=False, settings=settings)
     qtbot.addWidget(w)
+    # The offscreen screen is 800 px wide: a first launch there hides the update rule (E).
+    w.model.show_equations = True
     w.resize(1600, 950)
     w.show()
     qtbot.waitExposed(w)
@@ -196,7 +198,9 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
     assert not window.isFullScreen()
     assert _look(window) == before  # exactly: every size and colour back
     assert window.side_dock.isVisible() and not window.classroom.strip.isVisible()
-    # Docks as they were (Qt raises a dock's minimum when its font grows; it must come down).
+    # Docks as they were (Qt raises a dock's minimum when its font grows; it must come down),
+    # once the window has its old size back (the layout settles in the event loop).
+    qtbot.wait(50)
     assert (window.side_dock.minimumSize(), window.side_dock.width()) == docks
 
 
@@ -217,7 +221,7 @@ def test_widgets_built_during_presentation_return_to_normal_size(window, qtbot):
     m.panels_collapsed = False  # the lecturer opens the panel and adds a run
     m.add_run("adagrad")
     new = window.panel.editors[-1]
-    assert new.font().pointSizeF() == pytest.approx(normal * m.ui_scale)
+    assert new.font().pointSizeF() == pytest.approx(normal * m.scale)
     m.presentation = False
     assert window.panel.editors[-1].font().pointSizeF() == pytest.approx(normal)
     assert window.panel.editors[-1].title_edit.font().pointSizeF() == pytest.approx(

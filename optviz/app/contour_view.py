@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.simulation import Status
@@ -69,14 +69,6 @@ MARKER_INSET = 0.03
 ZOOM_IN_LIMIT, ZOOM_OUT_LIMIT = 1e-3, 4.0
 #: Minimum labels ("min 1" …) are only drawn when there are few enough not to clutter the map.
 MAX_MINIMUM_LABELS = 6
-#: The legend's gap to the map's edge, in pixels.
-LEGEND_MARGIN = 10
-#: Legend corners in order of preference: (item and parent anchor, offset sign).
-LEGEND_CORNERS = (((1, 0), (-1, 1)), ((0, 0), (1, 1)), ((1, 1), (-1, -1)), ((0, 1), (1, -1)))
-#: What a marker under the legend costs, in path points: heads, minima and the start matter most.
-LEGEND_MARKER_COST = 200
-#: The legend moves only to a corner that hides less than this share of what it hides now.
-LEGEND_HYSTERESIS = 0.6
 
 # Stacking order inside the view box.
 _Z_IMAGE, _Z_ISO, _Z_PATH, _Z_CRITICAL, _Z_HEAD, _Z_DIVERGED, _Z_START = -100, -50, 10, 20, 30, 35, 50
@@ -112,6 +104,50 @@ def _style_axes(plot) -> None:
         axis.setTextPen(pen)
         axis.setTickFont(tick_font)
         axis.setStyle(tickLength=int(round(5 * scale)), tickTextOffset=int(round(2 * scale)))
+    space_tick_labels(item.getAxis("bottom"))
+
+
+def _next_round(step: float) -> float:
+    """The next round spacing after ``step`` in the sequence 1, 2, 5, 10, 20, 50 … × 10ᵏ."""
+    mag = 10.0 ** math.floor(math.log10(step) + 1e-9)
+    mantissa = step / mag
+    return (2.0 if mantissa < 1.5 else 5.0 if mantissa < 3.5 else 10.0) * mag
+
+
+def space_tick_labels(axis: pg.AxisItem) -> None:
+    """Make a horizontal axis space its major ticks so that their labels never run together:
+    pyqtgraph picks the spacing from the axis length alone, so large type or a narrow plot
+    printed "5001000" and "200400600". The spacing grows (1, 2, 5 × 10ᵏ) until the widest
+    label plus a gap fits between two ticks; minor ticks that no longer divide it are dropped."""
+    if getattr(axis, "_optviz_spaced", False):
+        return
+    axis._optviz_spaced = True
+    original = axis.tickSpacing
+
+    def tick_spacing(min_value, max_value, size):
+        levels = original(min_value, max_value, size)
+        span = abs(max_value - min_value)
+        if not levels or size <= 0 or not span > 0 or axis.orientation not in ("bottom", "top"):
+            return levels
+        fm = QFontMetrics(axis.style["tickFont"] or axis.font())
+        gap = fm.height() * 0.9
+        pixels_per_unit = size / span
+        lo, hi = min(min_value, max_value), max(min_value, max_value)
+        major = levels[0][0]
+        for _ in range(12):
+            first = math.ceil(lo / major) * major
+            values = [first + i * major for i in range(int((hi - first) / major + 1e-9) + 1)][:60]
+            strings = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, major) if values else []
+            widest = max((fm.horizontalAdvance(t) for t in strings), default=0)
+            if major * pixels_per_unit >= widest + gap:
+                break
+            major = _next_round(major)
+        if major == levels[0][0]:
+            return levels
+        minors = [(m, o) for m, o in levels[1:] if m < major and abs(major / m - round(major / m)) < 1e-6]
+        return [(major, 0.0), *minors]
+
+    axis.tickSpacing = tick_spacing
 
 
 def set_plot_look(plot: pg.PlotWidget, theme: Theme, scale: float) -> None:
@@ -139,27 +175,6 @@ class _SmoothImageItem(pg.ImageItem):
         super().paint(painter, *args)
 
 
-class _StaticSample(pg.ItemSample):
-    """Legend sample that ignores clicks: run visibility belongs to the model, not the legend.
-    Drawn at the scale of its item (``item.legend_scale``, 1 by default)."""
-
-    def __init__(self, item):
-        super().__init__(item)
-        self._scale = float(getattr(item, "legend_scale", 1.0))
-        self.setFixedWidth(20 * self._scale)
-        self.setFixedHeight(20 * self._scale)
-
-    def boundingRect(self):
-        return QRectF(0, 0, 20 * self._scale, 20 * self._scale)
-
-    def paint(self, painter, *args):
-        painter.scale(self._scale, self._scale)
-        super().paint(painter, *args)
-
-    def mouseClickEvent(self, event):
-        event.ignore()
-
-
 def _round_pen(color: QColor, width: float) -> QPen:
     pen = QPen(color)
     pen.setWidthF(width)
@@ -169,26 +184,13 @@ def _round_pen(color: QColor, width: float) -> QPen:
     return pen
 
 
-class _Legend(pg.LegendItem):
-    """The legend, placed in the corner of the map that hides the least (see
-    ``ContourView.place_legend``) until the user drags it somewhere."""
-
-    user_placed = False
-
-    def mouseDragEvent(self, ev):
-        if ev.button() == Qt.MouseButton.LeftButton:
-            self.user_placed = True
-        super().mouseDragEvent(ev)
-
-
 @dataclass
 class _RunItems:
-    """One run: its head dot and divergence marker (items), its legend swatch, and the state
-    of its path on the canvas."""
+    """One run: its head marker and divergence marker (items), and the state of its path on the
+    canvas."""
 
     head: pg.ScatterPlotItem  # one spot at (0, 0), moved with setPos (cheaper than setData)
     diverged: pg.ScatterPlotItem  # likewise
-    sample: pg.PlotDataItem  # the legend's swatch, never added to the plot
     visible: bool
     line_pen: QPen
     thin_pen: QPen
@@ -394,7 +396,7 @@ class ContourView(pg.PlotWidget):
 
     Methods:
         set_surface(surface, grid): show a new surface (colour map, iso-lines, critical points).
-        set_runs(styles): one path, head dot and divergence marker per run, and the legend.
+        set_runs(styles): one path, head marker and divergence marker per run.
         update_runs(sim): move the paths to ``sim``'s history; cheap, called every frame.
         set_start(x, y): move the start handle without emitting ``startMoved``.
     """
@@ -408,9 +410,13 @@ class ContourView(pg.PlotWidget):
         item = self.getPlotItem()
         item.layout.setContentsMargins(4, 12, 16, 4)  # room for the outermost tick labels
         self.view_box = item.getViewBox()
-        self.view_box.setAspectLocked(False)
+        # Equal units on both axes: only then is −∇J perpendicular to the level sets, as the
+        # lecture draws it. The owner (ContourPanel) sizes the view to the box's aspect.
+        self.view_box.setAspectLocked(True, 1.0)
         self.view_box.setMouseEnabled(x=True, y=True)
         self.view_box.disableAutoRange()
+        self._user_view = False  # the user zoomed or panned: resizing keeps their view
+        self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.surface = None
         self._view = None
         self._draw_box = None
@@ -451,18 +457,6 @@ class ContourView(pg.PlotWidget):
         self.view_box.addItem(self.start_handle, ignoreBounds=True)
         self.start_handle.sigPositionChanged.connect(self._on_handle_moved)
 
-        self.legend = _Legend(offset=(-LEGEND_MARGIN, LEGEND_MARGIN), brush=pg.mkBrush(255, 255, 255, 200),
-                                    pen=pg.mkPen((120, 120, 120), width=1), labelTextColor=TEXT_COLOR,
-                                    labelTextSize=f"{TICK_POINT_SIZE}pt", sampleType=_StaticSample)
-        self.legend.setParentItem(self.view_box)
-        self.legend.setZValue(100)
-        self.legend_corner = 0  # index into LEGEND_CORNERS
-        # Placing costs ~1 ms: done at most 4 times a second, a moment after paths change.
-        self._legend_timer = QTimer(self)
-        self._legend_timer.setSingleShot(True)
-        self._legend_timer.setInterval(250)
-        self._legend_timer.timeout.connect(self.place_legend)
-
         self.paths = _PathCanvas()
         self.paths.setZValue(_Z_PATH)
         self.view_box.addItem(self.paths, ignoreBounds=True)
@@ -494,6 +488,7 @@ class ContourView(pg.PlotWidget):
         self._set_critical_points(surface)
         x_label, y_label = surface.axis_labels
         set_axis_labels(self, x_label, y_label)
+        self._fix_label_space()
         self.reset_view()
         box = self._draw_box
         self.paths.set_bounds(QRectF(box.xmin, box.ymin, box.width, box.height))
@@ -502,11 +497,59 @@ class ContourView(pg.PlotWidget):
             run.drawn = np.zeros((0, 2))
 
     def reset_view(self) -> None:
-        """Show the surface's view box exactly."""
-        if self._view is None:
+        """Show the surface's view box exactly (and forget the user's zoom)."""
+        self._user_view = False
+        self.fit_box()
+
+    def fit_box(self) -> None:
+        """Show the whole view box at equal units (unless the user zoomed or panned)."""
+        if self._view is None or self._user_view:
             return
         v = self._view
         self.view_box.setRange(xRange=(v.xmin, v.xmax), yRange=(v.ymin, v.ymax), padding=0.0)
+
+    def _on_manual_range(self, *_) -> None:
+        self._user_view = True
+
+    def box_ratio(self) -> float:
+        """Width over height of the surface's view box (1 before a surface is set)."""
+        v = self._view
+        if v is None or not v.height > 0 or not v.width > 0:
+            return 1.0
+        return float(min(max(v.width / v.height, 1e-3), 1e3))
+
+    def chrome(self) -> tuple[int, int, tuple[int, int]]:
+        """(width, height) this widget needs beyond the map (axes, labels, margins), and the
+        map's top-left corner inside it, from the current layout."""
+        item = self.getPlotItem()
+        item.layout.activate()
+        vb = self.view_box.geometry()
+        size = item.geometry()
+        if vb.width() <= 0 or vb.height() <= 0 or size.width() <= 0:
+            # Not laid out yet: the axes' fixed sizes and the layout's margins.
+            left, bottom = self.getAxis("left"), self.getAxis("bottom")
+            ml, mt, mr, mb = item.layout.getContentsMargins()
+            lw = int(left.width() + ml + mr)
+            bh = int(bottom.height() + mt + mb)
+            return lw, bh, (int(left.width() + ml), int(mt))
+        return (int(round(size.width() - vb.width())), int(round(size.height() - vb.height())),
+                (int(round(vb.x())), int(round(vb.y()))))
+
+    def _fix_label_space(self) -> None:
+        """The y axis as wide as its widest tick label at any size, fixed: pyqtgraph otherwise
+        refits the axis to its labels, which moves the map and changes the equal-units layout."""
+        if self._view is None:
+            return
+        axis = self.getAxis("left")
+        font = axis.style["tickFont"] or self.font()
+        fm = QFontMetrics(font)
+        v = self._view
+        texts = ["0"]
+        for pixels in (120, 250, 500, 1000, 2000):
+            for spacing, values in axis.tickValues(v.ymin, v.ymax, pixels)[:1]:
+                texts += axis.tickStrings(values, 1.0, spacing)
+        width = max(fm.horizontalAdvance(t) for t in texts) + 4
+        axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=width)
 
     def _set_isolines(self, u, u_levels, xs, ys, dx, dy) -> None:
         """All iso-lines of ``u`` at ``u_levels`` in one curve, lines separated by NaN."""
@@ -549,11 +592,11 @@ class ContourView(pg.PlotWidget):
     # ------------------------------------------------------------------ runs
 
     def set_runs(self, styles: Sequence[RunStyle]) -> None:
-        """(Re)create the items of every run; invisible runs are hidden and left out of the legend."""
+        """(Re)create the items of every run; invisible runs are hidden. Each head is drawn with
+        its optimizer's marker (``style.marker``) so the race reads without colour too."""
         for run in self._runs:
             for item in run.items():
                 self.view_box.removeItem(item)
-        self.legend.clear()
         self._runs = []
         self._styles = list(styles)
         theme, s = self._theme, self._scale
@@ -562,17 +605,11 @@ class ContourView(pg.PlotWidget):
         cross = pg.mkPen(DIVERGED_OUTLINE.color(), width=DIVERGED_OUTLINE.widthF() * s)
         for k, style in enumerate(styles):
             color = pg.mkColor(style.color)
-            head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="o", size=head_size, pen=outline,
-                                      brush=pg.mkBrush(color), antialias=True)
+            head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol=getattr(style, "marker", None) or "o",
+                                      size=head_size, pen=outline, brush=pg.mkBrush(color), antialias=True)
             diverged = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="x", size=DIVERGED_SIZE * s,
                                           pen=cross, brush=pg.mkBrush(color), antialias=True)
-            # Design sizes: _StaticSample scales the painter by legend_scale.
-            sample = pg.PlotDataItem(pen=pg.mkPen(color, width=theme.path_width), symbol="o",
-                                     symbolSize=theme.head_size - 2, symbolPen=HEAD_OUTLINE,
-                                     symbolBrush=pg.mkBrush(color))
-            sample.legend_scale = s  # _StaticSample draws the swatch this much larger
-            sample.setData([0.0], [0.0])  # the legend draws the symbol from the item's scatter
-            run = _RunItems(head, diverged, sample, bool(style.visible), line_pen=_round_pen(color, path_width),
+            run = _RunItems(head, diverged, bool(style.visible), line_pen=_round_pen(color, path_width),
                             thin_pen=_round_pen(color, 1.0 * s),
                             casing_pen=_round_pen(CASING_COLOR, path_width + theme.casing_extra * s),
                             drawn=np.zeros((0, 2)))
@@ -580,10 +617,7 @@ class ContourView(pg.PlotWidget):
                 item.setZValue(z + 0.01 * k)
                 self.view_box.addItem(item, ignoreBounds=True)
                 item.setVisible(False)  # shown once update_runs has points
-            if style.visible:
-                self.legend.addItem(sample, style.title)
             self._runs.append(run)
-        self.legend.setVisible(any(run.visible for run in self._runs))
         self.paths.runs = self._runs
         self.paths.invalidate()
 
@@ -604,64 +638,12 @@ class ContourView(pg.PlotWidget):
                 continue  # unchanged since the last frame (finished, or paused)
             run.key = key
             self._draw_run(run, pts[:n], status == Status.DIVERGED)
-            if not self._legend_timer.isActive():
-                self._legend_timer.start()
         self.paths.extend()
 
     def path_data(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The polyline drawn for run k, as ``(x, y)``."""
         drawn = self._runs[k].drawn
         return drawn[:, 0], drawn[:, 1]
-
-    def place_legend(self) -> None:
-        """Move the legend to the map corner where it hides the fewest path points and markers
-        (heads, minima, saddles, the start), so it never sits on what the lecture is about.
-        A corner must hide clearly less than the current one, so the legend does not hop."""
-        legend = self.legend
-        if legend.user_placed or not legend.isVisible() or self._view is None:
-            return
-        box = self.view_box.boundingRect()
-        size = legend.boundingRect()
-        (x0, x1), (y0, y1) = self.view_box.viewRange()
-        if box.width() <= 0 or box.height() <= 0 or x1 <= x0 or y1 <= y0:
-            return
-        # The legend's extent in data units, grown by the margin.
-        w = (size.width() + LEGEND_MARGIN) * (x1 - x0) / box.width()
-        h = (size.height() + LEGEND_MARGIN) * (y1 - y0) / box.height()
-        points = [run.drawn for run in self._runs if run.visible and len(run.drawn)]
-        markers = [run.drawn[-1:] for run in self._runs if run.visible and len(run.drawn)]
-        for scatter in (self.minima, self.saddles):
-            x, y = scatter.getData()
-            markers.append(np.column_stack([x, y]))
-        markers.append(np.array([self.start()]))
-        points = np.concatenate(points) if points else np.zeros((0, 2))
-        markers = np.concatenate(markers)
-        # Labels ("start", "min 1"): their four corners, so a label is not half hidden either.
-        for label in [self.start_handle.label(), *self._minimum_labels]:
-            if label is not None and label.isVisible():
-                r = label.sceneBoundingRect()
-                corners = [self.view_box.mapSceneToView(c) for c in (r.topLeft(), r.bottomRight())]
-                (ax_, ay_), (bx_, by_) = [(c.x(), c.y()) for c in corners]
-                markers = np.vstack([markers, [[ax_, ay_], [bx_, ay_], [ax_, by_], [bx_, by_]]])
-
-        def hidden(corner: int) -> float:
-            (ax, ay), _ = LEGEND_CORNERS[corner]
-            left = x1 - w if ax else x0  # anchor x 1 = the right edge
-            top = y1 if ay == 0 else y0 + h  # screen top is data y1 (y points up)
-            def inside(p):
-                return ((p[:, 0] >= left) & (p[:, 0] <= left + w)
-                        & (p[:, 1] <= top) & (p[:, 1] >= top - h))
-            return float(np.count_nonzero(inside(points)) + LEGEND_MARKER_COST * np.count_nonzero(inside(markers)))
-
-        costs = [hidden(c) for c in range(len(LEGEND_CORNERS))]
-        best = min(range(len(costs)), key=lambda c: (costs[c], c))
-        if best != self.legend_corner and costs[best] < LEGEND_HYSTERESIS * costs[self.legend_corner]:
-            self._anchor_legend(best)
-
-    def _anchor_legend(self, corner: int) -> None:
-        anchor, (sx, sy) = LEGEND_CORNERS[corner]
-        self.legend_corner = corner
-        self.legend.anchor(itemPos=anchor, parentPos=anchor, offset=(sx * LEGEND_MARGIN, sy * LEGEND_MARGIN))
 
     def _draw_run(self, run: _RunItems, finite: np.ndarray, diverged: bool) -> None:
         """``finite``: the path up to its last finite point."""
@@ -716,12 +698,13 @@ class ContourView(pg.PlotWidget):
 
     def set_look(self, theme: str | Theme, scale: float = 1.0) -> None:
         """Draw with ``theme`` ("normal" or "projector") at ``scale``: tick labels and axis
-        titles, iso-lines, markers, the start handle, the legend, path and casing widths.
+        titles, iso-lines, markers, the start handle, path and casing widths.
         ``set_look("normal", 1)`` restores the look the view was built with."""
         theme = get_theme(theme) if isinstance(theme, str) else theme
         s = float(scale)
         self._theme, self._scale = theme, s
         set_plot_look(self, theme, s)
+        self._fix_label_space()
         self.isolines.setPen(pg.mkPen(theme.iso_color, width=theme.iso_width * s))
         self.minima.setSize(MINIMUM_SIZE * s)
         self.minima.setPen(pg.mkPen("k", width=1.5 * s))
@@ -741,8 +724,6 @@ class ContourView(pg.PlotWidget):
             font.setPointSizeF(TICK_POINT_SIZE * s)
             label.setFont(font)
             label.setColor(theme.text)
-        self.legend.setLabelTextColor(theme.text)
-        self.legend.setLabelTextSize(f"{TICK_POINT_SIZE * s:g}pt")
         self.paths.casing_opacity = theme.casing_opacity
         self.paths.casing_width = (theme.path_width + theme.casing_extra) * s
         if self.surface is not None:
@@ -780,8 +761,6 @@ class ContourView(pg.PlotWidget):
         pos = event.scenePos()
         if not self.view_box.sceneBoundingRect().contains(pos):
             return  # the axes, not the map
-        if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(pos):
-            return
         point = self.view_box.mapSceneToView(pos)
         x, y = float(point.x()), float(point.y())
         self.set_start(x, y)

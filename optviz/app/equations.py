@@ -322,12 +322,21 @@ class EquationsPanel(QTextBrowser):
         self.refresh()
 
     def preferred_width(self) -> int:
-        """Pixels that show Adam's rows at t = 100 (the widest there are) without wrapping, at
-        the current font."""
+        """Pixels that show Adam's formulas at t = 100 (the widest there are) without wrapping,
+        at the current font. Values may break after their comma, so they do not count."""
         doc = QTextDocument()
         doc.setDefaultFont(self.font())
-        doc.setHtml(render_html(_SAMPLE, font=self.font()))
-        return int(doc.idealWidth() + 2 * doc.documentMargin() + self.verticalScrollBar().sizeHint().width() + 8)
+        nums = _SAMPLE
+        formulas = [formula for formula, _, _ in rows(nums, self.font())]
+        notes = [note for _, _, note in rows(nums, self.font()) if note]
+        title = f"■ <b>{nums.title}</b>&nbsp;·&nbsp; update <b>t = {nums.t}</b>"
+        hyper = _hyper_line(nums).split("&nbsp;&nbsp; ")  # the parts may wrap between them
+        value = "&nbsp;&nbsp;&nbsp;&nbsp;= <b>(" + format_number(-0.01234) + ",</b>"
+        widest = 0.0
+        for text in [title, *hyper, *formulas, *notes, value]:
+            doc.setHtml(f"<span style='white-space:nowrap'>{text}</span>")
+            widest = max(widest, doc.idealWidth())
+        return int(widest + 2 * doc.documentMargin() + self.verticalScrollBar().sizeHint().width() + 12)
 
     def sizeHint(self):
         hint = super().sizeHint()

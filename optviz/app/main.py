@@ -45,7 +45,10 @@ def run_app(preset=None, optimizers=None, start=None, max_steps=None, play=False
 
     window = MainWindow(preset=preset, optimizers=optimizers, start=start, max_steps=max_steps,
                         restore=not fresh, enable_3d=gl_available())
-    window.show()
+    if window.first_launch:
+        window.showMaximized()
+    else:
+        window.show()
     if play:
         window.controller.model.playing = True
     return app.exec()

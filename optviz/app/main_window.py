@@ -6,8 +6,8 @@ import json
 import time
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -22,6 +22,7 @@ from .. import __version__
 from ..core import compiled
 from . import export_dialog
 from .basins import BasinActions
+from .contour_panel import ContourPanel
 from .contour_view import ContourView
 from .controller import RaceController
 from .data_plot import DataPlot
@@ -42,6 +43,7 @@ from .preset_picker import PresetPicker
 from .presentation import Classroom
 from .scenarios import ScenarioActions
 from .readouts import ReadoutTable
+from .run_legend import RunLegend
 from .swarm_controls import SwarmControls
 from .swarm_layer import SwarmLayer
 from .timeline import TimelineBar
@@ -50,6 +52,16 @@ from .tuning import TuningActions
 SETTINGS_KEY = "race/v1"
 VIEW_SETTINGS_KEY = "view/v1"  # theme, presentation scale, which views and overlays (model.VIEW_FIELDS)
 SECONDARY_INTERVAL = 0.066  # s: plots and readouts refresh at ~15 Hz while playing
+#: First-launch layout: the side panel's width range (px), the update rule's largest share of
+#: the width, and the views' share of the height (the plots row gets the rest).
+SIDE_WIDTH = (300, 350)
+EQUATIONS_SHARE = 0.2
+VIEWS_SHARE = 0.66
+#: Below this screen width (px) the first launch hides the update rule (E shows it).
+COMPACT_WIDTH = 1500
+#: Presentation mode's scale is meant for a screen this many pixels high: a smaller projector
+#: (1280×720) gets proportionally smaller type, so the same picture fits.
+DESIGN_SCREEN_HEIGHT = 1080
 
 
 class MainWindow(QMainWindow):
@@ -66,6 +78,8 @@ class MainWindow(QMainWindow):
         self._refreshed: dict = {}  # secondary view -> when it was last redrawn
 
         self.contour = ContourView()
+        self.contour_panel = ContourPanel(self.contour)  # the map at equal units, with its colour bar
+        self.legend = RunLegend()
         self.surface3d = self._make_3d_view() if enable_3d else None
         self.loss_plot = HistoryPlot("loss")
         self.grad_plot = HistoryPlot("grad_norm")
@@ -93,10 +107,9 @@ class MainWindow(QMainWindow):
         self._on_runs()
         # Presentation mode, the projector theme, the equations, overlays and classroom keys.
         self.classroom = Classroom(self)
-        if restore:
-            self._restore_window_state()
-        else:
-            self.resize(1600, 950)
+        self._first_layout = True  # until the first show: arrange docks and splitters for the screen
+        if not (restore and self._restore_window_state()):
+            self.fit_to_screen()
         self.classroom.sync()  # the saved dock/toolbar state knows nothing of the model
 
     # ------------------------------------------------------------------ construction
@@ -139,7 +152,7 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         views = QSplitter(Qt.Orientation.Horizontal)
-        views.addWidget(self.contour)
+        views.addWidget(self.contour_panel)
         if self.surface3d is not None:
             views.addWidget(self.surface3d)
         else:
@@ -167,6 +180,7 @@ class MainWindow(QMainWindow):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.setSpacing(0)
         top_layout.addWidget(views, 1)
+        top_layout.addWidget(self.legend)  # one legend for every view, under them: it covers none
         top_layout.addWidget(self.timeline)
 
         central = QSplitter(Qt.Orientation.Vertical)
@@ -187,7 +201,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("race-dock")
         dock.setWidget(panel)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setMinimumWidth(380)
+        # No fixed minimum width: the panel's own minimum follows its content (and its fonts).
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.side_dock = dock
 
@@ -300,7 +314,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         surface = c.surface
         self.setWindowTitle(f"{surface.title} — optviz")
-        self.contour.set_surface(surface, c.grid)
+        self.contour_panel.set_surface(surface, c.grid)
         box = surface.view.expanded(0.05)
         self.swarm_layer.set_bounds(box.xmin, box.xmax, box.ymin, box.ymax)
         self.contour.set_start(*self.model.start)
@@ -324,7 +338,7 @@ class MainWindow(QMainWindow):
         self._on_advanced()
 
     def _run_views(self):
-        views = [self.contour, self.loss_plot, self.grad_plot, self.readouts]
+        views = [self.contour_panel, self.legend, self.loss_plot, self.grad_plot, self.readouts]
         if self.surface3d is not None:
             views.append(self.surface3d)
         return views
@@ -419,13 +433,64 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ persistence
 
-    def _restore_window_state(self) -> None:
+    def _restore_window_state(self) -> bool:
+        """The window as it was left; False on a first launch (nothing saved)."""
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-            self.restoreState(self.settings.value("window/state"))
-        else:
+        if geometry is None:
+            return False
+        self.restoreGeometry(geometry)
+        self.restoreState(self.settings.value("window/state"))
+        self._first_layout = False
+        return True
+
+    def fit_to_screen(self) -> None:
+        """First launch: the whole available screen (the caller shows it maximized), with the
+        docks and splitters arranged for it when it first shows."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
             self.resize(1600, 950)
+            return
+        self.setGeometry(screen.availableGeometry())
+        self._first_layout = True
+        if screen.availableGeometry().width() < COMPACT_WIDTH and self.model.show_equations:
+            # A small screen: the views first; E brings the update rule back.
+            self.model.show_equations = False
+            if not self.statusBar().currentMessage():  # a restore problem says more
+                self.show_message("The update rule is hidden to leave room for the views: press E to show it",
+                                  10000)
+
+    @property
+    def first_launch(self) -> bool:
+        return self._first_layout
+
+    def display_factor(self) -> float:
+        """The screen's height over DESIGN_SCREEN_HEIGHT, within [0.6, 1.5]: presentation mode
+        multiplies its scale by it (1.75 at 1080 lines is about 1.17 at 720)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return 1.0
+        return min(max(screen.geometry().height() / DESIGN_SCREEN_HEIGHT, 0.6), 1.5)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._first_layout:
+            self._first_layout = False
+            QTimer.singleShot(0, self.arrange_for_screen)
+
+    def arrange_for_screen(self) -> None:
+        """Give the views most of the window: a side panel and an update rule only as wide as
+        they need, the map and the 3D view side by side over a row of plots."""
+        width, height = max(self.width(), 800), max(self.height(), 500)
+        side = int(min(max(0.18 * width, SIDE_WIDTH[0]), SIDE_WIDTH[1]))
+        docks, widths = [self.side_dock], [side]
+        equations = getattr(getattr(self, "classroom", None), "equations_dock", None)
+        if equations is not None and equations.isVisible():
+            docks.append(equations)
+            widths.append(int(min(self.classroom.equations.preferred_width(), EQUATIONS_SHARE * width)))
+        self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+        central = self.centralWidget()
+        central.setSizes([int(VIEWS_SHARE * height), int((1 - VIEWS_SHARE) * height)])
+        self._views_splitter.setSizes([1000, 1000])
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

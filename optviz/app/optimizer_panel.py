@@ -636,6 +636,10 @@ def _nice_single_step(default) -> float:
     return 10.0 ** (math.floor(math.log10(v)) - 1) if v < 1 else 10.0 ** math.floor(math.log10(v))
 
 
+#: The panel is never narrower than this (px), whatever its cards need.
+MIN_PANEL_WIDTH = 300
+
+
 class OptimizerPanel(QWidget):
     """The race editor bound to a :class:`~optviz.app.model.RaceModel`.
 
@@ -659,7 +663,6 @@ class OptimizerPanel(QWidget):
         self._n = DEFAULT_SAMPLE_COUNT
         self.editors: list[RunEditor] = []
         self.setFont(readable_font(self.font()))
-        self.setMinimumWidth(320)
 
         title = QLabel("Optimizers")
         title.setFont(_section_font(self.font()))
@@ -745,6 +748,15 @@ class OptimizerPanel(QWidget):
         model.events.connect("preset_params", lambda _: self._show_noise())
 
     # ------------------------------------------------------------------ public
+
+    def minimumSizeHint(self):
+        """Wide enough for every card and the buttons at the current font: the list scrolls only
+        vertically, so a narrower panel would cut the cards' text off (presentation mode scales
+        every font by 1.75)."""
+        hint = super().minimumSizeHint()
+        cards = self._list.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width() + 4
+        hint.setWidth(max(hint.width(), cards, MIN_PANEL_WIDTH))
+        return hint
 
     def set_sample_count(self, n: int) -> None:
         """n of the current loss (B ranges over 1..n)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSlider,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
+    QTableWidget,
     QToolBar,
     QToolButton,
     QWidget,
@@ -44,6 +45,8 @@ LR_FACTOR = 10 ** 0.25
 SCALE_STEP = 0.25
 #: The strip's step and loss refresh at most this often while playing (s).
 STRIP_INTERVAL = 0.1
+#: In presentation mode the views get this share of the height, the plots the rest.
+PRESENTATION_VIEWS_SHARE = 0.7
 
 _BASE_FONT = "optviz_base_point_size"
 _FONT_SCALE = "optviz_font_scale"
@@ -172,6 +175,23 @@ class _ArrowKeyGuard(QObject):
         return False
 
 
+class _ToolWindowScaler(QObject):
+    """A tool's dock or window shown while the window is scaled (presentation mode) takes the
+    scale too: the leaderboard dock pops up at the end of a race, the sweep window on demand."""
+
+    def __init__(self, classroom: "Classroom") -> None:
+        super().__init__(classroom)
+        self.classroom = classroom
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
+            c = self.classroom
+            if (c.model.scale != 1.0 or obj.property(_FONT_SCALE) not in (None, 1.0)) \
+                    and (obj.isWindow() or isinstance(obj, QDockWidget)) and obj in c._tool_windows():
+                c.scale_tool_window(obj)
+        return False
+
+
 @dataclass
 class _Saved:
     """The window as it was before presentation mode."""
@@ -181,6 +201,8 @@ class _Saved:
     full_screen: bool
     theme: str
     collapsed: bool
+    central: list[int]  # the views / plots splitter
+    docks: list[int]  # the side panel's and the update rule's widths
 
 
 class Classroom(QObject):
@@ -200,7 +222,6 @@ class Classroom(QObject):
         self.model = m = window.model
         self._saved: _Saved | None = None
         self._applying = False
-        self._normal_dock_widths: list[int] | None = None
         # Qt raises a dock's minimum size when its font grows and never lowers it again.
         self._dock_minimums = {dock: dock.minimumSize() for dock in (window.side_dock,)}
 
@@ -231,6 +252,8 @@ class Classroom(QObject):
 
         self._guard = _ArrowKeyGuard(m, self)
         QApplication.instance().installEventFilter(self._guard)
+        self._scaler = _ToolWindowScaler(self)
+        QApplication.instance().installEventFilter(self._scaler)
 
         for name, react in (("presentation", self._on_presentation), ("theme", lambda _: self.apply_look()),
                             ("ui_scale", self._on_ui_scale), ("panels_collapsed", self._on_collapsed),
@@ -480,11 +503,13 @@ class Classroom(QObject):
         w, m = self.window, self.model
         for action in (self.actions["leave"], self.actions["next_run"], self.actions["previous_run"]):
             action.setEnabled(bool(on))
+        m.display_factor = w.display_factor()  # the projector this window is on
         self._applying = True
         try:
             if on:
                 self._saved = _Saved(w.saveGeometry(), w.isMaximized(), w.isFullScreen(), m.theme,
-                                     m.panels_collapsed)
+                                     m.panels_collapsed, w.centralWidget().sizes(),
+                                     [w.side_dock.width(), self.equations_dock.width()])
                 m.theme = "projector"
                 m.panels_collapsed = True
             elif self._saved is not None:
@@ -492,13 +517,13 @@ class Classroom(QObject):
                 m.panels_collapsed = self._saved.collapsed
         finally:
             self._applying = False
-        if on:
-            self._normal_dock_widths = [w.side_dock.width(), self.equations_dock.width()]
         self.apply_look()
         if on:
             w.showFullScreen()
             w.contour.setFocus(Qt.FocusReason.OtherFocusReason)  # keys drive the race, not a slider
             w.show_message("Presentation mode: F1 lists the keys, Esc leaves", 8000)
+            # The window reaches full screen in the event loop: arrange it once it has.
+            QTimer.singleShot(0, self.fit_presentation_layout)
         elif self._saved is not None:
             saved, self._saved = self._saved, None
             if saved.full_screen:
@@ -508,15 +533,32 @@ class Classroom(QObject):
             else:
                 w.showNormal()
                 w.restoreGeometry(saved.geometry)
-        if on:
-            self._fit_equations_dock()
-        elif self._normal_dock_widths is not None:
-            w.resizeDocks([w.side_dock, self.equations_dock], self._normal_dock_widths, Qt.Orientation.Horizontal)
+
+            def restore(saved=saved):
+                w.centralWidget().setSizes(saved.central)
+                w.resizeDocks([w.side_dock, self.equations_dock], saved.docks, Qt.Orientation.Horizontal)
+
+            restore()
+            QTimer.singleShot(0, restore)  # again once the window has its old size back
+
+    def fit_presentation_layout(self) -> None:
+        """Presentation mode: the views take most of the height, the update rule the width its
+        rows need (at most 30 %), the side panel (when H opened it) the width its cards need."""
+        w, m = self.window, self.model
+        if not m.presentation:
+            return
+        height = max(w.centralWidget().height(), 1)
+        w.centralWidget().setSizes([int(PRESENTATION_VIEWS_SHARE * height),
+                                    int((1 - PRESENTATION_VIEWS_SHARE) * height)])
+        self._fit_equations_dock()
+        if not m.panels_collapsed:
+            panel = w.side_dock.widget()
+            w.resizeDocks([w.side_dock], [panel.minimumSizeHint().width()], Qt.Orientation.Horizontal)
 
     def _on_ui_scale(self, _value) -> None:
         if self.model.presentation:
             self.apply_look()
-            self._fit_equations_dock()
+            self.fit_presentation_layout()
 
     def _fit_equations_dock(self) -> None:
         """Give the equations room for their rows: what they ask for, at most 30 % of the window."""
@@ -529,12 +571,15 @@ class Classroom(QObject):
             return
         w, m = self.window, self.model
         theme, scale = m.theme, m.scale
-        for view in (w.contour, w.loss_plot, w.grad_plot, w.data_plot, w.readouts, self.equations, self.overlays):
+        for view in (w.contour_panel, w.legend, w.loss_plot, w.grad_plot, w.data_plot, w.readouts,
+                     self.equations, self.overlays):
             view.set_look(theme, scale)
         if w.surface3d is not None:
             w.surface3d.set_look(theme, scale)
-        for root in (*w.findChildren(QToolBar), w.side_dock, w.statusBar(), w.menuBar()):
+        for root in (*w.findChildren(QToolBar), w.side_dock, w.statusBar(), w.menuBar(), w.timeline):
             scale_widget_fonts(root, scale)
+        for root in self._tool_windows():
+            self.scale_tool_window(root)
         if scale == 1.0:
             for dock, minimum in self._dock_minimums.items():
                 dock.setMinimumSize(minimum)
@@ -550,6 +595,40 @@ class Classroom(QObject):
         w._on_runs()  # run colours for the theme, items at the new size, redrawn
         w._update_data_plot()
 
+    def _tool_windows(self) -> list[QWidget]:
+        """The docks and windows of the analysis tools (leaderboard, basins, sweeps…): every dock
+        but the two the window arranges itself, and every window the main window owns."""
+        w = self.window
+        own = {w.side_dock, self.equations_dock}
+        docks = [d for d in w.findChildren(QDockWidget) if d not in own]
+        windows = [c for c in w.findChildren(QWidget) if c.isWindow() and not isinstance(c, QDockWidget)
+                   and c is not self.overlay]
+        return docks + windows
+
+    def scale_tool_window(self, root: QWidget) -> None:
+        """A tool's dock or window in the current theme and scale: every font (tables get rows
+        tall enough for them), and the ``set_look(theme, scale)`` of the plots inside it."""
+        m = self.model
+        scale_widget_fonts(root, m.scale)
+        for table in root.findChildren(QTableWidget):
+            rows = table.verticalHeader()
+            rows.setDefaultSectionSize(int(table.fontMetrics().height() * 1.45 + 4))
+            for r in range(table.rowCount()):
+                for c in range(table.columnCount()):
+                    item = table.item(r, c)
+                    if item is not None:
+                        font = QFont(item.font())
+                        font.setPointSizeF(table.font().pointSizeF())
+                        item.setFont(font)
+            table.resizeColumnsToContents()
+        for child in [root, *root.findChildren(QWidget)]:
+            set_look = getattr(child, "set_look", None)
+            if callable(set_look) and child is not root.parentWidget():
+                try:
+                    set_look(m.theme, m.scale)
+                except TypeError:  # a set_look with another signature is not a look
+                    pass
+
     def _on_collapsed(self, on: bool) -> None:
         w = self.window
         w.side_dock.setVisible(not on)
@@ -558,6 +637,8 @@ class Classroom(QObject):
         self._fit_side_column()
         if on:
             self.strip.update_runs(w.controller.frame, force=True)
+        elif self.model.presentation:
+            QTimer.singleShot(0, self.fit_presentation_layout)  # room for the panel's large cards
 
     def _fit_side_column(self) -> None:
         """The column under the readouts goes away when it has nothing left to show."""
@@ -577,7 +658,7 @@ class Classroom(QObject):
             w._on_advanced()
 
     def _on_show_contour(self, on: bool) -> None:
-        self.window.contour.setVisible(bool(on))
+        self.window.contour_panel.setVisible(bool(on))
         if on:
             self.window._on_advanced()
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
 from .risk import EmpiricalRisk
-from .surface import Category, Family, Surface
+from .surface import Category, Family, RaceRun, Surface
 
 REGRESSION_LOSSES = ("mse", "mae", "l2")
 
@@ -118,6 +118,22 @@ class DatasetSurface(Surface, EmpiricalRisk):
         return self.batch_grad(points, None, out)
 
 
+#: The default races of the regression losses, the runs each caption speaks of.
+REGRESSION_RACES = {
+    # One α for all three: only the batch size B differs.
+    "mse": (RaceRun("gd", {"learning_rate": 0.05}, label="GD (B = n)"),
+            RaceRun("minibatch", {"learning_rate": 0.05}, batch_size=8, label="Mini-batch (B = 8)"),
+            RaceRun("sgd", {"learning_rate": 0.05}, label="SGD (B = 1)")),
+    # The decaying run starts at the constant run's α: αₜ = α/(1 + 0.01t), as in scenario 7.
+    "mae": (RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+            RaceRun("gd", {"learning_rate": 0.1}, schedule="inverse_time", schedule_params={"decay": 0.01},
+                    label="GD, decaying αₜ"),
+            RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
+    "l2": (RaceRun("gd", {"learning_rate": 0.05}, label="GD, α = 0.05"),
+           RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
+}
+
+
 class LinearRegression(DatasetSurface):
     """Linear regression ŷ = w·x + b on generated data, as a surface over (w, b).
 
@@ -144,17 +160,21 @@ class LinearRegression(DatasetSurface):
                   "l2": "Linear regression, L2 distance"}
         captions = {
             "mse": "The squared error of a line fit is a smooth tilted bowl in (w, b); SGD's "
-                   "per-sample gradients make the path jitter around the full-batch route.",
-            "mae": "The absolute error is a faceted, non-smooth valley: its gradient jumps, so "
-                   "constant-step methods rattle around the kink at the bottom.",
+                   "per-sample gradients make its path jitter around GD's full-batch route, and a "
+                   "mini-batch of B = 8 jitters much less.",
+            "mae": "The absolute error is a faceted, non-smooth valley whose gradient does not fade "
+                   "near the fit, so at a constant α GD and Adam rattle around the kink at the "
+                   "bottom and never settle, while a decaying αₜ lets GD settle.",
             "l2": "The Euclidean distance has the same minimiser as MSE but grows only linearly, "
-                  "so its gradient never fades far from the fit.",
+                  "so far from the fit its gradient keeps its size instead of fading and GD strides "
+                  "in at a steady pace, slowing down only close to the fit.",
         }
         view = ViewBox(w_opt - 3.0, w_opt + 3.0, b_opt - 3.0, b_opt + 3.0)
         super().__init__(
             data, key=f"linreg_{loss}", title=titles[loss], category=Category.NARROW_VALLEY
             if loss != "mae" else Category.CONVEX, view=view, start=(w_opt - 2.4, b_opt + 2.2),
-            caption=captions[loss], minima=(), params={"n": float(n), "seed": float(seed)}, log_color=False)
+            caption=captions[loss], minima=(), params={"n": float(n), "seed": float(seed)}, log_color=False,
+            race=REGRESSION_RACES[loss])
         self.minima = (CriticalPoint(w_opt, b_opt, float(self.f(np.array([w_opt, b_opt])))),)
 
     @staticmethod
@@ -226,10 +246,14 @@ class LogisticRegression(DatasetSurface):
         view = ViewBox(w_opt - 4.0, w_opt + 4.0, b_opt - 4.0, b_opt + 4.0)
         super().__init__(
             data, key="logreg_bce", title="Logistic regression, cross-entropy", category=Category.CONVEX,
-            view=view, start=(w_opt - 3.2, b_opt + 3.0),
-            caption="Cross-entropy of a logistic classifier is convex but flattens out far from the "
-                    "fit, where the sigmoid saturates and gradients shrink.",
-            params={"n": float(n), "seed": float(seed)}, log_color=False)
+            # The start is on the flat side, where the model is confidently right on most points.
+            view=view, start=(w_opt + 3.5, b_opt - 3.5),
+            caption="Cross-entropy of a logistic classifier is convex, but where the model is "
+                    "confidently right the sigmoid saturates and the surface flattens out, so GD "
+                    "crawls there while Adam, which rescales small gradients, does not.",
+            params={"n": float(n), "seed": float(seed)}, log_color=False,
+            race=(RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+                  RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")))
         self.minima = (CriticalPoint(w_opt, b_opt, float(self.f(np.array([w_opt, b_opt])))),)
 
     @staticmethod

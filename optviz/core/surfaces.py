@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
-from .surface import Category, Family, Surface
+from .surface import Category, Family, RaceRun, Surface
 
 ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
@@ -103,8 +103,14 @@ def bowl() -> Surface:
         view=ViewBox(-2.0, 2.0, -2.0, 2.0),
         minima=(CriticalPoint(0.0, 0.0, 0.0),),
         start=(-1.6, 1.2),
-        caption="On a round bowl the negative gradient points straight at the minimum, "
-        "so every method simply walks downhill and at most overshoots a little.",
+        caption="On a round bowl −∇J points straight at the minimum, so GD walks straight in, "
+        "momentum overshoots and swings back before it settles, and Adam, which scales each axis "
+        "on its own, bends off the straight line.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.3}),
+            RaceRun("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, β = 0.9"),
+            RaceRun("adam", {"learning_rate": 0.05}),
+        ),
     )
 
 
@@ -146,9 +152,16 @@ def narrow_valley(condition: float = 25.0, angle: float = 0.0) -> Surface:
         view=ViewBox(-5.0, 5.0, -5.0, 5.0),
         minima=(CriticalPoint(0.0, 0.0, 0.0),),
         start=(c * start_along - s * start_across, s * start_along + c * start_across),
-        caption="Plain GD zig-zags across the steep walls of a narrow valley while creeping along "
-        "its floor; momentum damps the oscillation and adaptive methods rescale the axes.",
+        caption="Plain GD with α near its stability limit 2/κ zig-zags across the steep walls of "
+        "a narrow valley while it creeps along the floor; momentum with the same α damps the "
+        "oscillation, and RMSProp rescales the axes and walks straight in.",
         params={"condition": kappa, "angle": degrees},
+        # For the default κ = 25 (2/κ = 0.08), as in lecture scenario 3.
+        race=(
+            RaceRun("gd", {"learning_rate": 0.072}, label="GD, α = 0.072"),
+            RaceRun("momentum", {"learning_rate": 0.072, "beta": 0.5}, label="Momentum, β = 0.5"),
+            RaceRun("rmsprop", {"learning_rate": 0.1}, label="RMSProp, α = 0.1"),
+        ),
     )
 
 
@@ -191,8 +204,16 @@ def ravine() -> Surface:
         view=ViewBox(-5.0, 5.0, -5.0, 5.0),
         minima=(CriticalPoint(*RAVINE_MINIMUM, 0.0),),
         start=(-4.0, -3.3),
-        caption="On the gentle, constant slope of a long ravine GD creeps at a fixed small pace "
-        "while momentum keeps gathering speed, and the steep walls punish large steps.",
+        caption="On the gentle, constant slope of a long ravine GD creeps at a fixed small pace, "
+        "a larger α overshoots the steep walls and zig-zags out, and momentum with the small α "
+        "keeps gathering speed.",
+        # The walls allow GD α < 2/k = 0.2; on the floor GD moves α·s per step and momentum up
+        # to α·s/(1 − β).
+        race=(
+            RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+            RaceRun("gd", {"learning_rate": 0.21}, label="GD, α = 0.21"),
+            RaceRun("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, α = 0.1"),
+        ),
     )
 
 
@@ -215,9 +236,15 @@ def saddle() -> Surface:
         category=Category.SADDLE,
         view=ViewBox(-2.0, 2.0, -2.0, 2.0),
         saddles=(CriticalPoint(0.0, 0.0, 0.0),),
-        start=(-1.5, 0.02),
+        start=(-1.5, 0.001),
         caption="Near a saddle the gradient almost vanishes, so GD crawls towards it for many "
-        "steps before the tiny sideways component finally pushes it off down the escape direction.",
+        "steps before the tiny sideways component finally pushes it off down the escape direction, "
+        "while momentum and Adam escape far sooner.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.01}),
+            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.01}),
+        ),
     )
 
 
@@ -244,9 +271,15 @@ def monkey_saddle() -> Surface:
         category=Category.SADDLE,
         view=ViewBox(-2.0, 2.0, -2.0, 2.0),
         saddles=(CriticalPoint(0.0, 0.0, 0.0),),
-        start=(1.5, 0.1),
+        start=(1.5, 0.01),
         caption="At a monkey saddle even the curvature vanishes, so the gradient shrinks "
-        "quadratically and GD stalls on the ridge while momentum and Adam push on into a valley.",
+        "quadratically and GD stalls on the ridge for a long time while momentum and Adam push on "
+        "into a valley.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.01}),
+            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.02}),
+        ),
     )
 
 
@@ -319,6 +352,11 @@ def two_wells() -> Surface:
         start=(-2.7, 1.6),
         caption="Plain GD settles in the first, shallow well it meets, while momentum carries "
         "enough speed to roll over the barrier into the deeper one.",
+        race=(
+            RaceRun("gd", {"learning_rate": TWO_WELLS_GD_LR}),
+            RaceRun("momentum", {"learning_rate": TWO_WELLS_MOMENTUM_LR, "beta": TWO_WELLS_MOMENTUM_BETA},
+                    label="Momentum, β = 0.9"),
+        ),
     )
 
 
@@ -358,8 +396,10 @@ def plateau() -> Surface:
         view=ViewBox(-4.0, 4.0, -4.0, 4.0),
         minima=(CriticalPoint(*PLATEAU_CENTRE, 0.0),),
         start=(-3.0, -2.5),
-        caption="On a plateau the gradient nearly vanishes, so GD and momentum crawl while "
-        "RMSProp and Adam divide by the tiny gradient scale and stride across to the basin.",
+        caption="On a plateau the gradient nearly vanishes, so at the same α = 0.05 GD crawls "
+        "and never arrives and momentum takes hundreds of steps, while RMSProp and Adam divide by "
+        "the tiny gradient scale and stride across to the basin.",
+        race=tuple(RaceRun(key, {"learning_rate": 0.05}) for key in ("gd", "momentum", "rmsprop", "adam")),
     )
 
 
@@ -397,9 +437,15 @@ def rosenbrock() -> Surface:
         view=ViewBox(-2.0, 2.0, -1.0, 3.0),
         minima=(CriticalPoint(1.0, 1.0, 0.0),),
         start=(-1.2, 1.0),
-        caption="Every method finds the curved banana valley quickly but then crawls along its "
-        "almost flat floor, where momentum and adaptive steps make the difference.",
+        caption="Every method finds the curved banana valley within a few steps, but along its "
+        "almost flat floor GD crawls and stays far from the minimum, while momentum and Adam keep "
+        "moving and reach it.",
         log_color=True,
+        race=(
+            RaceRun("gd", {"learning_rate": 0.001}),
+            RaceRun("momentum", {"learning_rate": 0.001, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.1}),
+        ),
     )
 
 
@@ -450,10 +496,16 @@ def beale() -> Surface:
             CriticalPoint(0.10053793732415836, -2.644513585023125, 9.86451228475556),
             CriticalPoint(0.0, 1.0, 14.203125),
         ),
-        start=(1.0, 1.5),
+        start=(-3.0, -1.0),
         caption="Beale's broad flat regions next to steep curving walls defeat any single step "
-        "size, so GD stalls on the flats while adaptive methods keep moving.",
+        "size: from here GD with a larger α is thrown off by the walls and with a smaller one "
+        "stalls on the flats, while Adam keeps moving and finds the minimum.",
         log_color=True,
+        race=(
+            RaceRun("gd", {"learning_rate": 0.02}, label="GD, α = 0.02"),
+            RaceRun("gd", {"learning_rate": 0.002}, label="GD, α = 0.002"),
+            RaceRun("adam", {"learning_rate": 0.1}, label="Adam, α = 0.1"),
+        ),
     )
 
 
@@ -482,9 +534,14 @@ def booth() -> Surface:
         family=Family.CLASSIC,
         view=ViewBox(-10.0, 10.0, -10.0, 10.0),
         minima=(CriticalPoint(1.0, 3.0, 0.0),),
-        start=(-7.0, -6.0),
+        start=(-8.0, 4.0),
         caption="Booth's function is a convex quadratic tilted at 45 degrees, so every method "
-        "converges but GD first runs down the steep side and then slowly along the long axis.",
+        "converges, but GD first runs down the steep side and then slowly along the long axis.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.05}),
+            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.3}),
+        ),
     )
 
 
@@ -536,8 +593,13 @@ def himmelblau() -> Surface:
         ),
         start=(0.3, 3.7),
         caption="Himmelblau's function has four equally deep minima, and from one start GD, "
-        "momentum and the adaptive methods can each end up in a different one.",
+        "momentum and Adam each end up in a different one.",
         log_color=True,
+        race=(
+            RaceRun("gd", {"learning_rate": 0.01}),
+            RaceRun("momentum", {"learning_rate": 0.006, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.05}),
+        ),
     )
 
 
@@ -571,6 +633,11 @@ def rastrigin() -> Surface:
         start=(-3.3, 2.7),
         caption="Rastrigin's regular egg-crate of local minima traps every gradient method in "
         "the nearest dip, far from the global minimum at the centre.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.002}),
+            RaceRun("momentum", {"learning_rate": 0.002, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.1}),
+        ),
     )
 
 
@@ -620,8 +687,14 @@ def ackley() -> Surface:
         view=ViewBox(-5.0, 5.0, -5.0, 5.0),
         minima=(CriticalPoint(0.0, 0.0, 0.0),),
         start=(-4.2, 3.3),
-        caption="Ackley's nearly flat, rippled outskirts hide a single deep funnel, so most "
-        "methods get stuck in the first ripple while momentum can roll across several of them.",
+        caption="Ackley's nearly flat, rippled outskirts hide a single deep funnel, so GD and "
+        "Adam get stuck in the first ripple while momentum rolls across several of them towards "
+        "the centre.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.03}),
+            RaceRun("momentum", {"learning_rate": 0.045, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.1}),
+        ),
     )
 
 
@@ -681,9 +754,14 @@ def goldstein_price() -> Surface:
         ),
         start=(-1.2, -0.2),
         caption="Goldstein–Price's values span six orders of magnitude around several local "
-        "minima, so most methods settle in the nearest basin and only momentum can carry on "
-        "to the global one.",
+        "minima, so GD and Adam settle in the nearest basin while momentum carries on to the "
+        "global one.",
         log_color=True,
+        race=(
+            RaceRun("gd", {"learning_rate": 1e-4}),
+            RaceRun("momentum", {"learning_rate": 2e-5, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.05}),
+        ),
     )
 
 
@@ -743,6 +821,12 @@ def six_hump_camel() -> Surface:
         caption="The six-hump camel has two global minima among six local ones, and from the "
         "side GD and momentum settle in a worse local minimum while RMSProp and Adam reach a "
         "global one.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.03}),
+            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RaceRun("rmsprop", {"learning_rate": 0.01}),
+            RaceRun("adam", {"learning_rate": 0.1}),
+        ),
     )
 
 
@@ -785,7 +869,13 @@ def three_hump_camel() -> Surface:
         ),
         start=(-1.2, 1.8),
         caption="The three-hump camel's global minimum is flanked by two shallower ones, and "
-        "from the side GD falls into the nearer, worse one while momentum can roll on to the centre.",
+        "from the side GD and Adam fall into the nearer, worse one while momentum rolls on to the "
+        "centre.",
+        race=(
+            RaceRun("gd", {"learning_rate": 0.05}),
+            RaceRun("momentum", {"learning_rate": 0.06, "beta": 0.9}),
+            RaceRun("adam", {"learning_rate": 0.1}),
+        ),
     )
 
 
