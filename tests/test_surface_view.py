@@ -260,6 +260,38 @@ def test_mesh_faces_face_up_and_normals_point_up():
     np.testing.assert_allclose(normals[i], want / np.linalg.norm(want), atol=0.02)
 
 
+def test_a_pinned_point_lies_on_the_mesh_and_the_mesh_stays_a_height_field():
+    from optviz.app.surface_mesh import HeightField
+
+    ny, nx = 6, 7
+    X, Y = np.meshgrid(np.linspace(-1, 1, nx), np.linspace(-1, 1, ny), indexing="xy")
+    z = 0.5 + 0.3 * X - 0.2 * Y  # a plane: interpolation is exact until a point is pinned
+    field = HeightField(z)
+    probe = np.array([[0.1, -0.05], [-0.83, 0.61], [0.999, -0.999]])
+    np.testing.assert_allclose(field.height(probe), 0.5 + 0.3 * probe[:, 0] - 0.2 * probe[:, 1], atol=1e-12)
+    pin = np.array([0.1, -0.05, 0.0])  # a narrow funnel's bottom, far below the plane
+    assert field.pin(pin)
+    assert not field.pin(pin + (0.001, 0.0005, 0.0))  # that triangle is taken
+    assert not field.pin((1.5, 0.0, 0.1)) and not field.pin((0.0, 0.0, np.nan))
+    verts, faces = field.mesh()
+    assert len(verts) == nx * ny + 1 and np.allclose(verts[-1], pin)
+    assert len(faces) == 2 * (nx - 1) * (ny - 1) + 2  # one triangle became three
+    v = verts[faces]
+    up = np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0])[:, 2]
+    assert (up > 0).all()  # still counter-clockwise from above
+    assert field.height(pin[None, :2])[0] == pytest.approx(0.0, abs=1e-12)
+    # Inside the split triangle the height is that of the sub-triangle's plane, written out:
+    # the cell of (0.1, -0.05) spans x in [0, 1/3], y in [-0.2, 0.2]; the point lies above the
+    # cell's diagonal, in the triangle (a, d, c) with a = (0, -0.2), d = (1/3, 0.2), c = (0, 0.2).
+    a, d, c = (np.array([x, y, 0.5 + 0.3 * x - 0.2 * y]) for x, y in ((0, -0.2), (1 / 3, 0.2), (0, 0.2)))
+    q = np.array([0.05, 0.1])  # in the sub-triangle (d, c, pin)
+    lam = np.linalg.solve(np.array([[d[0], c[0], pin[0]], [d[1], c[1], pin[1]], [1, 1, 1]]), [q[0], q[1], 1])
+    assert (lam >= 0).all()
+    assert field.height(q[None])[0] == pytest.approx(lam @ [d[2], c[2], pin[2]], abs=1e-12)
+    # Elsewhere nothing changed.
+    np.testing.assert_allclose(field.height(probe[1:]), 0.5 + 0.3 * probe[1:, 0] - 0.2 * probe[1:, 1], atol=1e-12)
+
+
 # ---------------------------------------------------------------------------------------------
 # GL: rendered frames under X
 

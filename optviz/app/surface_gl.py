@@ -124,19 +124,19 @@ def rgba(color, alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (r, g, b, alpha)
 
 
-# A cross (×) in each point's colour with a dark outline: the mark of a run that left the
-# surface, as on the contour map. Coordinates within the point sprite run over [-1, 1].
+# A cross (×) in each point's colour outlined in the contour map's divergence red: the mark
+# of a run that left the surface. Coordinates within the point sprite run over [-1, 1].
 _CROSS_FRAGMENT = """
     float d = min(abs(xy.x - xy.y), abs(xy.x + xy.y)) * 0.7071;
     float reach = max(abs(xy.x), abs(xy.y));
     if (d < 0.13 && reach < 0.72) COLOR = v_color;
-    else if (d < 0.27 && reach < 0.86) COLOR = vec4(0.10, 0.10, 0.12, v_color.a);
+    else if (d < 0.27 && reach < 0.86) COLOR = vec4(0.784, 0.0, 0.0, v_color.a);
     else discard;
 """
 
 
 class CrossItem(gl.GLScatterPlotItem):
-    """GLScatterPlotItem whose points are crosses (×) with a dark outline instead of discs."""
+    """GLScatterPlotItem whose points are crosses (×) outlined in red instead of discs."""
 
     _crossProgram = None
 

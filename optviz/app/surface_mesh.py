@@ -77,6 +77,11 @@ class HeightField:
         X, Y = np.meshgrid(np.linspace(-1, 1, self.nx), np.linspace(-1, 1, self.ny), indexing="xy")
         return np.column_stack([X.ravel(), Y.ravel(), np.nan_to_num(self.z, nan=0.0).ravel()])
 
+    def _vertex(self, i: int) -> np.ndarray:
+        iy, ix = divmod(int(i), self.nx)
+        z = self.z[iy, ix]
+        return np.array([2.0 * ix / (self.nx - 1) - 1.0, 2.0 * iy / (self.ny - 1) - 1.0, 0.0 if np.isnan(z) else z])
+
     def _locate(self, p: np.ndarray):
         """Grid cell, triangle side and in-cell fractions of display points (n, 2) inside."""
         gx = (p[:, 0] + 1.0) * 0.5 * (self.nx - 1)
@@ -138,13 +143,12 @@ class HeightField:
         zc, zd = zg[iy + 1, ix], zg[iy + 1, ix + 1]
         h = np.where(lower, za + fx * (zb - za) + fy * (zd - zb), za + fy * (zc - za) + fx * (zd - zc))
         if self.pins:
-            verts = self.grid_vertices()
             q = p[inside]
             for pin in self.pins:
                 sel = np.flatnonzero((ix == pin.cell[0]) & (iy == pin.cell[1]) & (lower == pin.lower))
                 if sel.size == 0:
                     continue
-                p0, p1, p2 = (verts[i] for i in pin.corners)
+                p0, p1, p2 = (self._vertex(i) for i in pin.corners)
                 for s, t in ((p0, p1), (p1, p2), (p2, p0)):  # the sub-triangle (s, t, pin)
                     lam = _barycentric(q[sel], s[:2], t[:2], pin.point[:2])
                     hit = (lam >= -1e-9).all(axis=1)

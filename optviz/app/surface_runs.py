@@ -98,7 +98,7 @@ class Markers:
 
 
 class Crosses:
-    """× marks in run colours with a dark outline, on top of everything: where runs left."""
+    """× marks in run colours outlined in red, on top of everything: where runs left the box."""
 
     def __init__(self, view: gl.GLViewWidget, size: float, order: float) -> None:
         self.item = CrossItem(size=size, pxMode=True, glOptions=OVERLAY_GL)
