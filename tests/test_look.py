@@ -158,6 +158,8 @@ def test_every_pair_of_optimizers_differs_in_marker_or_dash():
     # The markers alone tell all eight apart (a head in greyscale), and the races shipped most
     # often (the launch race, GD against its stochastic siblings) differ in dash too.
     assert len({s.marker for s in OPTIMIZERS.values()}) == 8
+    # No head can be taken for a minimum (★), a saddle or a diverged run (×, +), or the start.
+    assert not {s.marker for s in OPTIMIZERS.values()} & {"star", "x", "+", "crosshair"}
     for race in (("gd", "momentum", "rmsprop", "adam"), ("gd", "sgd", "minibatch"), ("momentum", "nesterov"),
                  ("adagrad", "rmsprop", "adam")):
         assert len({OPTIMIZERS[k].dash for k in race}) == len(race), race
@@ -228,7 +230,7 @@ def test_run_colours_follow_the_optimizers_as_the_race_changes():
     m = RaceModel("bowl", optimizers=("gd", "adam", "gd"))
     assert [r.color for r in m.runs] == [OPTIMIZERS["gd"].color, OPTIMIZERS["adam"].color,
                                          repeat_look("gd", 1).color]
-    assert [r.marker for r in m.runs] == ["o", "star", "o"] and m.runs[2].dash != m.runs[0].dash
+    assert [r.marker for r in m.runs] == ["o", OPTIMIZERS["adam"].marker, "o"] and m.runs[2].dash != m.runs[0].dash
     changed = []
     m.events.connect("run", changed.append)
     m.remove_run(0)  # the second GD is now the first: it takes GD's own look

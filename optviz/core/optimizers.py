@@ -628,6 +628,7 @@ DASH_STYLES: dict[str, tuple[float, ...]] = {
 #: Families: GD blue and its stochastic siblings SGD sky blue, mini-batch green; momentum
 #: orange and Nesterov brown; AdaGrad purple, RMSProp crimson, Adam teal. Every pair of
 #: optimizers differs in marker; the runs raced together most often differ in dash as well.
+#: No head is a star (★ marks the minima), a cross (× saddles, diverged runs) or a ring (start).
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     spec.key: spec
     for spec in (
@@ -636,11 +637,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         _spec("minibatch", "Mini-batch SGD", sgd, "mini", 16, learning_rate=1e-2,
               look=("#197D50", "d", "dash-dot-dot")),
         _spec("momentum", "Momentum", momentum, learning_rate=1e-2, beta=0.9, look=("#EC6A00", "s", "dash")),
-        _spec("nesterov", "Nesterov", nesterov, learning_rate=1e-2, beta=0.9, look=("#6E4600", "t1", "dash-dot-dot")),
+        _spec("nesterov", "Nesterov", nesterov, learning_rate=1e-2, beta=0.9, look=("#6E4600", "t2", "dash-dot-dot")),
         _spec("adagrad", "AdaGrad", adagrad, learning_rate=1e-1, eps=1e-10, look=("#A0199B", "h", "long-dash")),
         _spec("rmsprop", "RMSProp", rmsprop, learning_rate=1e-2, rho=0.99, eps=1e-8, look=("#F0235F", "p", "dot")),
         _spec("adam", "Adam", adam, learning_rate=5e-2, rho1=0.9, rho2=0.999, eps=1e-8,
-              look=("#00A28E", "star", "dash-dot")),
+              look=("#00A28E", "t1", "dash-dot")),
     )
 }
 

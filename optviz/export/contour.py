@@ -2,11 +2,12 @@
 
 Looks like the app's contour view: the same colour map and value scale
 (:mod:`optviz.app.colormap`, the race's :class:`~optviz.core.scale.ValueScale`), iso-lines at
-``scale.levels``, ★ minima and × saddles, and every run's path in its colour on a light
-casing. What never changes (colour map, iso-lines, axes) is painted once per export. Paths
+``scale.levels``, ★ minima and × saddles, and every run's path in its colour and dash pattern
+on a light casing, its head in its marker (:mod:`optviz.look`). What never changes (colour map, iso-lines, axes) is painted once per export. Paths
 only grow from frame to frame, so each frame strokes just the new segments into two layer
 images (casings, lines) and recomposes the small rectangle they touched; a frame then costs
-a copy of the canvas plus the heads, however long the paths are.
+a copy of the canvas plus the heads, however long the paths are; the dash pattern runs on
+from piece to piece (:func:`optviz.look.dash_segments`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -96,9 +96,12 @@ class _RunPath:
     """One visible run: its path in frame pixels and what of it is on the layers."""
 
     def __init__(self, k: int, color: QColor, px: np.ndarray, finite_len: np.ndarray, heads: np.ndarray,
-                 head_inside: np.ndarray, divergence: QPointF | None) -> None:
+                 head_inside: np.ndarray, divergence: QPointF | None, dash=(), marker: str = "o") -> None:
         self.k = k
         self.color = color
+        self.dash = tuple(dash or ())  # in path widths
+        self.marker = marker or "o"
+        self.phase = 0.0  # of the dash pattern where the painted path ends
         self.px = px  # the drawable path (cut at the drawing box) in frame pixels
         self.finite_len = finite_len  # per step: points up to the last finite one
         self.heads = heads  # every finite point in frame pixels
@@ -212,9 +215,9 @@ class ContourPanel:
         divergence = None
         if race.status[k] == Status.DIVERGED and len(finite):
             divergence = QPointF(*self.to_px([self._divergence_spot(finite)])[0])
-        color = QColor(race.runs[k].color)
-        return _RunPath(k, color, self.to_px(drawable), finite_len, self.to_px(finite),
-                        self._draw_box.contains(finite), divergence)
+        run = race.runs[k]
+        return _RunPath(k, QColor(run.color), self.to_px(drawable), finite_len, self.to_px(finite),
+                        self._draw_box.contains(finite), divergence, run.dash, run.marker)
 
     def _divergence_spot(self, finite: np.ndarray) -> np.ndarray:
         """The last finite point, or where the path flies off the map (just inside the edge)."""
@@ -351,6 +354,7 @@ class ContourPanel:
         self._lines.fill(0)
         for run in self._runs:
             run.painted = 0
+            run.phase = 0.0
         self._whole = True
 
     def advance(self, canvas: QImage, static: QImage, step: int) -> None:
@@ -398,16 +402,14 @@ class ContourPanel:
                 for run, pts in pieces:
                     if casing and run.heavy:
                         continue
-                    if casing:
-                        pen = style.pen(st.CASING, st.CASING_WIDTH)
-                    else:
-                        pen = style.pen(run.color, st.THIN_WIDTH if run.heavy else st.PATH_WIDTH)
-                    painter.setPen(pen)
                     local = pts - origin
-                    # Separate segments, not one polyline: Qt fills a wide self-crossing polyline
-                    # as one polygon, hundreds of times slower for a zig-zag.
-                    segments = arrayToLineSegments(local[:, 0], local[:, 1], "all", False)
-                    painter.drawLines(*segments.drawargs())
+                    if casing:  # solid under the dashes: the gaps show the light halo
+                        painter.setPen(style.pen(st.CASING, st.CASING_WIDTH))
+                        st.stroke(painter, local)
+                    else:
+                        # Dashes as long on thin (heavy) runs as on the others.
+                        painter.setPen(style.pen(run.color, st.THIN_WIDTH if run.heavy else st.PATH_WIDTH))
+                        run.phase = st.stroke(painter, local, run.dash, style.px(st.PATH_WIDTH), run.phase)
 
     def paint_overlay(self, painter: QPainter, step: int) -> None:
         """The heads (and × for diverged runs) at ``step``, on the frame being finished."""
@@ -420,7 +422,7 @@ class ContourPanel:
                 continue
             # The head sits on the last finite point, unless that is far off the map (the app's rule).
             if run.head_inside[n - 1]:
-                st.head(painter, self.style, QPointF(*run.heads[n - 1]), run.color)
+                st.head(painter, self.style, QPointF(*run.heads[n - 1]), run.color, marker=run.marker)
             if run.divergence is not None and self.race.status_at(run.k, step) == Status.DIVERGED:
                 size = self.style.px(st.DIVERGED_SIZE) / 2
                 painter.setPen(self.style.pen(st.DIVERGED, 4.0))

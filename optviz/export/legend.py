@@ -1,7 +1,7 @@
 """The legend of an exported frame: the preset's title, one entry per run, the step counter.
 
 Two forms. :class:`LegendPanel` fills a panel beside (or below) the map, so it never covers a
-path: per run a swatch in the run's colour, its name and settings (painted once), and its loss
+path: per run a swatch (its colour, dash pattern and head marker), its name and settings (painted once), and its loss
 and status at the frame's step (painted per frame). :class:`LegendBox` is the compact form
 laid over a map corner when the frame has no room for a panel.
 """
@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF, QPainter
 from . import style as st
 from .race import Race
 
-SWATCH = 58.0  # design px: the sample line of a legend entry
+SWATCH = 74.0  # design px: the sample line of a legend entry (a whole period of every dash pattern)
 ENTRY_WIDTH = 340.0  # design px: the narrowest column of entries
 MIN_FONT_SCALE = 0.7  # entries that do not fit shrink their fonts down to this
 CAPTION_LINES = 5
@@ -28,15 +28,18 @@ def _loss_text(value: float) -> str:
     return st.minus(f"J = {value:.3g}")
 
 
-def _swatch(painter: QPainter, style: st.Style, x: float, y: float, color: QColor) -> None:
-    """A short thick line with a head dot: what a path looks like on the map."""
+def _swatch(painter: QPainter, style: st.Style, x: float, y: float, run) -> None:
+    """A short thick line in the run's colour and dash pattern ending in its head marker: what
+    its path looks like on the map."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    color = QColor(run.color)
     a, b = QPointF(x, y), QPointF(x + style.px(SWATCH), y)
     painter.setPen(style.pen(st.PANEL_LINE, st.CASING_WIDTH))
     painter.drawLine(a, b)
-    painter.setPen(style.pen(color, st.PATH_WIDTH + 1))
-    painter.drawLine(a, b)
-    st.head(painter, style, b, color)
+    width = st.PATH_WIDTH + 1
+    painter.setPen(style.pen(color, width))
+    st.stroke(painter, [[a.x(), a.y()], [b.x(), b.y()]], run.dash or (), style.px(width))
+    st.head(painter, style, b, color, marker=run.marker or "o")
 
 
 def counter_text(step: int, total: int) -> tuple[str, str, str]:
@@ -129,7 +132,7 @@ class LegendPanel:
         for k, rect in self._entries:
             run = self.race.runs[k]
             lh = st.line_height(self.f_name)
-            _swatch(painter, style, rect.left() + style.px(4), rect.top() + lh / 2, QColor(run.color))
+            _swatch(painter, style, rect.left() + style.px(4), rect.top() + lh / 2, run)
             x = rect.left() + style.px(SWATCH + 26)
             w = rect.right() - x - style.px(6)
             st.draw_text(painter, QRectF(x, rect.top(), w, lh), _elide(self.f_name, run.title, w), self.f_name)
@@ -176,7 +179,7 @@ class LegendBox:
         painter.drawRoundedRect(rect, style.px(6), style.px(6))
         for i, k in enumerate(self.runs):
             y = rect.top() + self.pad + i * self.row
-            _swatch(painter, style, rect.left() + self.pad, y + self.row / 2, QColor(self.race.runs[k].color))
+            _swatch(painter, style, rect.left() + self.pad, y + self.row / 2, self.race.runs[k])
             x = rect.left() + self.pad + style.px(SWATCH + 22)
             st.draw_text(painter, QRectF(x, y, rect.right() - x, self.row), self.race.runs[k].title, self.font)
 

@@ -1,6 +1,6 @@
 """The loss-per-step panel of an exported frame (the "side by side" view).
 
-Like the app's loss plot: every run's J(W_t) against t in its colour; on a log axis the gap
+Like the app's loss plot: every run's J(W_t) against t in its colour and dash pattern; on a log axis the gap
 J − J* to the global minimum (values without a logarithm are gaps). The axes are fixed for
 the whole animation (the race is known in advance), so each frame only extends the curves
 by the new steps, drawn straight onto the canvas.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -42,6 +41,7 @@ class LossPanel:
         self._range()
         self._layout()
         self._painted = np.zeros(race.K, dtype=np.int64)
+        self._phase = np.zeros(race.K)  # of each curve's dash pattern where it is painted up to
 
     def _range(self) -> None:
         v = self.values[np.isfinite(self.values)]
@@ -129,6 +129,7 @@ class LossPanel:
             if (counts < self._painted).any():
                 painter.drawImage(self.plot.topLeft(), static, self.plot)
                 self._painted[:] = 0
+                self._phase[:] = 0.0
             painter.setClipRect(self.plot)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             for k, run in enumerate(self.race.runs):
@@ -138,8 +139,7 @@ class LossPanel:
                 lo = max(p - 1, 0)
                 px = self.to_px(np.arange(lo, n), self.values[lo:n, k])
                 painter.setPen(self.style.pen(QColor(run.color), CURVE_WIDTH))
-                segments = arrayToLineSegments(px[:, 0], px[:, 1], "finite", True)
-                painter.drawLines(*segments.drawargs())
+                self._phase[k] = st.stroke(painter, px, run.dash, self.style.px(CURVE_WIDTH), self._phase[k], "finite")
                 self._painted[k] = n
 
     def paint_overlay(self, painter: QPainter, step: int) -> None:
@@ -151,5 +151,6 @@ class LossPanel:
             i = self.race.count(k, step) - 1
             v = self.values[i, k]
             if run.visible and np.isfinite(v) and self.ylo <= v <= self.yhi:
-                st.head(painter, self.style, QPointF(*self.to_px([i], [v])[0]), QColor(run.color), st.HEAD_SIZE * 0.7)
+                st.head(painter, self.style, QPointF(*self.to_px([i], [v])[0]), QColor(run.color), st.HEAD_SIZE * 0.7,
+                        run.marker)
         painter.restore()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..core import Simulation, Status, describe_status
+from ..look import run_looks
 from ..core.scale import ValueScale, value_scale
 from ..core.simulation import RunSpec
 from ..core.surface import Surface
@@ -31,12 +32,17 @@ SYMBOLS = {"learning_rate": "α", "beta": "β", "rho": "ρ", "rho1": "ρ₁", "r
 
 @dataclass(frozen=True)
 class RunInfo:
-    """One run as an export shows it: the spec it ran with, its title and colour."""
+    """One run as an export shows it: the spec it ran with, its title, colour, dash pattern
+    (on/off lengths in line widths, ``()`` solid) and head marker (a pyqtgraph symbol name).
+    A :class:`Race` gives runs without a ``dash`` or ``marker`` those of their optimizer and
+    place in the race (:func:`optviz.look.run_looks`)."""
 
     spec: RunSpec
     title: str
     color: str
     visible: bool = True
+    dash: tuple[float, ...] | None = None
+    marker: str | None = None
 
     @property
     def hyperparameters(self) -> dict[str, float]:
@@ -88,6 +94,12 @@ class Race:
     preset: str = ""
     log_loss: bool = True
 
+    def __post_init__(self) -> None:
+        looks = run_looks([r.spec.optimizer for r in self.runs])
+        self.runs = [replace(r, dash=look.dash if r.dash is None else tuple(r.dash),
+                             marker=look.marker if r.marker is None else r.marker)
+                     for r, look in zip(self.runs, looks)]
+
     # ------------------------------------------------------------------ building
 
     @classmethod
@@ -99,7 +111,8 @@ class Race:
         sim = Simulation(surface, [run.spec for run in model.runs], model.start, max_steps=steps,
                          seed=model.seed, noise_scale=model.noise_scale)
         sim.run()
-        runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible)) for run in model.runs]
+        runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible), getattr(run, "dash", None),
+                        getattr(run, "marker", None)) for run in model.runs]
         return cls.from_simulation(sim, runs, preset=model.preset, log_loss=model.log_loss,
                                    noise_scale=model.noise_scale)
 
@@ -188,7 +201,8 @@ class Race:
         return {
             "preset": self.preset, "surface": self.surface.title, "start": list(self.start), "seed": self.seed,
             "noise_scale": self.noise_scale, "max_steps": self.max_steps,
-            "runs": [{"title": r.title, "optimizer": r.spec.optimizer, "color": r.color,
+            "runs": [{"title": r.title, "optimizer": r.spec.optimizer, "color": r.color, "marker": r.marker,
+                      "dash": list(r.dash),
                       "hyperparameters": r.hyperparameters,
                       "batch_size": r.spec.effective_batch_size(self.n_samples),
                       "schedule": r.spec.schedule, "schedule_params": dict(r.spec.schedule_params),

@@ -12,8 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
+from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
+
+from ..look import dash_segments
 
 #: The design frame: sizes below are pixels of a frame of this height.
 DESIGN_HEIGHT = 1080
@@ -120,9 +124,40 @@ def marker_path(symbol: str, size: float) -> QPainterPath:
     return QTransform.fromScale(size, size).map(QPainterPath(Symbols[symbol]))
 
 
-def head(painter: QPainter, style: Style, at: QPointF, color: QColor, design_size: float = HEAD_SIZE) -> None:
-    """A run's head: a dot in its colour with a dark rim."""
-    painter.setPen(style.pen(HEAD_OUTLINE, HEAD_OUTLINE_WIDTH))
-    painter.setBrush(QColor(color))
-    r = style.px(design_size) / 2
-    painter.drawEllipse(at, r, r)
+#: Head markers' sizes relative to the circle's, so that each covers about as much area.
+MARKER_SCALE = {"o": 1.0, "s": 0.9, "d": 1.2, "t": 1.2, "t1": 1.2, "t2": 1.2, "t3": 1.2, "p": 1.1, "h": 1.05,
+                "star": 1.6}
+
+
+def head(painter: QPainter, style: Style, at: QPointF, color: QColor, design_size: float = HEAD_SIZE,
+         marker: str = "o") -> None:
+    """A run's head: its marker (a pyqtgraph symbol name) in its colour with a dark rim. The rim
+    lies outside the shape, so even a star's narrow middle shows the run's colour."""
+    size = style.px(design_size) * MARKER_SCALE.get(marker, 1.0)
+    if marker == "o":
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), size / 2, size / 2)
+    else:
+        path = marker_path(marker, size)
+    path.translate(at)
+    painter.strokePath(path, style.pen(HEAD_OUTLINE, 2 * HEAD_OUTLINE_WIDTH))
+    painter.fillPath(path, QColor(color))
+
+
+def stroke(painter: QPainter, pts: np.ndarray, dash=(), unit: float = 1.0, phase: float = 0.0,
+           connect: str = "all") -> float:
+    """Stroke the polyline ``pts`` (pixels) with the painter's pen as separate segments (Qt fills
+    a wide self-crossing polyline as one polygon, hundreds of times slower for a zig-zag),
+    dashed by ``dash`` (on/off lengths in units of ``unit`` pixels, ``()`` solid) when given.
+    The pen should have round caps: the dashes are shortened to match. Returns the dash phase
+    at the last point, for the next piece of the same line (:func:`optviz.look.dash_segments`)."""
+    pts = np.asarray(pts, dtype=float)
+    if dash:
+        width = max(painter.pen().widthF(), 1e-3)
+        segs, phase = dash_segments(pts, [d * unit / width for d in dash], width, phase, round_caps=True)
+        flat = segs.reshape(-1, 2)
+        lines = arrayToLineSegments(flat[:, 0], flat[:, 1], "pairs", False)
+    else:
+        lines = arrayToLineSegments(pts[:, 0], pts[:, 1], connect, connect == "finite")
+    painter.drawLines(*lines.drawargs())
+    return phase
