@@ -44,9 +44,11 @@ def color_pixels(arr: np.ndarray, hex_color: str, tol: int = 40) -> int:
 def test_opens_useful_without_configuration(window):
     m = window.model
     assert m.preset == "narrow_valley"
-    assert [r.optimizer for r in m.runs] == ["gd", "momentum", "rmsprop", "adam"]
+    # The narrow valley's own race, the one its caption describes (tests/test_captions.py).
+    assert [(r.optimizer, r.label) for r in m.runs] == [("gd", "GD, α = 0.072"), ("momentum", "Momentum, β = 0.5"),
+                                                        ("rmsprop", "RMSProp, α = 0.1")]
     assert [r.color for r in m.runs] == [OPTIMIZERS[r.optimizer].color for r in m.runs]  # one colour per optimizer
-    assert len({r.color for r in m.runs}) == 4
+    assert len({r.color for r in m.runs}) == 3
     assert "Narrow valley" in window.windowTitle() or "narrow" in window.windowTitle().lower()
     sim = window.controller.sim
     assert np.allclose(sim.positions[:, 0], m.start)
@@ -95,9 +97,9 @@ def test_moving_the_start_restarts_every_run(window):
 def test_changing_a_hyperparameter_restarts_only_that_run(window):
     sim = window.controller.sim
     sim.step(15)
-    window.model.runs[3].learning_rate = 0.2
-    assert sim.steps[3] == 0 and (sim.steps[:3] == 15).all()
-    assert window.controller.sim.specs[3].hyper["learning_rate"] == 0.2
+    window.model.runs[2].learning_rate = 0.2
+    assert sim.steps[2] == 0 and (sim.steps[:2] == 15).all()
+    assert window.controller.sim.specs[2].hyper["learning_rate"] == 0.2
 
 
 def test_a_diverging_run_is_reported_and_the_others_go_on(window, qtbot):

@@ -16,7 +16,7 @@ from optviz.app.playback import PlaybackBar  # noqa: E402
 from optviz.app.preset_picker import GROUPS, PresetPicker  # noqa: E402
 from optviz.app.widgets import ColorSwatch, LinearSlider, LogSlider, format_value  # noqa: E402
 from optviz.core.optimizers import OPTIMIZERS  # noqa: E402
-from optviz.core.recommended import recommended_learning_rate  # noqa: E402
+from optviz.core import get_surface  # noqa: E402
 
 # ---------------------------------------------------------------------------------- helpers
 
@@ -395,14 +395,15 @@ def test_reset_to_defaults(qtbot, panel, model):
     model.runs[0].learning_rate = 0.5
     model.runs[3].schedule = "cosine"
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-    for run, editor in zip(model.runs, panel.editors):
-        # The optimizer's defaults, with the learning rate recommended for this preset.
-        want = {**OPTIMIZERS[run.optimizer].defaults,
-                "learning_rate": recommended_learning_rate(model.preset, run.optimizer)}
-        assert run.hyper == want
+    # The preset's own race, the runs its caption describes, with the α each states.
+    race = get_surface(model.preset).race
+    assert len(model.runs) == len(panel.editors) == len(race)
+    for run, editor, entry in zip(model.runs, panel.editors, race):
+        assert run.optimizer == entry.optimizer and run.label == entry.label
+        assert run.hyper == {**OPTIMIZERS[run.optimizer].defaults, **entry.hyper}
         assert run.schedule == "constant"
         assert editor.hyper_widgets["learning_rate"].value() == run.learning_rate
-    assert panel.editors[3].schedule_combo.currentData() == "constant"
+        assert editor.schedule_combo.currentData() == "constant"
 
 
 def test_clicking_an_editor_selects_its_run(qtbot, panel, model):

@@ -169,7 +169,7 @@ def _look(w):
 def test_presentation_scales_everything_and_leaving_restores_the_normal_look(window, qtbot):
     m = window.model
     m.add_run("sgd")
-    m.runs[4].color = "#F0E442"  # Okabe–Ito's yellow: the projector theme darkens it
+    m.runs[-1].color = "#F0E442"  # Okabe–Ito's yellow: the projector theme darkens it
     docks = (window.side_dock.minimumSize(), window.side_dock.width())
     before = _look(window)
     press(qtbot, window, Qt.Key.Key_F5)
@@ -191,7 +191,7 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
     assert during["panel"][0] == pytest.approx(before["panel"][0] * s)
     assert during["toolbar"][0] == pytest.approx(before["toolbar"][0] * s)
     assert during["equations"] == pytest.approx(before["equations"] * s)
-    assert during["styles"][4] == display_color("#F0E442", "projector") != "#F0E442"
+    assert during["styles"][-1] == display_color("#F0E442", "projector") != "#F0E442"
     assert not window.side_dock.isVisible() and window.classroom.strip.isVisible()
     press(qtbot, window, Qt.Key.Key_Escape)
     assert not m.presentation and m.theme == "normal" and not m.panels_collapsed
@@ -288,7 +288,7 @@ def test_collapsing_panels_leaves_views_legend_and_strip(window, qtbot):
     assert strip.isVisible()
     text = strip.text()
     run = m.runs[m.selected]
-    assert run.title in text and "α = <b>0.018</b>" in text
+    assert run.title in text and "α = <b>0.072</b>" in text  # the launch race's GD
     m.preset = "logreg_bce"  # a dataset: its plot keeps the column under the readouts
     assert window.data_plot.isVisibleTo(window)
     m.panels_collapsed = False
@@ -300,13 +300,13 @@ def test_collapsing_panels_leaves_views_legend_and_strip(window, qtbot):
 
 def test_up_and_down_change_the_selected_runs_learning_rate_and_clamp(window, qtbot):
     m = window.model
-    m.selected = 3
-    run = m.runs[3]
+    m.selected = 2
+    run = m.runs[2]
     lr = run.learning_rate
     press(qtbot, window, Qt.Key.Key_Up)
     assert run.learning_rate == round_significant(lr * LR_FACTOR, 3)
     assert "α = " in window.statusBar().currentMessage()
-    assert all(r.learning_rate == lr0 for r, lr0 in zip(m.runs[:3], (0.018, 0.01, 0.32)))
+    assert [r.learning_rate for r in m.runs[:2]] == [0.072, 0.072]  # the other runs keep theirs
     press(qtbot, window, Qt.Key.Key_Down)
     assert run.learning_rate == pytest.approx(lr, rel=2e-3)
     press(qtbot, window, Qt.Key.Key_Plus)
@@ -359,6 +359,7 @@ def test_number_keys_and_tab_select_runs(window, qtbot):
     assert m.selected == 2 and "no run 7" in window.statusBar().currentMessage()
     assert not window.classroom.actions["next_run"].isEnabled()  # Tab moves the focus normally
     m.presentation = True
+    m.add_run("adam")
     press(qtbot, window, Qt.Key.Key_Tab)
     assert m.selected == 3
     press(qtbot, window, Qt.Key.Key_Tab)
@@ -481,6 +482,7 @@ def test_entering_presentation_gives_the_keys_to_the_race(window, qtbot):
 
 def test_strip_follows_the_selected_run_and_its_step(window, qtbot):
     m = window.model
+    m.add_run("adam")
     m.panels_collapsed = True
     strip = window.classroom.strip
     m.selected = 3
