@@ -682,7 +682,7 @@ class OptimizerPanel(QWidget):
 
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setObjectName("reset-defaults")
-        self.reset_button.setToolTip("Every run back to its optimizer's default α, β, ρ, ε, B and schedule")
+        self.reset_button.setToolTip("Back to the preset's own race: the runs its caption describes")
         self.reset_button.clicked.connect(self._on_reset)
 
         top = QHBoxLayout()
