@@ -5,13 +5,14 @@ can (2/κ, the exact GD iterates of a quadratic, singular values of the design m
 test fails with the old four-run race of tuned rates (GD, momentum, RMSProp, Adam) and the old
 captions and starts."""
 
+import re
 from functools import lru_cache
 
 import numpy as np
 import pytest
 
 from optviz.app.model import RaceModel
-from optviz.core import RunSpec, Simulation, Status, get_surface, surface_keys
+from optviz.core import RunSpec, Simulation, Status, builtin_scenarios, get_surface, load_scenario, surface_keys
 from optviz.core.optimizers import OPTIMIZERS
 from optviz.core.recommended import recommended_learning_rate
 
@@ -90,6 +91,21 @@ def test_every_preset_has_a_caption_and_a_small_default_race(preset):
         # Legends show the labels: short, in the lecture's notation (no raw TeX-like α_t).
         assert len(run.title) <= 20 and "_" not in run.title and "alpha" not in run.title.lower()
     assert model.start == surface.start and model.selected == 0
+
+
+RAW_NOTATION = re.compile(r"_[A-Za-z0-9{]|\^|\\|\$")  # α_t, W_{t+1}, 10^-4, \alpha, $…$
+
+
+def test_captions_labels_and_scenario_notes_use_the_lectures_notation():
+    texts = []
+    for preset in surface_keys():
+        surface = get_surface(preset)
+        texts += [surface.caption] + [entry.label for entry in surface.race]
+    for _, file in builtin_scenarios():
+        scenario = load_scenario(file)
+        texts += [scenario.title, scenario.note] + [run.label for run in scenario.runs]
+    raw = [text for text in texts if RAW_NOTATION.search(text)]
+    assert raw == []
 
 
 def test_the_launch_race_is_the_narrow_valleys_default_race():
