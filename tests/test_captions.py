@@ -160,8 +160,15 @@ def test_the_window_opens_on_the_launch_race_and_every_way_of_choosing_a_preset_
     m = window.model
     assert m.preset == "narrow_valley" and _runs(m) == _race_of("narrow_valley")
     assert [spec.hyper["learning_rate"] for spec in window.controller.sim.specs] == [0.072, 0.072, 0.1]
-    # The preset picker.
+    # The preset picker, with the finished race's leaderboard open: the views never see the
+    # new runs against the old simulation (a 3-run race replaced by a 4-run one).
+    window.controller.sim.run()
+    window.controller.advanced.emit()
+    window.leaderboard.show()
     picker = window.preset_picker
+    picker.combo.setCurrentIndex(picker.index_of("plateau"))
+    assert len(m.runs) == 4 and window.controller.sim.K == 4
+    assert window.leaderboard.table.rowCount() == 4
     picker.combo.setCurrentIndex(picker.index_of("beale"))
     assert m.preset == "beale" and _runs(m) == _race_of("beale")
     assert len(window.panel.editors) == len(m.runs) and window.controller.sim.K == len(m.runs)

@@ -267,20 +267,28 @@ class RaceModel(Observable):
         race = self.surface().race
         if not race:
             raise ValueError(f"the preset {self.preset!r} has no default race")
-        before = self.runs
+        runs = []
+        for entry in race:  # built apart: a bad entry raises here, before anything changed
+            run = RunModel(entry.optimizer, hyper=dict(entry.hyper), label=entry.label,
+                           batch_size=entry.batch_size, schedule=entry.schedule,
+                           schedule_params=dict(entry.schedule_params))
+            lr = recommended_learning_rate(self.preset, entry.optimizer)
+            if lr is not None and "learning_rate" not in entry.hyper:
+                run.learning_rate = lr
+            runs.append(run)
+        # Their looks before they join the race: restyling them there then changes nothing, so no
+        # view hears of the new runs (a look event) while the simulation still has the old ones.
+        for run, look in zip(runs, run_looks([run.optimizer for run in runs])):
+            run.set_look(look)
         self.same_lr = False
-        self.runs = []
-        try:
-            for entry in race:
-                self.add_run(entry.optimizer, emit=False, hyper=dict(entry.hyper), label=entry.label,
-                             batch_size=entry.batch_size, schedule=entry.schedule,
-                             schedule_params=dict(entry.schedule_params))
-        except (TypeError, ValueError):
-            self.runs = before
-            raise
-        self.selected = 0
         if emit:
-            self.events.emit("runs", self.runs)
+            self.replace_runs(runs)
+            return
+        for run in runs:
+            self._attach(run)
+        self.runs = runs
+        self.restyle()
+        self.selected = 0
 
     def apply_recommended_rates(self) -> None:
         """Give every run the learning rate recommended for it on the current preset."""
