@@ -2,7 +2,13 @@
 
 GD on J(W) = (λ/2)|W|² with λ = 3 (the Hessian is 3·I, written into the expression): one step
 is W₁ = (1 − αλ)W₀, so α = 1/λ lands on the minimum in one step, |1 − αλ| < 1 ⟺ α < 2/λ, and
-after T steps J(W_T) = (1 − αλ)^{2T} J(W₀).
+after T steps J(W_T) = (1 − αλ)^{2T} J(W₀). The divergence edge is 2/λ and the margin rule
+(α ≤ edge/2) allows exactly 1/λ, so the tuner still lands on it.
+
+The scoring (worst loss over the last 20 % of the budget, runs that do not settle ranked last,
+α at most half the divergence edge) is checked against hand loops over recorded Simulations;
+on RMSProp/Rosenbrock, where the old rule (the last loss) picked a rate whose run ends in a
+2-cycle, the new rule's α gives a run that settles.
 """
 
 from __future__ import annotations
@@ -12,6 +18,11 @@ import pytest
 
 from optviz.core import RunSpec, Simulation, Status, expression_surface, get_surface
 from optviz.core.tuning import (
+    BAND_LIMIT,
+    MARGIN,
+    RISE_LIMIT,
+    RISE_RTOL,
+    Sweep,
     TuningCancelled,
     log_grid,
     sweep_learning_rate,
@@ -61,6 +72,7 @@ def test_ties_at_the_minimum_go_to_the_faster_alpha(quadratic):
     tied = grid[sweep.final_loss <= 1e-12 * j0()]
     assert len(tied) >= 5  # the situation the rule is for
     assert sweep.best == grid[np.argmin(np.abs(1 - grid * LAM))]
+    assert sweep.best <= sweep.edge / MARGIN  # and it respects the margin
 
 
 def test_stability_edge_at_two_over_lambda(quadratic):
@@ -157,3 +169,76 @@ def test_bad_settings_are_refused(quadratic):
         sweep_learning_rate(quadratic, RunSpec("sgd"), START, seeds=0)
     with pytest.raises(ValueError, match="grid"):
         sweep_learning_rate(quadratic, RunSpec("gd"), START, grid=[-1.0, 0.1])
+
+
+def hand_tail(losses, steps):
+    """Worst loss, fraction of rising steps and band over the last ⌈0.2·T⌉ steps, by a plain loop
+    over J(W_0) … J(W_T) (a run that stopped early holds its last loss)."""
+    values = list(losses) + [losses[-1]] * (steps + 1 - len(losses))
+    m = max(1, int(np.ceil(0.2 * steps)))
+    tail = values[steps - m:]
+    rise_tol = RISE_RTOL * max(1.0, abs(values[0]))
+    rises = sum(1 for a, b in zip(tail, tail[1:]) if b - a > rise_tol) / m
+    band = (max(tail) - min(tail)) / (values[0] - min(tail))
+    return max(tail), rises, band
+
+
+def test_tail_scores_match_a_hand_loop():
+    """RMSProp on Rosenbrock: a slow α, one that rattles in a 2-cycle across the valley, one far
+    into the 2-cycle; the sweep's numbers equal a hand loop over the recorded losses."""
+    surface = get_surface("rosenbrock")
+    grid, steps = [0.001, 0.0056, 0.056], 2000
+    sweep = sweep_learning_rate(surface, RunSpec("rmsprop"), surface.start, grid=grid, steps=steps)
+    for i, a in enumerate(grid):
+        sim = Simulation(surface, [RunSpec("rmsprop", {"learning_rate": a})], surface.start, max_steps=steps).run()
+        worst, rises, band = hand_tail(sim.history.loss[: sim.length(0), 0, 0], steps)
+        assert sweep.tail_loss[i] == pytest.approx(worst, rel=1e-12)
+        assert sweep.rises[i] == pytest.approx(rises, abs=1e-12)
+        assert sweep.band[i] == pytest.approx(band, rel=1e-9)
+        assert sweep.unsettled[i] == (rises > RISE_LIMIT or band > BAND_LIMIT)
+    assert sweep.rises[2] > 0.4 and sweep.unsettled[2]  # the 2-cycle rises on every other step
+
+
+def test_a_run_that_does_not_settle_loses_to_one_that_does():
+    """Hand-made sweep: the unsettled α has the lower score, the settled one is chosen."""
+    sweep = Sweep(np.array([0.01, 0.1]), np.array([0.2, 0.01]), np.array([False, False]), start_loss=10.0,
+                  tail_loss=np.array([0.3, 0.05]), unsettled=np.array([False, True]),
+                  mean_loss=np.array([1.0, 0.5]))
+    assert sweep.best == 0.01 and sweep.best_settled
+    everything_loose = Sweep(np.array([0.01, 0.1]), np.array([0.2, 0.01]), np.array([False, False]),
+                             start_loss=10.0, tail_loss=np.array([0.3, 0.05]), unsettled=np.array([True, True]))
+    assert everything_loose.best == 0.1 and not everything_loose.best_settled  # then the lower score
+    # The margin: an edge at 0.15 caps α at 0.075, so 0.1 may not be chosen even if it settled.
+    capped = Sweep(np.array([0.01, 0.1]), np.array([0.2, 0.01]), np.array([False, False]), start_loss=10.0,
+                   tail_loss=np.array([0.3, 0.05]), unsettled=np.array([False, False]), edge=0.15)
+    assert capped.cap == pytest.approx(0.075) and capped.best == 0.01 and capped.margin_band() == (0.075, 0.15)
+    assert list(capped.ranked()) == [0.01]
+
+
+def test_the_margin_binds_on_an_ill_conditioned_quadratic():
+    """GD on ½(x² + 25y²): the fastest α is 2/(1 + 25) ≈ 0.077 and the edge 2/25 = 0.08. Every α
+    up to the edge reaches the minimum (a tie), so without the margin the tuner would choose
+    ≈ 0.077, a whisker from the cliff; with it, α = edge/2 = 1/25 (the across-valley direction
+    lands in one step)."""
+    valley = expression_surface("0.5*(x^2 + 25*y^2)", view=(-5, 5, -5, 5), start=(-4.5, 1.5))
+    sweep = tune_learning_rate(valley, RunSpec("gd"), (-4.5, 1.5), steps=2000)
+    assert sweep.edge == pytest.approx(2 / 25, rel=1e-3)
+    assert sweep.best == pytest.approx(1 / 25, rel=2e-3) and sweep.best <= sweep.edge / 2
+    assert sweep.best_settled
+
+
+def test_rmsprop_on_rosenbrock_settles_where_the_last_loss_rule_rattled():
+    """The issue's case, over the app's race length: the α that the last loss picks rises on
+    every other step at the end; the tuned α does not (hand loop over a recorded run)."""
+    surface = get_surface("rosenbrock")
+    steps = 2000
+    sweep = tune_learning_rate(surface, RunSpec("rmsprop"), surface.start, steps=steps, refine=3)
+    a, f = sweep._all()["rates"], sweep._all()["loss"]
+    old_rule = float(a[np.nanargmin(np.where(np.isfinite(f), f, np.inf))])  # the lowest last loss
+    runs = [RunSpec("rmsprop", {"learning_rate": x}) for x in (old_rule, sweep.best)]
+    sim = Simulation(surface, runs, surface.start, max_steps=steps).run()
+    old_worst, old_rises, _ = hand_tail(sim.history.loss[: sim.length(0), 0, 0], steps)
+    new_worst, new_rises, new_band = hand_tail(sim.history.loss[: sim.length(1), 1, 0], steps)
+    assert old_rises > 0.3  # a 2-cycle (or close): the loss rises on about every other step
+    assert new_rises <= RISE_LIMIT and new_band <= BAND_LIMIT
+    assert sweep.best <= sweep.edge / MARGIN

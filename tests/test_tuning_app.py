@@ -10,6 +10,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
@@ -83,7 +84,18 @@ def test_sweep_window_shows_the_cores_numbers_and_use_best_sets_the_model(window
     xs, _ = plot.mean_curve.getOriginalDataset()
     assert len(xs) == len(log_grid()) + len(core.extra_rates)
     assert f"{core.best:.4g}" in win.result.text()
-    assert "same budget" in win.explanation.text() and "final loss" in win.explanation.text()
+    text = win.explanation.text()
+    assert "same budget" in text and "worst" in text and "last 20%" in text and "half the divergence edge" in text
+    # The margin: the band (edge/2, edge) of the core, the chosen α at most its lower end.
+    assert core.edge is not None
+    band = plot.margin.getRegion()
+    assert band[0] == pytest.approx(math.log10(core.edge / 2)) and band[1] == pytest.approx(math.log10(core.edge))
+    assert core.best <= core.edge / 2 * (1 + 1e-9)
+    assert f"{core.edge:.3g}" in win.result.text()
+    # The runs that did not settle are ringed: as many as the core's unsettled α with a finite score.
+    loose = int(np.count_nonzero(core._all()["unsettled"]))
+    rings = 0 if plot.unsettled_points is None else len(plot.unsettled_points.data)
+    assert rings == loose
     # View → model: Use best α, and the panel and the simulation follow.
     assert win.use_button.isEnabled()
     qtbot.mouseClick(win.use_button, Qt.MouseButton.LeftButton)
@@ -158,3 +170,69 @@ def test_cancelling_tune_all_changes_nothing(window, qtbot):
     assert race_state(window) == before
     assert not window.tuning.actions["restore"].isEnabled()
     assert not window.tuning.progress.isVisible()
+
+
+def clipped_text(root) -> list:
+    """Every label, button and check box under ``root`` whose text does not fit: a word-wrapped
+    label lower than the height its text needs at its width, or a one-line text wider than its
+    widget (QFontMetrics of the widget's own font)."""
+    from PySide6.QtGui import QFontMetrics, QTextDocument
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    bad = []
+    for label in root.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        if label.wordWrap():
+            if label.heightForWidth(label.width()) > label.height() + 1:
+                bad.append((label.objectName(), label.text()[:40], label.heightForWidth(label.width()), label.height()))
+        else:
+            doc = QTextDocument()
+            doc.setDefaultFont(label.font())
+            doc.setHtml(label.text()) if label.textFormat() != Qt.TextFormat.PlainText else doc.setPlainText(label.text())
+            doc.setDocumentMargin(0)
+            if doc.idealWidth() > label.width() + 1:
+                bad.append((label.objectName(), label.text()[:40], doc.idealWidth(), label.width()))
+    for button in root.findChildren(QAbstractButton):
+        if button.isVisible() and button.text():
+            need = QFontMetrics(button.font()).horizontalAdvance(button.text().replace("&", ""))
+            if need > button.width():
+                bad.append((button.objectName(), button.text(), need, button.width()))
+    return bad
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
+def test_the_sweep_window_shows_all_its_text_and_scales_with_presentation_mode(qtbot, tmp_path, size):
+    settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(preset="rosenbrock", optimizers=["rmsprop"], restore=False, enable_3d=False, settings=settings)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    w.tuning.steps = 300
+    try:
+        win = w.tuning.open_sweep()
+        wait_task(qtbot, win.task)
+        qtbot.wait(50)
+        assert win.task.outcome == "done"
+        assert win.height() <= size[1] and win.width() <= size[0]
+        assert clipped_text(win) == []
+        # Presentation mode scales the window's fonts and the plot's look (the lead's mechanism:
+        # widget fonts, then set_look(theme, scale) of the plots inside).
+        base_tick = win.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+        base_label = win.plot.labels[0].textItem.font().pointSizeF()
+        w.model.ui_scale = 1.5
+        w.model.presentation = True
+        qtbot.wait(100)
+        win.plot.set_look(w.model.theme, 1.5)  # what presentation mode calls on a tool window's plots
+        tick = win.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+        assert tick == pytest.approx(1.5 * base_tick)
+        assert win.plot.labels[0].textItem.font().pointSizeF() == pytest.approx(1.5 * base_label)
+        win.adjustSize()
+        qtbot.wait(50)
+        assert clipped_text(win) == []
+    finally:
+        w.model.presentation = False
+        if w.tuning.sweep_window is not None and w.tuning.sweep_window.task is not None:
+            w.tuning.sweep_window.task.cancel()
+            w.tuning.sweep_window.task.wait()

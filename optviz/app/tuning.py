@@ -5,8 +5,11 @@ with a progress bar and Cancel, draws the sweep, and applies results through the
 the panel's sliders follow and the runs restart). Nothing touches the race until a result is
 applied: a cancelled or failed sweep leaves it exactly as it was.
 
-* **Learning-rate sweep…** (Ctrl+L): the selected run's final loss against α on log axes,
-  the diverged region shaded, the best α and the run's current α marked, and "Use best α".
+* **Learning-rate sweep…** (Ctrl+L): the selected run's score against α on log axes (the
+  worst loss over the last 20 % of the budget, :mod:`optviz.core.tuning`), the runs that did
+  not settle marked, the diverged region shaded, the divergence edge and the margin band below
+  it (α in (edge/2, edge) is never chosen), the chosen α and the run's current α, a plain
+  note of what "best" means, and "Use best α".
 * **Tune all** (Ctrl+Shift+T): every run gets its own best α (the same fair rules for all);
   a summary lists old → new α, and **Restore previous α** puts the old values back.
 """
@@ -19,8 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,28 +44,45 @@ from ..core import tuning
 from ..core.scenario import MAX_STEPS_LIMIT
 from ..core.tuning import Sweep, Tuned, TuningCancelled
 from ..export.job import GcPause
-from .contour_view import style_plot
+from .contour_view import LABEL_POINT_SIZE, plot_look, set_plot_look, style_plot
 from .model import LR_MAX, LR_MIN, RunModel
+from .theme import get_theme
 from .widgets import ColorSwatch, format_value
 
-#: The default step budget: the race's step limit, at most this (a sweep runs ~40 × seeds
-#: races of that length, several times over for the refinement).
-DEFAULT_BUDGET_CAP = 1000
+#: The default step budget: the race's step limit (a rate tuned on a shorter budget may still
+#: rattle at the race's length), at most this (a sweep runs ~40 × seeds races of that length,
+#: several times over for the edge search and the refinement: a few seconds at 2,000 steps).
+DEFAULT_BUDGET_CAP = 5000
 DEFAULT_SEEDS = 3
 MAX_SEEDS = 20
 
-FAIRNESS_TEXT = (
-    "<b>How α is scored (the same for every α and every run).</b> Each α gets the same budget of "
-    "T steps from the same start point. The score is the final loss J(W<sub>T</sub>), for stochastic "
-    "runs the mean over the seeds, and not the distance to a minimum somebody picked. An α fails "
-    "(red) if any seed diverges, leaves the view or ends above its start. Ties (final losses equal to "
-    "12 digits) go to the α whose loss fell faster. The best grid value is refined on finer grids."
-)
+def fairness_text() -> str:
+    """What "best" means, in plain words (the numbers are the core's constants)."""
+    tail = f"{tuning.TAIL_FRACTION:.0%}"
+    return (
+        "<b>Best α = the α whose run settles lowest, with a margin.</b> Every α gets the same budget of T steps "
+        "from the same start (stochastic runs: the same seeds). "
+        f"<b>Score:</b> the <i>worst</i> loss in the last {tail} of the steps, so a run that still bounces counts "
+        "its high points (mean over the seeds). "
+        f"<b>Not settled</b> (orange rings): the loss still falls far, rises on over {tuning.RISE_LIMIT:.0%} of "
+        f"those steps (a zig-zag) or swings over more than {tuning.BAND_LIMIT:.0%} of its descent; it loses to "
+        "any α that settles. <b>Failed</b> (red): diverged, left the view or ended above the start. "
+        "<b>Margin</b> (amber): α stays at most half the divergence edge, away from the cliff. "
+        "Ties: the faster descent wins."
+    )
+
+
+FAIRNESS_TEXT = fairness_text()
 
 DIVERGED_BRUSH = (214, 39, 40, 45)
 DIVERGED_TEXT = "#b00020"
+MARGIN_BRUSH = (240, 160, 20, 55)
+MARGIN_TEXT = "#8a5300"
+UNSETTLED_COLOR = "#e07000"
 BEST_COLOR = "#1b5e20"
 CURRENT_COLOR = "#505868"
+#: Where the marker labels sit along their lines (fractions of the plot's height, from the bottom).
+LABEL_POSITIONS = {"chosen": 0.05, "current": 0.17, "margin": 0.95, "diverged": 0.95}
 
 
 def _emit(signal, *args) -> None:
@@ -154,78 +174,130 @@ def clip_rate(value: float) -> float:
 
 
 class SweepPlot(pg.PlotWidget):
-    """Final loss against α on log-log axes: faint per-seed curves, the mean (with the
-    refinement's points), the diverged region, the best and the current α."""
+    """The score (worst tail loss − J*) against α on log-log axes: faint per-seed curves, the
+    mean with the refinement's points, orange rings on the α that did not settle, the diverged
+    region (red), the margin band below the divergence edge (amber), the chosen and the
+    current α. ``set_look(theme, scale)`` redraws it for presentation mode."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        style_plot(self, "learning rate α", "final loss J(W<sub>T</sub>) − J*")
+        style_plot(self, "learning rate α (log scale)", "worst J − J* in the tail")
         self.setLogMode(x=True, y=True)
         self.setMouseEnabled(x=False, y=False)
-        self.setMinimumSize(560, 320)
+        self.setMinimumSize(560, 220)
         item = self.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
-        self.legend = item.addLegend(offset=(-10, 10), labelTextColor=(40, 44, 52), brush=(255, 255, 255, 220))
         self.mean_curve: pg.PlotDataItem | None = None
+        self.unsettled_points: pg.ScatterPlotItem | None = None
         self.seed_curves: list[pg.PlotDataItem] = []
         self.regions: list[pg.LinearRegionItem] = []
+        self.margin: pg.LinearRegionItem | None = None
         self.best_line: pg.InfiniteLine | None = None
         self.current_line: pg.InfiniteLine | None = None
+        self.labels: list[pg.InfLineLabel] = []  # every marker label (their fonts follow the look)
         self.sweep: Sweep | None = None
+        self._shown: tuple | None = None  # (sweep, colour, current) for a redraw at a new look
+
+    # ------------------------------------------------------------------ look
+
+    def set_look(self, theme, scale: float) -> None:
+        """Axes, tick labels, axis titles, marker labels and the legend at ``scale``; a shown
+        sweep is redrawn with lines and markers scaled too. ``theme``: a Theme or its name."""
+        set_plot_look(self, get_theme(theme) if isinstance(theme, str) else theme, scale)
+        self.setMinimumWidth(int(560 * scale))
+        if self._shown is not None:
+            self.show_sweep(*self._shown)
+
+    def _scale(self) -> float:
+        return plot_look(self)[1]
+
+    def _label(self, line: pg.InfiniteLine, text: str, where: str, color: str, anchor=(0, 1)) -> pg.InfLineLabel:
+        """A label on ``line``, beside it: right of it with ``anchor`` (0, ·), left with (1, ·);
+        flipped to the other side when the line is near that edge of the plot (the text stays in
+        view)."""
+        lo, hi = (math.log10(self.sweep.learning_rates[0]), math.log10(self.sweep.learning_rates[-1])) \
+            if self.sweep is not None else (line.value() - 1, line.value() + 1)
+        where_x = (line.value() - lo) / max(hi - lo, 1e-12)
+        if anchor[0] == 0 and where_x > 0.72:
+            anchor = (1, anchor[1])
+        elif anchor[0] == 1 and where_x < 0.28:
+            anchor = (0, anchor[1])
+        label = pg.InfLineLabel(line, text, position=LABEL_POSITIONS[where], rotateAxis=None,
+                                anchors=[anchor, anchor], color=color, fill=(255, 255, 255, 215))
+        font = QFont(self.font())
+        font.setPointSizeF(LABEL_POINT_SIZE * 0.85 * self._scale())
+        label.setFont(font)
+        self.labels.append(label)
+        return label
+
+    # ------------------------------------------------------------------ content
 
     def clear_sweep(self) -> None:
         item = self.getPlotItem()
-        for it in [self.mean_curve, *self.seed_curves, *self.regions, self.best_line, self.current_line]:
+        self.labels = []  # before their lines go: a label's wrapper must not outlive its parent
+        for it in [self.mean_curve, self.unsettled_points, *self.seed_curves, *self.regions, self.margin,
+                   self.best_line, self.current_line]:
             if it is not None:
                 item.removeItem(it)
-        self.legend.clear()
-        self.mean_curve, self.seed_curves, self.regions = None, [], []
-        self.best_line = self.current_line = None
+        self.mean_curve, self.unsettled_points, self.seed_curves, self.regions = None, None, [], []
+        self.margin = self.best_line = self.current_line = None
         self.sweep = None
+        self._shown = None
 
     def show_sweep(self, sweep: Sweep, color: str, current: float) -> None:
         self.clear_sweep()
         self.sweep = sweep
+        self._shown = (sweep, color, current)
+        k = self._scale()
         item = self.getPlotItem()
-        known = sweep.reference is not None
-        style_plot(self, "learning rate α (log scale)",
-                   "final loss J(W<sub>T</sub>) − J*" if known else "final loss J(W<sub>T</sub>) − lowest J found")
+        ref = "J*" if sweep.reference is not None else "lowest J"
+        style_plot(self, "learning rate α (log scale)", f"worst J − {ref}, last {tuning.TAIL_FRACTION:.0%} of steps")
         c = QColor(color)
-        if sweep.seed_loss is not None and sweep.seeds > 1:
+        if sweep.seed_tail is not None and sweep.seeds > 1:
             faint = QColor(c)
             faint.setAlpha(70)
-            for s in range(sweep.seed_loss.shape[1]):
-                y = _finite(sweep.gap(sweep.seed_loss[:, s]))
-                curve = pg.PlotDataItem(sweep.learning_rates, y, pen=pg.mkPen(faint, width=1.2), connect="finite")
+            seed_tail = np.where(sweep.failed[:, None], np.nan, sweep.seed_tail)
+            for s in range(seed_tail.shape[1]):
+                y = _finite(sweep.gap(seed_tail[:, s]))
+                curve = pg.PlotDataItem(sweep.learning_rates, y, pen=pg.mkPen(faint, width=1.2 * k), connect="finite")
                 item.addItem(curve)
                 self.seed_curves.append(curve)
-            self.legend.addItem(self.seed_curves[0], f"each of {sweep.seeds} seeds")
-        rates = np.concatenate([sweep.learning_rates, sweep.extra_rates])
-        loss = np.concatenate([sweep.final_loss, sweep.extra_loss])
-        order = np.argsort(rates, kind="stable")
-        y = _finite(sweep.gap(loss[order]))
-        name = f"mean over {sweep.seeds} seeds" if sweep.seeds > 1 else "final loss"
-        self.mean_curve = pg.PlotDataItem(rates[order], y, pen=pg.mkPen(c, width=2.5), connect="finite",
-                                          symbol="o", symbolSize=5, symbolBrush=c, symbolPen=pg.mkPen(c.darker(140)))
+        every = sweep._all()
+        order = np.argsort(every["rates"], kind="stable")
+        rates = every["rates"][order]
+        y = _finite(sweep.gap(every["tail"][order]))
+        self.mean_curve = pg.PlotDataItem(rates, y, pen=pg.mkPen(c, width=2.5 * k), connect="finite", symbol="o",
+                                          symbolSize=5 * k, symbolBrush=c, symbolPen=pg.mkPen(c.darker(140)))
         item.addItem(self.mean_curve)
-        self.legend.addItem(self.mean_curve, name)
+        loose = every["unsettled"][order] & np.isfinite(y)
+        if loose.any():
+            self.unsettled_points = pg.ScatterPlotItem(np.log10(rates[loose]), np.log10(y[loose]), symbol="o",
+                                                       size=12 * k, brush=pg.mkBrush(None),
+                                                       pen=pg.mkPen(UNSETTLED_COLOR, width=2.0 * k))
+            item.addItem(self.unsettled_points)
         lo, hi = float(sweep.learning_rates[0]), float(sweep.learning_rates[-1])
         for a, b in sweep.diverged_region():
             region = pg.LinearRegionItem(values=(math.log10(a), math.log10(b)), movable=False,
-                                         brush=pg.mkBrush(*DIVERGED_BRUSH), pen=pg.mkPen(DIVERGED_TEXT, width=1.2))
+                                         brush=pg.mkBrush(*DIVERGED_BRUSH), pen=pg.mkPen(DIVERGED_TEXT, width=1.2 * k))
             if b >= hi:
                 region.lines[1].setPen(pg.mkPen(None))  # the grid's end, not a boundary
             region.setZValue(-10)
-            pg.InfLineLabel(region.lines[0], "diverged", position=0.93, rotateAxis=(1, 0), anchor=(1, 1),
-                            color=DIVERGED_TEXT)
+            self._label(region.lines[0], "diverged", "diverged", DIVERGED_TEXT)
             item.addItem(region)
             self.regions.append(region)
+        band = sweep.margin_band()
+        if band is not None:
+            a, b = band
+            self.margin = pg.LinearRegionItem(values=(math.log10(a), math.log10(b)), movable=False,
+                                              brush=pg.mkBrush(*MARGIN_BRUSH),
+                                              pen=pg.mkPen(MARGIN_TEXT, width=1.2 * k, style=Qt.PenStyle.DashLine))
+            self.margin.setZValue(-9)
+            self._label(self.margin.lines[1], f"edge {format_value(b, 2)}", "margin", MARGIN_TEXT, anchor=(1, 1))
+            item.addItem(self.margin)
         best = sweep.best
         if math.isfinite(best):
-            self.best_line = pg.InfiniteLine(math.log10(best), angle=90, pen=pg.mkPen(BEST_COLOR, width=2.5),
-                                             label=f"best α = {format_value(best, 3)}",
-                                             labelOpts={"position": 0.08, "color": BEST_COLOR, "anchors": [(0, 1), (0, 1)],
-                                                        "fill": (255, 255, 255, 220)})
+            self.best_line = pg.InfiniteLine(math.log10(best), angle=90, pen=pg.mkPen(BEST_COLOR, width=2.5 * k))
+            self._label(self.best_line, f"chosen α = {format_value(best, 3)}", "chosen", BEST_COLOR, anchor=(1, 1))
             item.addItem(self.best_line)
         self.set_current(current)
         finite = y[np.isfinite(y)]
@@ -233,18 +305,70 @@ class SweepPlot(pg.PlotWidget):
         if finite.size:
             ylo, yhi = math.log10(finite.min()), math.log10(finite.max())
             span = max(yhi - ylo, 1.0)
-            self.setYRange(ylo - 0.08 * span, yhi + 0.15 * span, padding=0)
+            self.setYRange(ylo - 0.12 * span, yhi + 0.22 * span, padding=0)
+
+    def key_html(self) -> str:
+        """The plot's key as one line of rich text (shown above the plot, never over the data)."""
+        sweep = self.sweep
+        if sweep is None:
+            return ""
+        color = self._shown[1]
+        parts = [f"<span style='color:{color}'>━●━</span> score"
+                 + (f" (mean of {sweep.seeds} seeds; faint: each seed)" if sweep.seeds > 1 else "")]
+        if self.unsettled_points is not None:
+            parts.append(f"<span style='color:{UNSETTLED_COLOR}'>◯</span> not settled")
+        if self.margin is not None:
+            parts.append(f"<span style='color:{MARGIN_TEXT}'>▒</span> margin (never chosen)")
+        if self.regions:
+            parts.append(f"<span style='color:{DIVERGED_TEXT}'>▒</span> failed")
+        if self.best_line is not None:
+            parts.append(f"<span style='color:{BEST_COLOR}'>┃</span> chosen α")
+        parts.append(f"<span style='color:{CURRENT_COLOR}'>┆</span> current α")
+        return " &nbsp;&nbsp; ".join(parts)
 
     def set_current(self, current: float) -> None:
         item = self.getPlotItem()
         if self.current_line is not None:
+            self.labels = [lab for lab in self.labels if lab.line is not self.current_line]
             item.removeItem(self.current_line)
         self.current_line = pg.InfiniteLine(math.log10(current), angle=90,
-                                            pen=pg.mkPen(CURRENT_COLOR, width=1.6, style=Qt.PenStyle.DashLine),
-                                            label=f"current α = {format_value(current, 3)}",
-                                            labelOpts={"position": 0.22, "color": CURRENT_COLOR,
-                                                       "anchors": [(0, 1), (0, 1)], "fill": (255, 255, 255, 220)})
+                                            pen=pg.mkPen(CURRENT_COLOR, width=1.6 * self._scale(),
+                                                         style=Qt.PenStyle.DashLine))
+        self._label(self.current_line, f"current α = {format_value(current, 3)}", "current", CURRENT_COLOR)
         item.addItem(self.current_line)
+        if self._shown is not None:
+            self._shown = (*self._shown[:2], current)
+
+
+def result_text(sweep: Sweep) -> str:
+    """The sweep's verdict in a few plain sentences (rich text)."""
+    best = sweep.best
+    ref = "J*" if sweep.reference is not None else "the lowest J found"
+    tail = f"the last {tuning.TAIL_FRACTION:.0%} of T = {sweep.steps:,} steps"
+    if not math.isfinite(best):
+        parts = ["<b>Every α failed</b> within this budget: no best α."]
+    else:
+        gap = sweep.gap([sweep.best_tail])[0]
+        settles = ("it settles" if sweep.best_settled else
+                   "<b>no α settles</b> here at a constant rate (a kinked loss or too short a budget): "
+                   "this one rattles least; a decaying schedule helps")
+        parts = [f"<b>Chosen α = {format_value(best, 4)}</b>: worst loss over {tail} "
+                 f"{format_value(sweep.best_tail, 3)} ({format_value(gap, 2)} above {ref}); {settles}."]
+    band = sweep.margin_band()
+    if band is not None:
+        parts.append(f"Divergence edge at α ≈ {format_value(band[1], 3)}: α is kept at most half of it "
+                     f"({format_value(band[0], 3)}).")
+    else:
+        parts.append("No α of the grid diverged: no edge, no margin needed.")
+    region = sweep.diverged_region()
+    if region:
+        parts.append("Failed for α in " + ", ".join(f"[{format_value(a, 3)}, {format_value(b, 3)}]"
+                                                     for a, b in region) + ".")
+    loose = int(np.count_nonzero(sweep.unsettled)) if sweep.unsettled is not None else 0
+    if loose:
+        parts.append(f"{loose} grid α did not settle.")
+    parts.append(f"Mean over {sweep.seeds} seeds." if sweep.seeds > 1 else "Deterministic: one run per α.")
+    return " ".join(parts)
 
 
 def _finite(y: np.ndarray) -> np.ndarray:
@@ -275,6 +399,7 @@ class SweepWindow(QDialog):
         self.swatch = ColorSwatch("#000000", 16)
         self.heading = QLabel()
         self.heading.setObjectName("heading")
+        self.heading.setWordWrap(True)
         font = self.heading.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -320,6 +445,10 @@ class SweepWindow(QDialog):
         busy.addWidget(self.cancel_button)
 
         self.plot = SweepPlot()
+        self.key = QLabel()
+        self.key.setObjectName("key")
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
         self.result = QLabel()
         self.result.setObjectName("result")
         self.result.setWordWrap(True)
@@ -331,7 +460,7 @@ class SweepWindow(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.result, 1)
         bottom.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.explanation = QLabel(FAIRNESS_TEXT)
+        self.explanation = QLabel(fairness_text())
         self.explanation.setObjectName("fairness")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
@@ -341,9 +470,11 @@ class SweepWindow(QDialog):
         layout.addLayout(top)
         layout.addLayout(settings)
         layout.addLayout(busy)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.explanation)
+        self._base_point_size = self.font().pointSizeF()
         self.resize(900, 680)
 
         m = self.model
@@ -437,24 +568,8 @@ class SweepWindow(QDialog):
     def _show_result(self) -> None:
         sweep, run = self.sweep, self.run
         self.plot.show_sweep(sweep, run.color, run.learning_rate)
-        best = sweep.best
-        parts = []
-        if math.isfinite(best):
-            gap = sweep.gap([sweep.best_loss])[0]
-            ref = "J*" if sweep.reference is not None else "the lowest J found"
-            parts.append(f"<b>Best α = {format_value(best, 4)}</b>: final loss {format_value(sweep.best_loss, 3)} "
-                         f"({format_value(gap, 2)} above {ref}) after T = {sweep.steps:,} steps")
-        else:
-            parts.append("<b>Every α failed</b> within this budget: no best α.")
-        region = sweep.diverged_region()
-        if region:
-            parts.append("diverged for α in " + ", ".join(f"[{format_value(a, 3)}, {format_value(b, 3)}]"
-                                                         for a, b in region))
-        if sweep.seeds > 1:
-            parts.append(f"mean over {sweep.seeds} seeds")
-        else:
-            parts.append("deterministic: one run per α")
-        self.result.setText("; ".join(parts) + ".")
+        self.key.setText(self.plot.key_html())
+        self.result.setText(result_text(sweep))
         self._update_use()
 
     def _update_use(self) -> None:
@@ -468,7 +583,7 @@ class SweepWindow(QDialog):
         if run is None:
             return
         self.swatch.setColor(run.color)
-        self.heading.setText(f"{run.title}: final loss after T steps for each α  (current α = "
+        self.heading.setText(f"{run.title}: how each α settles in T steps  (current α = "
                              f"{format_value(run.learning_rate, 4)})")
         self.setWindowTitle(f"Learning-rate sweep — {run.title}")
 
@@ -503,8 +618,25 @@ class SweepWindow(QDialog):
         self.cancel()
         super().closeEvent(event)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode scaled the fonts
+            QTimer.singleShot(0, self.fit_to_screen)
 
-# ---------------------------------------------------------------------------------- tune all
+    def fit_to_screen(self) -> None:
+        """As large as the text and the plot need at the current fonts, within the screen: 900 ×
+        680 at the normal size, wider and taller as the fonts grow."""
+        k = max(self.font().pointSizeF() / self._base_point_size, 1.0) if self._base_point_size > 0 else 1.0
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width = int(900 * k)
+        if screen is not None:
+            width = min(width, screen.width())
+        layout = self.layout()
+        height = max(int(680 * k), layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0,
+                     layout.totalMinimumSize().height())
+        if screen is not None:
+            height = min(height, screen.height())
+        self.resize(width, height)
 
 
 class TuneSummary(QDialog):
@@ -515,7 +647,7 @@ class TuneSummary(QDialog):
         self.setObjectName("tune-summary")
         self.setWindowTitle("Tuned learning rates")
         self.table = QTableWidget(len(rows), 4)
-        self.table.setHorizontalHeaderLabels(["Run", "old α", "new α", "final loss"])
+        self.table.setHorizontalHeaderLabels(["Run", "old α", "new α", "worst loss in the tail"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for i, (title, color, old, new, loss) in enumerate(rows):
@@ -530,7 +662,9 @@ class TuneSummary(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         note = QLabel(f"Every run was swept over the same α grid with the same budget of T = {actions.steps:,} "
-                      "steps and scored on its final loss (mean over seeds for stochastic runs).")
+                      f"steps and scored on its worst loss over the last {tuning.TAIL_FRACTION:.0%} of the steps "
+                      "(mean over seeds for stochastic runs); runs that settle beat runs that do not, and each α "
+                      "is at most half its divergence edge.")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restore_button = buttons.addButton("Restore previous α", QDialogButtonBox.ButtonRole.ResetRole)
@@ -565,7 +699,8 @@ class TuningActions(QObject):
         w = self.window
         for name, text, key, slot, tip in (
             ("sweep", "Learning-rate &sweep…", "Ctrl+L", self.open_sweep,
-             "Final loss against α on a log grid for the selected run; the best α and the diverged region"),
+             "How each α settles for the selected run: the worst loss in the last 20 % of the steps against α, "
+             "the diverged region, the margin below the divergence edge and the chosen α"),
             ("tune_all", "&Tune all", "Ctrl+Shift+T", self.tune_all,
              "Give every run its own best α (same budget and scoring for all), so the race compares tuned optimizers"),
             ("restore", "&Restore previous α", "", self.restore, "Undo the last Tune all"),
@@ -667,7 +802,7 @@ class TuningActions(QObject):
             old, new = run.learning_rate, result.learning_rate
             if new is not None:
                 run.learning_rate = clip_rate(new)
-            rows.append((run.title, run.color, old, None if new is None else run.learning_rate, result.sweep.best_loss))
+            rows.append((run.title, run.color, old, None if new is None else run.learning_rate, result.sweep.best_tail))
         self.actions.get("restore") and self.actions["restore"].setEnabled(True)
         text = ", ".join(f"{t} {format_value(o, 3)} → {format_value(n, 3) if n is not None else 'kept'}"
                          for t, _, o, n, _ in rows)
