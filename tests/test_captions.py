@@ -187,6 +187,28 @@ def test_the_window_opens_on_the_launch_race_and_every_way_of_choosing_a_preset_
     assert [r.learning_rate for r in m.runs][0] != 0.5
 
 
+def test_stepping_through_the_scenarios_with_the_leaderboard_open(qtbot, tmp_path):
+    """Each scenario first loads its preset's race, then its own runs: neither may reach the
+    views before the simulation has them (a leaderboard ranking 3 runs under 2 titles raised)."""
+    from PySide6.QtCore import QSettings
+
+    from optviz.app.main_window import MainWindow
+    from optviz.app.scenarios import apply_scenario
+
+    settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(restore=False, enable_3d=False, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    for _, file in builtin_scenarios():
+        window.controller.sim.run()
+        window.controller.advanced.emit()
+        window.leaderboard.show()
+        scenario = load_scenario(file)
+        apply_scenario(window.model, scenario)
+        assert window.controller.sim.K == len(window.model.runs) == len(scenario.runs)
+        assert window.leaderboard.table.rowCount() == len(scenario.runs)
+
+
 # --------------------------------------------------------------------------- teaching surfaces
 
 

@@ -276,10 +276,6 @@ class RaceModel(Observable):
             if lr is not None and "learning_rate" not in entry.hyper:
                 run.learning_rate = lr
             runs.append(run)
-        # Their looks before they join the race: restyling them there then changes nothing, so no
-        # view hears of the new runs (a look event) while the simulation still has the old ones.
-        for run, look in zip(runs, run_looks([run.optimizer for run in runs])):
-            run.set_look(look)
         self.same_lr = False
         if emit:
             self.replace_runs(runs)
@@ -424,6 +420,10 @@ class RaceModel(Observable):
     def replace_runs(self, runs: list[RunModel]) -> None:
         if not runs:
             raise ValueError("the race needs at least one run")
+        # Their looks before they join the race: restyling them there then changes nothing, so no
+        # view hears of the new runs (a look event) while the simulation still has the old ones.
+        for run, look in zip(runs, run_looks([run.optimizer for run in runs])):
+            run.set_look(look)
         for run in runs:
             self._attach(run)
         self.runs = list(runs)
