@@ -168,3 +168,79 @@ def test_png_export_writes_the_requested_size_and_refuses_bad_paths(window, qtbo
     assert dock.export_png(tmp_path / "basins.jpg", 1280, 720) is None
     assert "PNG" in messages[-1] and not (tmp_path / "basins.jpg").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+# ------------------------------------------------------------------------------ issue 10
+
+
+def _maps_settled(dock, qtbot, surface):
+    """Wait until every map shows the surface's view box at its true aspect."""
+    box = surface.view
+    aspect = box.width / box.height
+
+    def settled():
+        plots = dock.figure.plots
+        if not plots:
+            return False
+        for plot in plots:
+            vb = plot.getViewBox()
+            if abs(vb.width() - vb.height() * aspect) > 1.0:
+                return False
+        return True
+
+    qtbot.waitUntil(settled, timeout=5000)
+
+
+@pytest.mark.parametrize("preset", ["himmelblau", "six_hump_camel"])
+def test_every_map_shows_the_surfaces_view_box_on_identical_axes(window, qtbot, preset):
+    window.model.preset = preset
+    m = window.model
+    for key in ("momentum", "rmsprop"):
+        m.add_run(key)
+    dock = _open(window, qtbot, resolution=64, steps=50)
+    surface = window.controller.surface
+    box = surface.view
+    for size in ((1500, 640), (1000, 700), (1700, 420)):
+        dock.resize(*size)
+        _maps_settled(dock, qtbot, surface)
+        plots = dock.figure.plots
+        assert len(plots) == sum(r.visible for r in m.runs) >= 4
+        sizes = set()
+        for plot in plots:
+            (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+            np.testing.assert_allclose([x0, x1, y0, y1], [box.xmin, box.xmax, box.ymin, box.ymax], atol=1e-9)
+            vb = plot.getViewBox()
+            sizes.add((round(vb.width()), round(vb.height())))
+            # The same ticks on every map.
+            ticks = [plot.getAxis(name).tickValues(*plot.getViewBox().viewRange()[j],
+                                                   vb.width() if j == 0 else vb.height())
+                     for j, name in enumerate(("bottom", "left"))]
+            if plot is plots[0]:
+                first_ticks = ticks
+            assert repr(ticks) == repr(first_ticks)
+        assert len(sizes) == 1, sizes  # every map the same size in pixels
+        # The maps fill the view: the figure is not a strip in the middle.
+        width, height = sizes.pop()
+        assert width >= 0.2 * dock.view.width() / dock._columns or height >= 0.45 * dock.view.height()
+
+
+def test_set_look_scales_the_maps_text_and_uses_the_theme(window, qtbot):
+    dock = _open(window, qtbot, resolution=64, steps=50)
+
+    def sizes():
+        plot = dock.figure.plots[0]
+        return (plot.getAxis("left").style["tickFont"].pointSizeF(), dock.figure.point_size,
+                plot.getAxis("left").pen().widthF())
+
+    before = sizes()
+    size_before = dock.size()
+    dock.set_look("projector", 1.75)
+    after = sizes()
+    assert after[0] == pytest.approx(1.75 * before[0]) and after[1] == pytest.approx(1.75 * before[1])
+    assert after[2] == pytest.approx(1.5 * 1.75)  # the projector's axis width, scaled
+    plot = dock.figure.plots[0]
+    assert plot.getAxis("left").textPen().color().name() == "#000000"
+    assert "font-size:18pt" in dock.figure.legend.text.replace(" ", "")  # 10 pt × 1.75, rounded
+    _maps_settled(dock, qtbot, window.controller.surface)
+    dock.set_look("normal", 1.0)
+    assert sizes() == pytest.approx(before) and dock.size() == size_before

@@ -12,7 +12,9 @@ map). The numbers come from :func:`optviz.core.basins.compute_basins` on a worke
 * live: a change of a run's hyperparameters, of the runs, the surface, the seed or the noise
   recomputes (debounced by :data:`DEBOUNCE_MS`), coarse first; hidden, the dock waits;
 * "Overlay on map" lays the selected run's map semi-transparently over the contour view;
-* "Export PNG…" writes the maps (with legend) at a chosen size, atomically.
+* "Export PNG…" writes the maps (with legend) at a chosen size, atomically;
+* every map shows exactly the surface's view box, on the same axis ranges, at true aspect;
+* :meth:`BasinDock.set_look` draws the maps in the theme at the presentation scale.
 
 The compiled kernel is compiled (or loaded from numba's cache) on a background thread when
 the dock first opens, never at start-up; until it is ready the coarse maps use NumPy.
@@ -24,7 +26,7 @@ import threading
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,7 +50,8 @@ from ..core.basins import MAX_STEPS, BasinCache, BasinsCancelled, BasinSettings,
 from ..export.errors import ExportError
 from ..export.image import save_png
 from ..export.job import GcPause
-from .basins_view import BasinFigure, MapPanel, label_image, render_figure
+from .basins_view import BasinFigure, MapPanel, best_columns, label_image, map_aspect, render_figure
+from .theme import get_theme, hex_color
 
 COARSE = 64
 DEFAULT_STEPS = 500
@@ -58,6 +61,8 @@ OVERLAY_OPACITY = 0.5
 OVERLAY_Z = -75  # above the contour map's colours (-100), below its iso-lines (-50) and paths
 EXPORT_SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 CACHE_SIZE = 96
+POINT_SIZE = 10.0  #: the maps' text at scale 1
+VIEW_MIN_HEIGHT = 260  #: px at scale 1
 
 
 def _emit(signal, *args) -> None:
@@ -237,8 +242,15 @@ class BasinDock(QDockWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("basins-view")
         self.view.setBackground("w")
-        self.view.setMinimumHeight(260)
-        self.figure = BasinFigure(self.view.ci)
+        self.view.setMinimumHeight(VIEW_MIN_HEIGHT)
+        self.figure = BasinFigure(self.view.ci, POINT_SIZE)
+        self._columns = 1
+        self._normal_size = None  # the floating size before presentation mode grew it
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit)
+        self.view.installEventFilter(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
@@ -453,10 +465,50 @@ class BasinDock(QDockWidget):
         return out
 
     def _redraw(self) -> None:
-        self.figure.set_panels(self.panels(), "" if self.results else "Computing…")
+        panels = self.panels()
+        self._columns = best_columns(len(panels), self.view.width(), self.view.height(), aspect=map_aspect(panels))
+        self.figure.set_panels(panels, "" if self.results else "Computing…", self._columns)
+        self._fit()
+        self._fit_timer.start()  # again once laid out: the axes' room is measured then
         self._update_overlay()
         self._update_backend_label()
         self.updated.emit()
+
+    def _fit(self) -> None:
+        """Every map the same size, at true aspect, in the view as it is now (in the grid of
+        columns that suits its shape)."""
+        panels, message, columns = self.figure.shown
+        best = best_columns(len(panels), self.view.width(), self.view.height(), aspect=map_aspect(panels))
+        if panels and best != columns:
+            self.figure.set_panels(panels, message, best)
+        self._columns = best
+        self.figure.fit(self.view.width(), self.view.height(), best)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def set_look(self, theme, scale: float) -> None:
+        """The maps, their axes, titles and legend in ``theme`` ("normal" or "projector") at
+        ``scale`` (presentation mode); the dock's widgets are scaled by
+        :func:`~optviz.app.presentation.scale_widget_fonts`."""
+        theme = get_theme(theme) if isinstance(theme, str) else theme
+        scale = float(scale)
+        if self.isFloating():
+            # Larger type needs a larger window: floating, it grows over most of the main
+            # window in presentation mode and goes back to its size after.
+            if scale > 1.0 and self._normal_size is None:
+                self._normal_size = self.size()
+                area = self.window_.geometry()
+                self.resize(max(self.width(), int(area.width() * 0.94)), max(self.height(), int(area.height() * 0.86)))
+                self.move(area.x() + (area.width() - self.width()) // 2, area.y() + (area.height() - self.height()) // 2)
+            elif scale == 1.0 and self._normal_size is not None:
+                self.resize(self._normal_size)
+                self._normal_size = None
+        self.figure.set_look(hex_color(theme.text), theme.axis_width * scale, POINT_SIZE * scale)
+        self._fit()
+        self._fit_timer.start()
 
     def _overlay_result(self):
         if not self.results:
