@@ -247,7 +247,7 @@ class LogisticRegression(DatasetSurface):
         super().__init__(
             data, key="logreg_bce", title="Logistic regression, cross-entropy", category=Category.CONVEX,
             # The start is on the flat side, where the model is confidently right on most points.
-            view=view, start=(w_opt + 3.5, b_opt - 3.5),
+            view=view, start=(w_opt + 3.0, b_opt - 3.0),
             caption="Cross-entropy of a logistic classifier is convex, but where the model is "
                     "confidently right the sigmoid saturates and the surface flattens out, so GD "
                     "crawls there while Adam, which rescales small gradients, does not.",
