@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 
 from . import style as st
 from .contour import ContourPanel
@@ -35,6 +35,8 @@ GL_VIEWS = ("3d", "side")
 #: Size limits of an output image (H.264 level 6.2 goes to 8192 × 4320).
 MIN_SIDE, MAX_SIDE = 64, 8192
 BACKGROUND_3D = QColor(236, 239, 243)  # the 3D view's background (surface_view.BACKGROUND)
+#: The caption goes beside the title in the title strip if it fits in this many lines there.
+CAPTION_LINES_BESIDE = 2
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class FrameRenderer:
         self.legend: LegendPanel | None = None
         self.card = None  # the leaderboard (leaderboard.LeaderboardCard) on the final frame
         self.legend_box: LegendBox | None = None
-        self._box_at = self._counter_rect = self._title_rect = self._strip_counter = None
+        self._box_at = self._counter_rect = self._title_rect = self._caption_rect = self._strip_counter = None
         self._camera = camera
         try:
             if spec.view == "side":
@@ -123,13 +125,38 @@ class FrameRenderer:
         self.surface = SurfacePanel(self.race, QSize(self.surface_rect.width(), self.surface_rect.height()),
                                     self._camera, scale=FRAME_SCALE * self.style.unit)
 
-    def _title_strip(self, width: float) -> float:
-        """Height of the one-line title strip above the panels (0 without a title)."""
+    def _title_strip(self, width: float, reserve: float = 0.0) -> float:
+        """Lay out the title strip above the panels and return its height (0 without a title).
+
+        The title on one line (``reserve`` pixels kept free at its right for the step counter),
+        the preset's caption beside it if it fits there in :data:`CAPTION_LINES_BESIDE` lines,
+        else under it across the whole width, wrapped: never cut off."""
         if not self.spec.show_title:
             return 0.0
-        h = st.line_height(self.style.font(st.TITLE_FONT, bold=True)) + self.style.px(st.PAD * 1.4)
-        self._title_rect = QRectF(self.style.px(st.PAD * 1.4), self.style.px(st.PAD * 0.7), width, h)
-        return h + self.style.px(st.PAD * 0.7)
+        style = self.style
+        f_title, f_caption = style.font(st.TITLE_FONT, bold=True), style.font(st.CAPTION_FONT)
+        pad, top = style.px(st.PAD * 1.4), style.px(st.PAD * 0.7)
+        title_h = st.line_height(f_title) + style.px(st.PAD * 1.4)
+        avail = width - 2 * pad - reserve
+        title_w = min(st.text_width(f_title, self.race.surface.title) + 1, avail)
+        self._title_rect = QRectF(pad, top, title_w, title_h)
+        caption = getattr(self.race.surface, "caption", "")
+        self._caption_rect = None
+        if not caption:
+            return title_h + top
+        gap = style.px(24)
+        room = avail - title_w - gap
+        line = QFontMetricsF(f_caption).lineSpacing()
+        if room > style.px(200) and st.wrapped_height(f_caption, caption, room) <= CAPTION_LINES_BESIDE * line + 0.5:
+            h = st.wrapped_height(f_caption, caption, room)
+            self._caption_rect = QRectF(pad + title_w + gap, top + max((title_h - h) / 2, 0.0), room, h)
+            return max(title_h, h) + top
+        # Under the title (whose rectangle, and the counter's beside it, shrinks to its line).
+        self._title_rect = QRectF(pad, top, title_w, st.line_height(f_title))
+        full = width - 2 * pad
+        h = st.wrapped_height(f_caption, caption, full)
+        self._caption_rect = QRectF(pad, self._title_rect.bottom() + style.px(4), full, h)
+        return self._caption_rect.bottom() + style.px(st.PAD * 0.9)
 
     def _layout_single(self) -> None:
         """Contour or 3D: the panel at its natural width and the legend panel beside it; below
@@ -198,7 +225,10 @@ class FrameRenderer:
         """Title strip with the step counter; contour | 3D; loss plot | legend."""
         race, style, spec = self.race, self.style, self.spec
         W, H = float(spec.width), float(spec.height)
-        top = self._title_strip(W)
+        pre, number, post = counter_text(self.total, self.total)
+        counter_w = (st.text_width(style.font(st.LEGEND_FONT), pre + post)
+                     + st.text_width(style.font(st.COUNTER_FONT, bold=True), "8" * len(number)))
+        top = self._title_strip(W, counter_w + style.px(st.PAD * 2))
         rest = H - top
         upper = round(rest * 0.62)
         # The map at its natural width (its box's aspect ratio); the 3D view takes the rest.
@@ -210,12 +240,8 @@ class FrameRenderer:
         self.legend = LegendPanel(race, QRectF(W * 0.6, top + upper, W * 0.4, rest - upper), style, self.total,
                                   title=False, counter=not in_title)
         if in_title:
-            pre, number, post = counter_text(self.total, self.total)
-            w = (st.text_width(style.font(st.LEGEND_FONT), pre + post)
-                 + st.text_width(style.font(st.COUNTER_FONT, bold=True), "8" * len(number)))
             r = self._title_rect
-            self._title_rect = QRectF(r.left(), r.top(), r.width() - w - style.px(st.PAD * 4), r.height())
-            self._strip_counter = QRectF(W - w - style.px(st.PAD * 1.4), r.top(), w, r.height())
+            self._strip_counter = QRectF(W - counter_w - style.px(st.PAD * 1.4), r.top(), counter_w, r.height())
 
     # ------------------------------------------------------------------ painting
 
@@ -236,17 +262,11 @@ class FrameRenderer:
         return image
 
     def _paint_title(self, painter: QPainter) -> None:
-        style, rect = self.style, self._title_rect
-        f_title, f_caption = style.font(st.TITLE_FONT, bold=True), style.font(st.CAPTION_FONT)
-        title = self.race.surface.title
-        w = st.text_width(f_title, title)
-        st.draw_text(painter, rect, title, f_title)
-        caption = getattr(self.race.surface, "caption", "")
-        room = rect.width() - w - style.px(st.PAD * 4)
-        if caption and room > style.px(200):
-            text = QFontMetrics(f_caption).elidedText(caption, Qt.TextElideMode.ElideRight, int(room))
-            st.draw_text(painter, QRectF(rect.left() + w + style.px(24), rect.top(), room, rect.height()), text,
-                         f_caption, st.MUTED)
+        style = self.style
+        st.draw_text(painter, self._title_rect, self.race.surface.title, style.font(st.TITLE_FONT, bold=True))
+        if self._caption_rect is not None:
+            st.draw_text(painter, self._caption_rect, self.race.surface.caption, style.font(st.CAPTION_FONT),
+                         st.MUTED, flags=st.WRAP)
 
     def render(self, step: int) -> QImage:
         """The frame at ``step`` (steps may come in any order; increasing is fastest)."""

@@ -105,6 +105,20 @@ def line_height(font: QFont) -> float:
     return QFontMetricsF(font).height()
 
 
+#: Flags of a text block that wraps at word boundaries, from the top left of its rectangle.
+WRAP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+
+
+def wrapped_height(font: QFont, text: str, width: float) -> float:
+    """Height of ``text`` wrapped at word boundaries to ``width`` pixels."""
+    return QFontMetricsF(font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e6), int(WRAP), text).height()
+
+
+def wrapped_width(font: QFont, text: str, width: float) -> float:
+    """Width ``text`` takes when wrapped to ``width``: more than ``width`` if a word is wider."""
+    return QFontMetricsF(font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e6), int(WRAP), text).width()
+
+
 def draw_text(painter: QPainter, rect: QRectF, text: str, font: QFont, color: QColor = TEXT,
               flags=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) -> None:
     painter.setFont(font)
