@@ -242,6 +242,15 @@ def test_run_colours_follow_the_optimizers_as_the_race_changes():
     assert m.runs[2].color == repeat_look("gd", 2).color
     m.replace_runs([RunModel("momentum"), RunModel("momentum")])
     assert [r.color for r in m.runs] == [OPTIMIZERS["momentum"].color, repeat_look("momentum", 1).color]
+    # Adding or removing a run tells the views once, by the "runs" event: no look event about a
+    # run the simulation does not have yet (or no longer has) comes before it.
+    m = RaceModel("bowl", optimizers=("gd", "gd", "gd"))
+    heard = []
+    m.events.connect("*", heard.append)
+    m.add_run("gd")
+    m.remove_run(0)
+    assert [name for name, _ in heard if name in ("runs", "run")] == ["runs", "runs"]
+    assert [r.color for r in m.runs] == [repeat_look("gd", k).color for k in range(3)]
     # Old settings that carry a colour: ignored.
     assert RunModel.from_dict({"optimizer": "adam", "color": "#123456"}).color == OPTIMIZERS["adam"].color
 

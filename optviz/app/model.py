@@ -132,9 +132,15 @@ class RunModel(Observable):
         self.schedule_params = dict(schedule_params or {})
         self.seed = seed
 
-    def set_look(self, look: RunLook) -> None:
-        """Colour, marker and dash at once (each emits its event if it changed)."""
-        self.color, self.marker, self.dash = look.color, look.marker, tuple(look.dash)
+    def set_look(self, look: RunLook, *, emit: bool = True) -> None:
+        """Colour, marker and dash at once (each emits its event if it changed, unless ``emit``
+        is False: when a change of the run list that follows tells the views anyway)."""
+        values = {"color": look.color, "marker": look.marker, "dash": tuple(look.dash)}
+        for name, value in values.items():
+            if emit:
+                setattr(self, name, value)
+            else:
+                object.__setattr__(self, name, value)
 
     @property
     def spec(self) -> RunSpec:
@@ -389,11 +395,13 @@ class RaceModel(Observable):
             return 1.0
         return self.ui_scale * self.__dict__.get("display_factor", 1.0)
 
-    def restyle(self) -> None:
+    def restyle(self, *, emit: bool = True) -> None:
         """Give every run its look from the race order (:func:`optviz.look.run_looks`): called
-        whenever runs are added, removed, replaced or change optimizer."""
+        whenever runs are added, removed, replaced or change optimizer. ``emit`` False changes
+        the looks without events, for a change of the run list whose "runs" event follows (no
+        view may hear of a run the simulation does not have yet, or no longer has)."""
         for run, look in zip(self.runs, run_looks([r.optimizer for r in self.runs])):
-            run.set_look(look)
+            run.set_look(look, emit=emit)
 
     def add_run(self, optimizer: str, *, emit: bool = True, **kwargs) -> RunModel:
         run = RunModel(optimizer, **kwargs)
@@ -402,9 +410,10 @@ class RaceModel(Observable):
             run.learning_rate = lr
         if self.same_lr and self.runs:
             run.learning_rate = self.runs[0].learning_rate
+        # A run's look depends only on the runs before it: the others keep theirs.
+        run.set_look(run_looks([r.optimizer for r in self.runs] + [optimizer])[-1], emit=False)
         self._attach(run)
         self.runs.append(run)
-        self.restyle()
         if emit:
             self.events.emit("runs", self.runs)
         return run
@@ -413,7 +422,7 @@ class RaceModel(Observable):
         if len(self.runs) <= 1:
             raise ValueError("the race needs at least one run")
         del self.runs[index]
-        self.restyle()
+        self.restyle(emit=False)
         self.selected = min(self.selected, len(self.runs) - 1)
         self.events.emit("runs", self.runs)
 
