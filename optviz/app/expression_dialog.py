@@ -73,9 +73,10 @@ class ExpressionDialog(QDialog):
             box_row.addWidget(QLabel(name))
             box_row.addWidget(spin)
         names = " ".join(dict.fromkeys(name for name in FUNCTIONS if not name.startswith("arc") and name != "ln"))
-        help_text = QLabel(
-            f"Use x and y, numbers, + − * / and ** or ^, parentheses, pi and e, and {names}. "
-            "Examples: " + ", ".join(f"<code>{html.escape(e).replace(' ', '&nbsp;')}</code>" for e in EXAMPLES))
+        # One example a line: within a line Qt would break one after its "-".
+        examples = "".join(f"<br>&nbsp;&nbsp;<code>{html.escape(e)}</code>" for e in EXAMPLES)
+        help_text = QLabel(f"Use x and y, numbers, + − * / and ** or ^, parentheses, pi and e, and {names}. "
+                           f"Examples:{examples}")
         help_text.setWordWrap(True)
         help_text.setTextFormat(Qt.TextFormat.RichText)
         form = QFormLayout()
