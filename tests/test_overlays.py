@@ -182,28 +182,39 @@ def window(qtbot, tmp_path):
     return w
 
 
+def _index(model, optimizer: str) -> int:
+    """The race's run of ``optimizer``, added if the launch race has none (its runs and their
+    order are the model's to choose)."""
+    found = [k for k, run in enumerate(model.runs) if run.optimizer == optimizer]
+    if not found:
+        model.add_run(optimizer)
+        return len(model.runs) - 1
+    return found[0]
+
+
 def test_overlay_items_follow_the_model_flags_and_the_selected_run(window):
     m, overlays = window.model, window.classroom.overlays
+    _index(m, "adam")
     sim = window.controller.sim
     sim.step(6)
     window.controller.advanced.emit()
     items = (overlays.gradient.line, overlays.momentum.line, overlays.step_size.line)
     assert not any(item.isVisible() for item in items)  # all off by default
-    m.selected = 1  # momentum
+    m.selected = momentum = _index(m, "momentum")
     m.overlay_gradient = True
     assert overlays.gradient.line.isVisible() and not overlays.momentum.line.isVisible()
     x, y = overlays.gradient.line.getData()
-    head = sim.history.positions[6, 1, 0]
+    head = sim.history.positions[6, momentum, 0]
     np.testing.assert_allclose([x[0], y[0]], head)
     assert _parallel([x[1] - x[0], y[1] - y[0]], -window.controller.surface.grad(head[None, :])[0], tol=1e-7)
     m.overlay_momentum = True
     m.overlay_step_size = True  # momentum has no r: no cross
     assert overlays.momentum.line.isVisible() and not overlays.step_size.line.isVisible()
     assert "αp" in overlays.momentum.label.textItem.toPlainText()
-    m.selected = 3  # Adam: all three
+    m.selected = adam = _index(m, "adam")  # all three
     assert overlays.step_size.line.isVisible()
     x, y = overlays.gradient.line.getData()
-    np.testing.assert_allclose([x[0], y[0]], sim.history.positions[6, 3, 0])
+    np.testing.assert_allclose([x[0], y[0]], sim.history.positions[6, adam, 0])
     m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = False
     assert not any(item.isVisible() for item in items)
 
@@ -231,7 +242,7 @@ def test_vector_field_toggles_and_is_rebuilt_for_a_new_surface(window):
 
 def test_overlays_cost_well_under_a_millisecond_per_frame(window):
     m, overlays = window.model, window.classroom.overlays
-    m.selected = 3
+    m.selected = _index(m, "adam")
     m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = m.overlay_field = True
     sim = window.controller.sim
     times = []
@@ -265,12 +276,12 @@ def test_arrows_in_the_3d_view_sit_at_the_head_height(window):
     fake = _FakeSurfaceView(c.surface, c.grid)
     overlays = ov.RunOverlays(window.model, window.contour, fake)
     overlays.set_surface(c.surface)
-    window.model.selected = 1
+    window.model.selected = momentum = _index(window.model, "momentum")
     window.model.overlay_gradient = window.model.overlay_momentum = True
     c.sim.step(4)
     overlays.update(c.sim)
     segments, colors, _ = fake.calls[-1]
-    head = c.sim.history.positions[4, 1, 0]
+    head = c.sim.history.positions[4, momentum, 0]
     z = fake.map.to_display(head[None, :], c.surface.f(head[None, :]))[0, 2]
     assert segments.shape == (12, 3) and colors.shape == (12, 4)  # two arrows of three strokes
     np.testing.assert_allclose(segments[:, 2], z)
@@ -330,7 +341,7 @@ def _settle(qtbot):
 def test_arrow_labels_do_not_cover_the_minimum_labels(window, qtbot):
     m, overlays = window.model, window.classroom.overlays
     m.preset = "himmelblau"
-    m.selected = 1  # momentum
+    m.selected = _index(m, "momentum")
     m.overlay_gradient = m.overlay_momentum = True
     # Starting down-left of minimum 1 (3, 2): −∇J points up-right at the minimum, and the label
     # at its tip, on the side away from the head, would sit on "min 1".
@@ -376,3 +387,15 @@ def test_field_arrows_are_dark_on_a_light_casing_in_both_themes(window):
         assert halo.lightnessF() > 0.9 and halo.alphaF() >= 0.4
         assert casing.widthF() >= line.widthF() + 2 * window.model.scale
         assert overlays.field_halo.zValue() < overlays.field.zValue()
+
+
+def test_field_arrows_stay_thin_for_small_cells(window):
+    overlays = window.classroom.overlays
+    window.model.overlay_field = True
+    vb = window.contour.view_box
+    overlays.set_look("projector", 1.75)
+    cell = min(vb.width(), vb.height()) / FIELD_CELLS
+    line, casing = overlays.field.opts["pen"].widthF(), overlays.field_halo.opts["pen"].widthF()
+    assert line <= max(0.8, cell / 10) + 1e-9 and casing - line <= max(1.2, cell / 6) + 1e-9
+    assert line == pytest.approx(min(ov.FIELD_WIDTH * 1.75, max(0.8, cell / 10)))
+    overlays.set_look("normal", 1.0)

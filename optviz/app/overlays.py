@@ -58,6 +58,8 @@ VANISHING = 1e-3
 STEP_BASE, STEP_MIN, STEP_MAX = 0.04, 0.012, 0.12
 #: Two arrow labels closer than this (normalised units) are pushed apart, sideways.
 LABEL_CLEARANCE = 0.09
+#: Pixels of air a label keeps around it when it is placed.
+LABEL_PAD = 2.0
 #: Arrow heads: this fraction of the arrow, within [HEAD_MIN, HEAD_MAX] normalised units, ±HEAD_ANGLE.
 HEAD_FRACTION, HEAD_MIN, HEAD_MAX, HEAD_ANGLE = 0.3, 0.014, 0.035, np.radians(27.0)
 FIELD_CELLS = 20
@@ -370,6 +372,7 @@ class RunOverlays:
         self.gradient = _Glyph(vb, Z_GLYPH, GRADIENT_TIP)
         self.momentum = _Glyph(vb, Z_GLYPH + 1, MOMENTUM_TIP)
         self.step_size = _Glyph(vb, Z_GLYPH - 1, STEP_SIZE_TIP)
+        vb.sigResized.connect(self._style_field)
         self.glyphs: HeadGlyphs | None = None
         self._key = None
         self._sim = None
@@ -407,10 +410,22 @@ class RunOverlays:
         self.gradient.style(GRADIENT_COLOR, width, font, text)
         self.momentum.style(color, width, font, text)
         self.step_size.style(color, 0.7 * width, font, text)
-        self.field.setPen(_pen(FIELD_COLOR.get(theme, FIELD_COLOR["normal"]), FIELD_WIDTH * scale))
-        self.field_halo.setPen(_pen(FIELD_HALO.get(theme, FIELD_HALO["normal"]), (FIELD_WIDTH + FIELD_HALO_EXTRA) * scale))
+        self._style_field()
         self._key = None
         self.refresh()
+
+    def _style_field(self, *_) -> None:
+        """The field's pens for the theme and scale, but never so wide for the map's cells
+        that the arrows run together: a small map in presentation mode has small cells."""
+        vb = self.contour.view_box
+        cell = min(vb.width(), vb.height()) / FIELD_CELLS
+        width = FIELD_WIDTH * self._scale
+        extra = FIELD_HALO_EXTRA * self._scale
+        if cell > 1:
+            width, extra = min(width, max(0.8, cell / 10)), min(extra, max(1.2, cell / 6))
+        theme = self._theme
+        self.field.setPen(_pen(FIELD_COLOR.get(theme, FIELD_COLOR["normal"]), width))
+        self.field_halo.setPen(_pen(FIELD_HALO.get(theme, FIELD_HALO["normal"]), width + extra))
 
     def _run_color(self):
         from .model import display_color
@@ -591,13 +606,17 @@ class _LabelPlacer:
         return [(point, anchor) for anchor in ((0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))]
 
     def around(self, point) -> list:
-        """The four corners a small gap off ``point`` (beside a head dot rather than on it)."""
+        """The four corners a small gap off ``point`` (beside a head dot rather than on it),
+        then centred above, below, right and left of it."""
         if self.px is None:
             return self.corners(point)
         dx, dy = self.gap * self.px[0], self.gap * self.px[1]
         p = np.asarray(point, dtype=float)
-        return [(p + (sx * dx, sy * dy), anchor) for (sx, sy), (_, anchor)
-                in zip(((1, 1), (-1, 1), (1, -1), (-1, -1)), self.corners(p))]
+        corners = [(p + (sx * dx, sy * dy), anchor) for (sx, sy), (_, anchor)
+                   in zip(((1, 1), (-1, 1), (1, -1), (-1, -1)), self.corners(p))]
+        sides = [(p + (0.0, dy), (0.5, 1.0)), (p - (0.0, dy), (0.5, 0.0)), (p + (dx, 0.0), (0.0, 0.5)),
+                 (p - (dx, 0.0), (1.0, 0.5))]
+        return corners + sides
 
     def place(self, label, candidates):
         """(point, anchor) for ``label`` among ``candidates`` (a non-empty list of such)."""
@@ -605,15 +624,20 @@ class _LabelPlacer:
             return candidates[0]
         best, best_cost = candidates[0], np.inf
         for point, anchor in candidates:
-            rect = _text_rect(label, point, anchor, self.px)
+            rect = self._padded(_text_rect(label, point, anchor, self.px))
             outside = (rect[2] - rect[0]) * (rect[3] - rect[1]) - _overlap(rect, self.view)
             cost = sum(_overlap(rect, other) for other in self.taken) + outside
             if cost < best_cost:
                 best, best_cost = (point, anchor), cost
                 if cost == 0.0:
                     break
-        self.taken.append(_text_rect(label, best[0], best[1], self.px))
+        self.taken.append(self._padded(_text_rect(label, best[0], best[1], self.px)))
         return best
+
+    def _padded(self, rect):
+        """``rect`` grown by LABEL_PAD pixels on every side: labels keep a little air between them."""
+        dx, dy = LABEL_PAD * self.px[0], LABEL_PAD * self.px[1]
+        return rect[0] - dx, rect[1] - dy, rect[2] + dx, rect[3] + dy
 
 
 def _step_label_below(glyphs: HeadGlyphs, box) -> bool:
