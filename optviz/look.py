@@ -29,7 +29,7 @@ from .core.optimizers import DASH_STYLES, OPTIMIZERS
 
 __all__ = [
     "RunLook", "optimizer_look", "repeat_look", "run_looks", "shade", "contrast_on_white", "projector_color",
-    "MIN_CONTRAST_ON_WHITE", "SHADE_STEP", "DARKEST_SHADE", "dash_segments",
+    "MIN_CONTRAST_ON_WHITE", "SHADE_STEP", "DARKEST_SHADE", "MARKER_GLYPHS", "marker_glyph", "dash_segments",
 ]
 
 #: WCAG 2.1's minimum contrast for graphics (success criterion 1.4.11): every run colour,
@@ -85,6 +85,16 @@ def run_looks(optimizer_keys: Sequence[str]) -> list[RunLook]:
         seen[key] = k + 1
         looks.append(repeat_look(key, k))
     return looks
+
+
+#: A text character for each head marker (tables and labels that name a run in its colour).
+MARKER_GLYPHS = {"o": "\u25cf", "s": "\u25a0", "d": "\u25c6", "t": "\u25bc", "t1": "\u25b2", "t2": "\u25b6",
+                 "t3": "\u25c0", "h": "\u2b22", "p": "\u2b1f", "star": "\u2605", "+": "+", "x": "\u00d7"}
+
+
+def marker_glyph(marker: str) -> str:
+    """The character that looks like head ``marker`` (● for one without a glyph)."""
+    return MARKER_GLYPHS.get(marker, MARKER_GLYPHS["o"])
 
 
 # --------------------------------------------------------------------------- colour arithmetic

@@ -339,6 +339,11 @@ def test_add_the_same_optimizer_twice(panel, model):
     assert len(panel.editors) == len(model.runs) == 6
     assert panel.editors[5].run is model.runs[5]
     assert model.runs[4].color != model.runs[5].color
+    # Each card's swatch shows its run's look: the second SGD a shade and dash of the first's.
+    for editor, run in zip(panel.editors, model.runs):
+        assert (editor.swatch.color(), editor.swatch.dash(), editor.swatch.marker()) == (
+            run.color.lower(), run.dash, OPTIMIZERS[run.optimizer].marker)
+    assert panel.editors[4].swatch.dash() != panel.editors[5].swatch.dash()
     assert model.selected == 5 and panel.editors[5].is_selected()
     # the lecture's learning-rate demo: the two SGD runs differ only in α
     panel.editors[4].hyper_widgets["learning_rate"].setValue(0.01)

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from ..core.optimizers import OPTIMIZERS
 from ..core.simulation import RunSpec
 from .model import LR_MAX, LR_MIN
+from .run_swatch import RunSwatch
 from .widgets import (
-    ColorSwatch,
     IntSpinBox,
     LinearSlider,
     LogSlider,
@@ -226,8 +226,8 @@ class RunEditor(QFrame):
         # --- header: colour, visible, title, remove
         header = QHBoxLayout()
         header.setSpacing(6)
-        self.swatch = ColorSwatch(run.color, 18)
-        self.swatch.setToolTip("This run's colour in every view")
+        self.swatch = RunSwatch(run.color, run.dash, run.marker, 18)
+        self.swatch.setToolTip("This run's colour, line and marker in every view (its optimizer's)")
         self.visible_check = QCheckBox()
         self.visible_check.setToolTip("Show or hide this run")
         self.title_edit = QLineEdit()
@@ -430,8 +430,8 @@ class RunEditor(QFrame):
     def refresh(self, field: str | None = None) -> None:
         """Show the model's value of ``field`` (every field when None)."""
         run = self.run
-        if field in (None, "color"):
-            self.swatch.setColor(run.color)
+        if field in (None, "color", "dash", "marker"):
+            self.swatch.set_look(run.color, run.dash, run.marker)
             self._update_style()
         if field in (None, "visible"):
             with QSignalBlocker(self.visible_check):

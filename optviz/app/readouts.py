@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from ..core import Status, describe_status
+from ..look import marker_glyph
 
 COLUMNS = ("run", "step", "loss J(W)", "|∇J(W)|", "status")
 STATUS_COLORS = {
@@ -78,7 +79,8 @@ class ReadoutTable(QTableWidget):
         self.setRowCount(len(styles))
         self._texts = [[""] * len(COLUMNS) for _ in styles]
         for row, style in enumerate(styles):
-            title = QTableWidgetItem(f"■ {style.title}")
+            # The run's head marker in its colour (RunStyle.marker), as on the map.
+            title = QTableWidgetItem(f"{marker_glyph(getattr(style, 'marker', 'o'))} {style.title}")
             title.setForeground(QBrush(QColor(style.color)))
             font = QFont(self.font())  # the table's font: set_look may have scaled it
             font.setBold(True)
