@@ -577,3 +577,14 @@ def test_labels_are_readable(panel, picker, bar):
     widgets = [panel, picker, bar, picker.caption, panel.same_lr_check, *panel.editors[3].row_labels.values()]
     for widget in widgets:
         assert widget.font().pointSizeF() >= 10, widget
+
+
+def test_readout_rows_name_runs_by_their_head_marker(qtbot):
+    from optviz.app.controller import RunStyle
+    from optviz.app.readouts import ReadoutTable
+
+    table = ReadoutTable()
+    qtbot.addWidget(table)
+    table.set_runs([RunStyle("GD", "#0F2DFF", True, (), "o"), RunStyle("Adam", "#00A28E", True, (4.0, 2.0), "t1")])
+    assert [table.item(r, 0).text() for r in range(2)] == ["\u25cf GD", "\u25b2 Adam"]  # ● and ▲, as on the map
+    assert table.item(1, 0).foreground().color().name() == "#00a28e"
