@@ -71,8 +71,7 @@ def loss_ticks(scale: ValueScale, most: int = 6) -> tuple[np.ndarray, float | No
     first wherever they are at least LOSS_TICK_GAP apart in scaled height, at most ``most``."""
     lo, hi = float(scale.lo), float(scale.hi)
     if not scale.log:
-        ticks, step = nice_ticks(lo, hi, min(most, 5))
-        return ticks, step
+        return nice_ticks(lo, hi, most + 1)  # the step is at least span / most: 3 to 6 ticks
     if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
         return np.zeros(0), None
     top = math.ceil(math.log10(max(abs(lo), abs(hi), 1e-300))) + 1
@@ -410,7 +409,7 @@ class AxisFrame:
             labels.append(Label(text, (x, sy * (1 + t), f), (0.0, sy, 0.0), "x"))
         for y, text in zip(ys, self.texts["y"]):
             labels.append(Label(text, (sx * (1 + t), y, f), (sx, 0.0, 0.0), "y"))
-        outward = (along[0] - corner[0], along[1] - corner[1], 0.0)
+        outward = (float(np.sign(along[0] - corner[0])), float(np.sign(along[1] - corner[1])), 0.0)
         for z, text in zip(zs, self.texts["J"]):
             labels.append(Label(text, (along[0], along[1], z), outward, "J"))
         xname, yname, lname = self.names
