@@ -260,6 +260,28 @@ def test_mesh_faces_face_up_and_normals_point_up():
     np.testing.assert_allclose(normals[i], want / np.linalg.norm(want), atol=0.02)
 
 
+def test_walls_hang_from_the_mesh_edges_to_the_floor_and_face_outwards():
+    from optviz.app.surface_mesh import skirt
+
+    nx, ny = 5, 4
+    X, Y = np.meshgrid(np.linspace(-1, 1, nx), np.linspace(-1, 1, ny), indexing="xy")
+    z = 0.3 + 0.2 * X**2 + 0.1 * Y
+    z[0, 2] = np.nan  # an undefined loss on the front edge: no wall next to it
+    verts, faces = skirt(z, -0.02)
+    wv = verts[faces]
+    outward = np.cross(wv[:, 1] - wv[:, 0], wv[:, 2] - wv[:, 0])
+    centre = wv.mean(axis=1)
+    assert (np.einsum("ij,ij->i", outward, centre * [1, 1, 0]) > 0).all()  # front faces outside
+    assert np.isclose(verts[:, 2], -0.02).sum() >= len(verts) // 2
+    assert (np.abs(verts[:, :2]).max(axis=1) == 1).all()  # on the box's sides
+    expected_quads = 2 * (nx - 1) + 2 * (ny - 1) - 2  # two front cells touch the hole
+    assert len(faces) == 2 * expected_quads
+    # The walls' tops are the mesh's edge heights.
+    top = verts[faces].reshape(-1, 3)
+    top = top[top[:, 2] > 0]
+    np.testing.assert_allclose(top[:, 2], 0.3 + 0.2 * top[:, 0] ** 2 + 0.1 * top[:, 1])
+
+
 def test_a_pinned_point_lies_on_the_mesh_and_the_mesh_stays_a_height_field():
     from optviz.app.surface_mesh import HeightField
 
