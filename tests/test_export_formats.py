@@ -1,7 +1,7 @@
 """Exported PNG, MP4 and GIF files, decoded back (PyAV for MP4, Pillow for GIF and PNG).
 
 The expectations come from outside the exporter: trajectories from a Simulation built here,
-colours from the app's colour map and the Okabe–Ito palette, frame counts from the step
+colours from the app's colour map and the optimizers' own colours, frame counts from the step
 counts of that simulation. Pixels are read where the simulation says a run's head is.
 """
 
