@@ -918,3 +918,39 @@ def test_minimum_markers_sit_on_the_surface_where_the_camera_sees_them(gl_displa
         timeout=300,
     )
     assert "ok" in out
+
+
+@pytest.mark.gl
+def test_a_run_that_steps_where_the_loss_is_undefined_is_marked_where_it_left(gl_display):
+    """The typed function log(x) is undefined for x ≤ 0: GD from (0.5, 0) with α = 1 lands on
+    x = 0.5 − 1/0.5 = −1.5. The view shows a hole there (the floor's grid, no floating ticks),
+    and the run a × at its start, the last point on the surface, instead of a ball."""
+    out = run_gl(
+        """
+        from optviz.app.model import RaceModel
+        model = RaceModel("custom", custom={"expression": "log(x)", "view": [-2, 3, -2, 2]})
+        surface = model.surface()
+        sim = Simulation(surface, [RunSpec("gd", {"learning_rate": 1.0}), RunSpec("gd", {"learning_rate": 0.01})],
+                         (0.5, 0.0), max_steps=5)
+        sim.run()
+        P = sim.history.positions[: sim.length(0), 0, 0]
+        print("first run", P.round(3).tolist())
+        check(np.allclose(P[1], (-1.5, 0.0)), f"GD was meant to land on x = -1.5: {P[1]}")
+        view = make_view(surface, sim, (640, 480))
+        start = view.to_display([[0.5, 0.0]], [np.log(0.5)])[0]
+        check(len(view.exits.pos) == 1 and np.allclose(view.exits.pos[0, :2], start[:2]),
+              f"no × at the start of the run that left the surface: {view.exits.pos}")
+        check(len(view.balls.pos) == 1 and np.allclose(view.balls.pos[0], run_path(view, sim, 1)[-1]),
+              "only the run still on the surface has a ball")
+        # Nothing is drawn off the surface for x <= 0 but the panes and their grid.
+        mesh_x = np.asarray(view.mesh.opts["meshdata"].vertexes())[:, 0]
+        check((mesh_x[np.asarray(view.mesh.opts["meshdata"].faces()).ravel()] >= 2 * (0 + 2) / 5 - 1 - 0.03).all(),
+              "mesh triangles over the undefined half")
+        frame = grab(view)
+        col, row = (int(round(v)) for v in to_screen(view, [view.exits.pos[0]])[0])
+        check(np.abs(frame[row, col] - rgb(COLORS[0])).max() <= 8, f"the × is {frame[row, col]}")
+        print("ok")
+        """,
+        gl_display,
+    )
+    assert "ok" in out

@@ -345,8 +345,9 @@ class SurfaceView(gl.GLViewWidget):
 
     def update_runs(self, sim) -> None:
         """Move the paths and balls to the simulation's current state (start point 0 of each
-        run). A path is cut where it leaves the box; a run whose head is outside gets a ×
-        where it (last) left instead of a ball."""
+        run). A path is cut where it leaves the box; a run that left the surface (its head
+        outside the box, at an undefined loss or overflowed) gets a × where it left instead
+        of a ball."""
         if self.map is None or sim is None:
             return
         hist = sim.history
@@ -376,9 +377,13 @@ class SurfaceView(gl.GLViewWidget):
                     edge = self.mesh_height(segments[cut, :2]) + PATH_LIFT
                 segments[cut, 2] = np.where(np.isfinite(edge), edge, segments[cut, 2])
             items.show_path(segments)
+            # The run is on the surface (a ball), or it left it: past the box's edge (× where
+            # the path last crossed it) or onto an undefined loss or an overflow (× at the
+            # last point on the surface), as the contour map marks a run that diverged.
+            on_surface = m == len(valid)
             if (np.abs(pts[-1, :2]) <= 1.0).all():
-                heads.append(pts[-1])
-                head_colors.append(items.color)
+                (heads if on_surface else exits).append(pts[-1])
+                (head_colors if on_surface else exit_colors).append(items.color)
             elif len(segments) and cut[-1]:
                 exits.append(segments[-1])
                 exit_colors.append(items.color)
