@@ -80,15 +80,17 @@ def _write_index(out: Path) -> None:
                              f'<pre>{html.escape(e["error"])}</pre></figcaption></figure>')
             else:
                 src = f'{manifest.parent.name}/{e["file"]}'
+                problems = "".join(f"<li>{html.escape(p)}</li>" for p in e.get("problems", []))
+                problems = f"<ul class=problems>{problems}</ul>" if problems else ""
                 cells.append(f'<figure><a href="{src}"><img src="{src}" loading="lazy"></a>'
-                             f'<figcaption><b>{html.escape(e["name"])}</b>: {caption}</figcaption></figure>')
+                             f'<figcaption><b>{html.escape(e["name"])}</b>: {caption}{problems}</figcaption></figure>')
         sections.append(f"<h2>{manifest.parent.name}</h2><div class=grid>{''.join(cells)}</div>")
     page = ("<!doctype html><meta charset=utf-8><title>optviz album</title><style>"
             "body{font-family:sans-serif;margin:1em;background:#f4f5f7}"
             ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:14px}"
             "figure{margin:0;background:#fff;padding:6px;border:1px solid #ccd}"
             "img{width:100%;display:block}figcaption{font-size:13px;padding-top:4px}"
-            ".err{background:#fee}pre{white-space:pre-wrap;font-size:11px}</style>"
+            ".err{background:#fee}pre{white-space:pre-wrap;font-size:11px}.problems{color:#a00;font-size:12px}</style>"
             "<h1>optviz album</h1>" + "".join(sections))
     (out / "index.html").write_text(page, encoding="utf-8")
 
@@ -185,12 +187,25 @@ class _Album:
             image = target if isinstance(target, QImage) else target.grab().toImage()
             if image.isNull() or not image.save(str(self.folder / entry["file"])):
                 raise RuntimeError("could not save the picture")
+            if not isinstance(target, QImage):
+                entry["problems"] = self.audit(target)
         except Exception:
             entry["error"] = traceback.format_exc(limit=6)
             print(f"  {name}: FAILED\n{entry['error']}", file=sys.stderr, flush=True)
         else:
             print(f"  {name} ({time.perf_counter() - started:.1f} s)", flush=True)
         self.entries.append(entry)
+
+    def audit(self, widget) -> list[str]:
+        """What optviz.app.audit finds wrong on screen: cut text, a covering legend, unequal units."""
+        from optviz.app import audit
+
+        problems = audit.cut_text(widget)
+        if hasattr(widget, "contour_panel"):
+            problems += audit.map_units(widget) + audit.legend_covers(widget)
+        for text in problems:
+            print(f"    ! {text}", flush=True)
+        return problems
 
     # -------------------------------------------------------------- the shots
 

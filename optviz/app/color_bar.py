@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.scale import ValueScale
-from ..core.ticks import decade_ticks, nice_step, nice_ticks, tick_label
+from ..core.ticks import decade_ticks, nice_ticks, tick_label
 from . import colormap
 from .theme import NORMAL, Theme, get_theme
 
@@ -88,13 +88,15 @@ class ColorBar(QWidget):
         if s is None or not (np.isfinite(s.lo) and np.isfinite(s.hi)) or not s.hi > s.lo:
             return []
         height = self.bar_rect().height() if height is None else height
-        most = max(2, int(height / (self._line() * LABEL_SPACING_LINES)) + 1)
+        most = max(3, int(height / (self._line() * LABEL_SPACING_LINES)) + 1)
         if s.log:
             values = decade_ticks(s.lo, s.hi, s._delta * 10, most)
             step = None
         else:
             values = nice_ticks(s.lo, s.hi, min(most, 6))
-            step = nice_step(s.hi - s.lo, min(most, 6)) if len(values) > 1 else None
+            if len(values) < 3:  # a short bar still gets its two ends' worth of ticks
+                values = nice_ticks(s.lo, s.hi, min(most, 6) + 2)
+            step = float(np.min(np.diff(values))) if len(values) > 1 else None
         u = s(values)
         keep = [(float(ui), tick_label(float(v), step)) for ui, v in zip(u, values) if 0 <= ui <= 1]
         # Never two labels closer than the spacing (the log scale crowds its lowest decades).

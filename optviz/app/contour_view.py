@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, Q
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.simulation import Status
+from ..look import dash_segments
 from . import colormap
 from .theme import NORMAL, Theme, get_theme, hex_color
 
@@ -201,6 +202,8 @@ class _RunItems:
     anchor: tuple | None = None  # (drawn[0], drawn[painted - 1]) when painted: detects restarts
     ink: float = 0.0  # pixels of line on the canvas
     heavy: bool = False  # drawn thin (see HEAVY_WIDTHS)
+    dash: tuple = ()  # the optimizer's dash pattern, in line widths; () solid
+    phase: float = 0.0  # where the dash pattern stands at the last painted point (pixels)
 
     def items(self):
         return (self.head, self.diverged)
@@ -286,7 +289,7 @@ class _PathCanvas(pg.GraphicsObject):
         self._width_px = max(float(area.width()), 1.0)
         scale = self._pixels_per_unit()
         for run in self.runs:
-            run.painted, run.anchor, run.ink = 0, None, 0.0
+            run.painted, run.anchor, run.ink, run.phase = 0, None, 0.0, 0.0
             if run.visible and len(run.drawn) >= 1:
                 run.ink = float(_segment_pixels(run.drawn, scale).sum())
                 run.heavy = run.ink > HEAVY_WIDTHS * self._width_px
@@ -331,16 +334,28 @@ class _PathCanvas(pg.GraphicsObject):
         self.update(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
 
     def _stroke(self, pieces) -> None:
-        """Draw (run, points) polylines: casings into one image, lines into the other."""
+        """Draw (run, points) polylines: casings into one image, lines into the other. A dashed
+        run's line is cut into dashes in canvas pixels (:func:`optviz.look.dash_segments`), its
+        pattern running on from piece to piece; its casing stays solid underneath."""
         for image, casing in ((self._casing, True), (self._lines, False)):
             painter = QPainter(image)
-            painter.setTransform(self._to_canvas)
             for run, pts in pieces:
                 if casing and run.heavy:
                     continue
                 antialias = casing or not run.heavy  # thin aliased lines draw much faster
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialias)
-                painter.setPen(run.casing_pen if casing else run.thin_pen if run.heavy else run.line_pen)
+                pen = run.casing_pen if casing else run.thin_pen if run.heavy else run.line_pen
+                painter.setPen(pen)
+                if not casing and run.dash and not run.heavy and len(pts) > 1:
+                    painter.setTransform(QTransform())
+                    px = self._canvas_points(pts)
+                    segments, run.phase = dash_segments(px, run.dash, pen.widthF(), run.phase, round_caps=True)
+                    if len(segments):
+                        lines = arrayToLineSegments(segments[:, :, 0].ravel(), segments[:, :, 1].ravel(),
+                                                    "pairs", False)
+                        painter.drawLines(*lines.drawargs())
+                    continue
+                painter.setTransform(self._to_canvas)
                 if len(pts) == 1:
                     painter.drawPoint(QPointF(float(pts[0, 0]), float(pts[0, 1])))
                     continue
@@ -349,6 +364,12 @@ class _PathCanvas(pg.GraphicsObject):
                 segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
                 painter.drawLines(*segments.drawargs())
             painter.end()
+
+    def _canvas_points(self, pts: np.ndarray) -> np.ndarray:
+        """Data points in canvas pixels (the transform the paths are painted with)."""
+        t = self._to_canvas
+        x, y = pts[:, 0], pts[:, 1]
+        return np.column_stack([t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()])
 
     def _pixels_per_unit(self) -> np.ndarray:
         t = self._to_canvas
@@ -612,7 +633,7 @@ class ContourView(pg.PlotWidget):
             run = _RunItems(head, diverged, bool(style.visible), line_pen=_round_pen(color, path_width),
                             thin_pen=_round_pen(color, 1.0 * s),
                             casing_pen=_round_pen(CASING_COLOR, path_width + theme.casing_extra * s),
-                            drawn=np.zeros((0, 2)))
+                            drawn=np.zeros((0, 2)), dash=tuple(getattr(style, "dash", ()) or ()))
             for item, z in zip(run.items(), (_Z_HEAD, _Z_DIVERGED)):
                 item.setZValue(z + 0.01 * k)
                 self.view_box.addItem(item, ignoreBounds=True)

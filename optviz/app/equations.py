@@ -139,11 +139,19 @@ def format_number(value: float, digits: int = DIGITS) -> str:
     return text.replace("-", MINUS)
 
 
+#: A component smaller than this fraction of its vector's largest one is shown as 0: at 10⁻¹²
+#: of its partner it is below what the partner's float carries, and "8.8×10⁻⁷⁷" next to
+#: "−0.0197" only hides that the step is along one axis.
+NEGLIGIBLE = 1e-12
+
+
 def format_vector(v) -> str:
-    """A 2-vector as ``(a, b)``."""
+    """A 2-vector as ``(a, b)``; a negligible component (see NEGLIGIBLE) reads 0."""
     if v is None:
         return "—"
     a, b = (float(x) for x in np.asarray(v, dtype=float).ravel()[:2])
+    largest = max(abs(a), abs(b)) if math.isfinite(a) and math.isfinite(b) else 0.0
+    a, b = (0.0 if largest > 0 and abs(c) < NEGLIGIBLE * largest else c for c in (a, b))
     return f"({format_number(a)}, {format_number(b)})"
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 
 from .contour_view import set_axis_labels, set_plot_look, style_plot
@@ -25,6 +25,8 @@ FIELDS = {
     "grad_norm": "|∇J(W)|",
 }
 CURVE_WIDTH = 2.0
+#: The step axis shows at least this many steps (a fresh race has one point per run).
+MIN_STEPS_SHOWN = 10
 #: Samples per pixel column before peak downsampling (pyqtgraph's default is 5).
 DOWNSAMPLE_FACTOR = 1.0
 
@@ -110,6 +112,7 @@ class HistoryPlot(pg.PlotWidget):
         self._keys: list[tuple | None] = []
         self._steps = np.arange(0, dtype=float)
         self._colors: list = []
+        self._dashes: list = []
         self._theme, self._scale = NORMAL, 1.0
         self.log = False
         self.reference: float | None = 0.0 if field == "grad_norm" else None
@@ -124,14 +127,17 @@ class HistoryPlot(pg.PlotWidget):
             self.removeItem(curve)
         self._curves, self._visible, self._keys = [], [], []
         self._colors = [style.color for style in styles]
+        self._dashes = [tuple(getattr(style, "dash", ()) or ()) for style in styles]
         width = self._theme.curve_width * self._scale
         for k, style in enumerate(styles):
-            curve = pg.PlotDataItem(pen=pg.mkPen(style.color, width=width), connect="finite",
+            curve = pg.PlotDataItem(pen=_curve_pen(style.color, width, self._dashes[k]), connect="finite",
                                     antialias=True, skipFiniteCheck=True)
             curve.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
             # Separate segments: Qt fills a wide polyline as one polygon, which is very slow
-            # for a curve that oscillates (peak downsampling draws a saw wave).
-            curve.curve.setSegmentedLineMode("on")
+            # for a curve that oscillates (peak downsampling draws a saw wave). A dashed curve
+            # needs one polyline (the pattern restarts on every segment); downsampling keeps it
+            # to about two points per pixel column.
+            curve.curve.setSegmentedLineMode("off" if self._dashes[k] else "on")
             curve.setZValue(k)
             curve.setVisible(style.visible)
             self.addItem(curve)
@@ -160,10 +166,30 @@ class HistoryPlot(pg.PlotWidget):
             self._keys[k] = key
             curve.setData(self._steps[:n], y, connect="finite", skipFiniteCheck=True)
         if self._follow_x and longest > 0:
-            self.view_box.setXRange(0, max(longest - 1, 1), padding=0.02)
+            # Steps are whole numbers: never fewer than MIN_STEPS_SHOWN on the axis, or a fresh
+            # race shows ticks at 0.2, 0.4 …
+            self.view_box.setXRange(0, max(longest - 1, MIN_STEPS_SHOWN), padding=0.02)
         # Fit the range now rather than in pyqtgraph's prepareForPaint: changing the range
         # during the paint schedules a second full repaint of every curve.
         self.view_box.prepareForPaint()
+        self._keep_a_decade()
+
+    def _keep_a_decade(self) -> None:
+        """On a log axis, show at least one whole decade: a fresh race (one value per run) or a
+        run that stays within a factor of ten would otherwise be labelled 2, 3 … 9 with no power
+        of ten to read them by."""
+        if not (self._log_active and self._follow_x):
+            return
+        lo, hi = self.view_box.childrenBounds()[1] or (None, None)
+        if lo is None or hi is None or not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        if hi - lo >= 1.0:
+            if not self.view_box.autoRangeEnabled()[1]:
+                self.view_box.enableAutoRange(y=True)
+            return
+        low = np.floor(lo)
+        high = max(np.ceil(hi), low + 1.0)
+        self.view_box.setYRange(low, high, padding=0.04)  # disables y auto-range until it widens
 
     def _stop_following(self, *_) -> None:
         self._follow_x = False
@@ -178,8 +204,8 @@ class HistoryPlot(pg.PlotWidget):
         self._apply_axis()  # the axis title may wrap at this size
         self.grid.ALPHAS = theme.grid_alphas
         self.grid.update()
-        for curve, color in zip(self._curves, self._colors):
-            curve.setPen(pg.mkPen(color, width=theme.curve_width * self._scale))
+        for curve, color, dash in zip(self._curves, self._colors, self._dashes):
+            curve.setPen(_curve_pen(color, theme.curve_width * self._scale, dash))
 
     def _fix_label_space(self) -> None:
         """Room for the widest y label, fixed: pyqtgraph otherwise fits the axis to its labels,
@@ -222,6 +248,15 @@ class HistoryPlot(pg.PlotWidget):
         self._keys = [None] * len(self._keys)  # redraw with the new transform
         self.view_box.enableAutoRange(y=True)
         self._follow_x = True
+
+
+def _curve_pen(color, width: float, dash=()):
+    """A curve's pen: ``width`` px in ``color``, dashed as its optimizer's paths are."""
+    pen = pg.mkPen(color, width=width)
+    if dash:
+        pen.setDashPattern([float(d) for d in dash])
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
 
 
 def _label_decades_only(axis: pg.AxisItem) -> None:

@@ -42,6 +42,7 @@ from .playback import PlaybackBar
 from .preset_picker import PresetPicker
 from .presentation import Classroom
 from .scenarios import ScenarioActions
+from .note_banner import NoteBanner
 from .readouts import ReadoutTable
 from .run_legend import RunLegend
 from .swarm_controls import SwarmControls
@@ -86,6 +87,11 @@ class MainWindow(QMainWindow):
         self.data_plot = DataPlot()
         self.readouts = ReadoutTable()
         self.preset_picker = PresetPicker(model)
+        # The scenario's note (or the preset's caption) over the views while the panel is hidden.
+        self.note_banner = NoteBanner()
+        self.note_banner.hide()
+        self.preset_picker.textShown.connect(self.note_banner.set_text)
+        self.preset_picker.show_note("")  # no scenario yet: the preset's caption
         self.panel = OptimizerPanel(model)
         self.swarm_controls = SwarmControls(model)
         self.swarm_layer = SwarmLayer()
@@ -174,11 +180,13 @@ class MainWindow(QMainWindow):
         plots.addWidget(self.grad_plot)
         plots.addWidget(side)
         plots.setSizes([500, 500, 560])
+        plots.setChildrenCollapsible(False)  # the readouts keep the width their text needs
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.setSpacing(0)
+        top_layout.addWidget(self.note_banner)
         top_layout.addWidget(views, 1)
         top_layout.addWidget(self.legend)  # one legend for every view, under them: it covers none
         top_layout.addWidget(self.timeline)
@@ -350,7 +358,9 @@ class MainWindow(QMainWindow):
         them and misses the next tick; when not playing everything redraws at once."""
         sim = self.controller.frame  # the race, or the step the timeline shows
         for view in (self.contour, self.surface3d):
-            if view is not None and view.isVisible():
+            # Visible once the window shows: before it first does nothing is visible, yet the
+            # balls must sit at the start when it does.
+            if view is not None and view.isVisibleTo(self):
                 view.update_runs(sim)
         if self.model.swarm is not None and sim.N > 1:
             self.swarm_layer.update_runs(sim)
@@ -372,6 +382,17 @@ class MainWindow(QMainWindow):
             self._refreshed[view] = now
             if view is self.data_plot:
                 self._update_data_plot()
+            elif classroom is not None and (view is classroom.equations or view is self.readouts):
+                # The strip (in place of the hidden readouts) and the update rule show the same
+                # step: they are refreshed together, from the same frame.
+                if view is self.readouts:
+                    view.update_runs(sim)
+                strip, equations = classroom.strip, classroom.equations
+                if strip.isVisible():
+                    strip.update_runs(sim, force=True)
+                if equations.isVisible() and (view is equations or strip.isVisible()):
+                    equations.update_runs(sim)
+                    self._refreshed[equations] = now
             else:
                 view.update_runs(sim)
 

@@ -230,7 +230,7 @@ class RunEditor(QFrame):
         self.swatch.setToolTip("This run's colour, line and marker in every view (its optimizer's)")
         self.visible_check = QCheckBox()
         self.visible_check.setToolTip("Show or hide this run")
-        self.title_edit = QLineEdit()
+        self.title_edit = _FittingLineEdit()
         self.title_edit.setObjectName("run-title")
         self.title_edit.setFrame(False)
         self.title_edit.setToolTip("Run name (click to rename; empty restores the optimizer's name)")
@@ -636,6 +636,22 @@ def _nice_single_step(default) -> float:
     return 10.0 ** (math.floor(math.log10(v)) - 1) if v < 1 else 10.0 ** math.floor(math.log10(v))
 
 
+class _FittingLineEdit(QLineEdit):
+    """A line edit at least as wide as its text: a run's name is never cut off in its card (the
+    panel widens for a long name instead)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.textChanged.connect(lambda _: self.updateGeometry())
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        margins = self.textMargins()
+        need = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 10
+        hint.setWidth(max(hint.width(), need))
+        return hint
+
+
 #: The panel is never narrower than this (px), whatever its cards need.
 MIN_PANEL_WIDTH = 300
 
@@ -669,7 +685,9 @@ class OptimizerPanel(QWidget):
 
         self.add_button = QToolButton()
         self.add_button.setObjectName("add-run")
-        self.add_button.setText("+ Add run")
+        self.add_button.setText("+ Add run ▾")
+        # The menu arrow is in the text: Qt's own indicator sits on top of the last letters.
+        self.add_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.add_button.setToolTip("Add an optimizer to the race (the same one twice compares settings)")
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_menu = QMenu(self.add_button)
@@ -761,12 +779,21 @@ class OptimizerPanel(QWidget):
     def set_sample_count(self, n: int) -> None:
         """n of the current loss (B ranges over 1..n)."""
         self._n = max(1, int(n))
+        self._update_noise_row()
         for editor in self.editors:
             editor.set_sample_count(self._n)
 
     def set_noise_visible(self, visible: bool) -> None:
-        """Show the σ slider (analytic surfaces) or hide it (dataset losses have real noise)."""
-        self.noise_row.setVisible(bool(visible))
+        """Allow the σ slider (analytic surfaces) or not (dataset losses have real noise). It
+        shows only while some run samples a batch smaller than n: σ/√B means nothing to a race
+        of full-batch runs."""
+        self._noise_allowed = bool(visible)
+        self._update_noise_row()
+
+    def _update_noise_row(self) -> None:
+        sampled = any(run.spec.effective_batch_size(self._n) < self._n for run in self.model.runs)
+        visible = getattr(self, "_noise_allowed", True) and sampled
+        self.noise_row.setVisible(visible)
         if visible:
             self._show_noise()
 
@@ -798,9 +825,12 @@ class OptimizerPanel(QWidget):
     def _on_runs(self, _runs) -> None:
         self._rebuild()
         self._show_selected(self.model.selected)
+        self._update_noise_row()
 
     def _on_run(self, item) -> None:
         index, field = item
+        if field in ("batch_size", "optimizer"):
+            self._update_noise_row()
         if not 0 <= index < len(self.editors):
             return
         editor = self.editors[index]

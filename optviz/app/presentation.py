@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QTableWidget,
+    QTabBar,
     QToolBar,
     QToolButton,
     QWidget,
@@ -235,6 +236,12 @@ class Classroom(QObject):
         dock.setMinimumWidth(300)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.equations_dock = dock
+        # The leaderboard shares the update rule's column as a tab (raised when a race ends),
+        # so neither squeezes the other into scroll bars.
+        leaderboard = getattr(window, "leaderboard", None)
+        if leaderboard is not None:
+            window.tabifyDockWidget(dock, leaderboard)
+            dock.raise_()
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
 
@@ -337,6 +344,7 @@ class Classroom(QObject):
         step = a("overlay_step_size", "&Adaptive step size α/(ε+√r) per axis", ("A",), field="overlay_step_size",
                  tip=STEP_SIZE_TIP)
         field = a("overlay_field", "&Vector field of −∇J", ("V",), field="overlay_field", tip=FIELD_TIP)
+        a("note", "Show or hide the &note (panels collapsed)", ("N",), lambda: w.note_banner.toggle())
         next_preset = a("next_preset", "&Next preset", ("P",), lambda: self.cycle_preset(+1))
         previous_preset = a("previous_preset", "Pre&vious preset", ("Shift+P",), lambda: self.cycle_preset(-1))
         raise_lr = a("raise_lr", "&Raise α of the selected run", ("Up", "+", "="),
@@ -571,12 +579,13 @@ class Classroom(QObject):
             return
         w, m = self.window, self.model
         theme, scale = m.theme, m.scale
-        for view in (w.contour_panel, w.legend, w.loss_plot, w.grad_plot, w.data_plot, w.readouts,
+        for view in (w.contour_panel, w.legend, w.note_banner, w.loss_plot, w.grad_plot, w.data_plot, w.readouts,
                      self.equations, self.overlays):
             view.set_look(theme, scale)
         if w.surface3d is not None:
             w.surface3d.set_look(theme, scale)
-        for root in (*w.findChildren(QToolBar), w.side_dock, w.statusBar(), w.menuBar(), w.timeline):
+        for root in (*w.findChildren(QToolBar), w.side_dock, w.statusBar(), w.menuBar(), w.timeline,
+                     *w.findChildren(QTabBar)):
             scale_widget_fonts(root, scale)
         for root in self._tool_windows():
             self.scale_tool_window(root)
@@ -634,6 +643,7 @@ class Classroom(QObject):
         w.side_dock.setVisible(not on)
         w.readouts.setVisible(not on)
         self.strip.setVisible(bool(on))
+        w.note_banner.setVisible(bool(on))  # the panel's caption or note, above the views
         self._fit_side_column()
         if on:
             self.strip.update_runs(w.controller.frame, force=True)
@@ -674,10 +684,9 @@ class Classroom(QObject):
     # ------------------------------------------------------------------ per frame
 
     def update(self, sim) -> None:
-        """The head-of-run overlays follow every frame (cheap); the strip at STRIP_INTERVAL."""
+        """The head-of-run overlays follow every frame (cheap). The strip's step and loss follow
+        with the update rule (the window refreshes both in the same frame), so the two agree."""
         self.overlays.update(sim)
-        if self.strip.isVisible():
-            self.strip.update_runs(sim)
 
 
 def _menu(bar, title: str):

@@ -3,6 +3,8 @@ the narrow valley's condition number κ."""
 
 from __future__ import annotations
 
+import html
+
 from functools import lru_cache
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.scenario import CUSTOM_PRESET
 from ..core.surface import Category, Family
+from .note_banner import typeset_hats
 from .widgets import NumberSpinBox, flash_tooltip, format_value, readable_font
 
 try:  # the package exports the full registry (analytic and dataset surfaces)
@@ -125,10 +128,13 @@ class PresetPicker(QWidget):
 
     Signals:
         message(str): something could not be applied (shown in the status bar).
+        textShown(str, str): the title and text now shown under the combo: the scenario's
+            title and note, or the preset's name and caption (the note banner repeats them).
     """
 
     message = Signal(str)
     customRequested = Signal()  #: the user chose "Custom function…": the window asks for one
+    textShown = Signal(str, str)
 
     def __init__(self, model, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,7 +161,7 @@ class PresetPicker(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("preset-caption")
         self.caption.setWordWrap(True)
-        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)  # escaped text; p̂ and r̂ set with their hats
         self.caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.caption.setFont(readable_font(self.font()))
         self.caption.setContentsMargins(2, 0, 2, 2)
@@ -288,7 +294,14 @@ class PresetPicker(QWidget):
             caption = f"Your function J(x, y) = {self.model.custom['expression']}. Ctrl+K changes it."
         else:
             caption = _metadata(key)[3] if row >= 0 else ""
-        self.caption.setText(self._note or caption)
+        shown = html.escape(self._note or caption).replace("\n", "<br>")
+        self.caption.setText(typeset_hats(shown, self.caption.font()))
+        if self._note:
+            title, _, body = self._note.partition("\n\n")
+        else:
+            title = self.combo.currentText() if row >= 0 else ""
+            body = caption
+        self.textShown.emit(title, body)
         self.condition_row.setVisible(key in CONDITION_PRESETS)
         self._show_params(self.model.preset_params)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from ..core import Status, describe_status
 from ..look import marker_glyph
 
 COLUMNS = ("run", "step", "loss J(W)", "|∇J(W)|", "status")
+#: The status column is at least as wide as this text (a common long status).
+STATUS_SAMPLE = "converged to minimum 1"
 STATUS_COLORS = {
     Status.RUNNING: "#1a1a1a",
     Status.CONVERGED: "#007a4d",
@@ -93,6 +95,7 @@ class ReadoutTable(QTableWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.setItem(row, col, item)
             self.setRowHidden(row, not style.visible)
+        self._fit_columns()
 
     def update_runs(self, sim) -> None:
         steps = sim.steps
@@ -122,3 +125,18 @@ class ReadoutTable(QTableWidget):
     def _fit_columns(self) -> None:
         for col in range(len(COLUMNS) - 1):
             self.resizeColumnToContents(col)
+        self.updateGeometry()  # the minimum width follows the texts
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as every column's text (the status column as its longest text, or at least
+        STATUS_SAMPLE): the splitter beside the loss plots then never cuts a status short."""
+        hint = super().minimumSizeHint()
+        header = self.horizontalHeader()
+        width = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        for col in range(len(COLUMNS)):
+            need = max(self.sizeHintForColumn(col), header.sectionSizeFromContents(col).width())
+            if col == len(COLUMNS) - 1:
+                need = max(need, QFontMetrics(self.font()).horizontalAdvance(STATUS_SAMPLE) + 12)
+            width += need
+        hint.setWidth(max(hint.width(), width))
+        return hint
