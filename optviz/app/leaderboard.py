@@ -91,8 +91,11 @@ class LeaderboardDock(QDockWidget):
         header = self.table.horizontalHeader()
         for c in range(len(COLUMNS)):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)  # any spare width goes to the outcome, never less than its text
         self.table.installEventFilter(self)  # a new font (presentation mode): columns and dock refit
+        # Columns that grow after a refresh (presentation mode re-sizes them to new item fonts):
+        # the table and the dock widen with them.
+        self._width_pending = False
+        header.sectionResized.connect(lambda *_: self._schedule_width())
         self.mode = QLabel()
         self.mode.setObjectName("ranking-mode")
         self.mode.setWordWrap(True)
@@ -222,6 +225,23 @@ class LeaderboardDock(QDockWidget):
         self.refreshed.emit()
         return board
 
+    def _schedule_width(self) -> None:
+        if not self._width_pending:
+            self._width_pending = True
+            QTimer.singleShot(0, self._fit_width)
+
+    def _fit_width(self) -> int:
+        """The table as wide as its columns, the dock as wide as the table. Returns the width."""
+        self._width_pending = False
+        t = self.table
+        header = t.horizontalHeader()
+        # Every section is sized to its contents (none stretches), so their sum is what the text needs.
+        width = sum(header.sectionSize(c) for c in range(t.columnCount())) + 2 * t.frameWidth() + 2
+        t.setMinimumWidth(width)
+        margins = self.widget().layout().contentsMargins()
+        self.setMinimumWidth(max(420, width + margins.left() + margins.right() + 4))  # the dock area obeys
+        return width
+
     def _fit(self) -> None:
         """Columns as wide as their text, the table as wide and tall as its columns and rows (no
         scrolling, nothing elided), the dock as wide as the table."""
@@ -229,21 +249,16 @@ class LeaderboardDock(QDockWidget):
         t.resizeColumnsToContents()
         t.resizeRowsToContents()
         header = t.horizontalHeader()
-        width = sum(header.sectionSize(c) for c in range(t.columnCount())) + 2 * t.frameWidth() + 2
-        t.setMinimumWidth(width)
+        self._fit_width()
         rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
         height = header.sizeHint().height() + rows + 2 * t.frameWidth() + 2
         t.setMinimumHeight(height)
         t.setMaximumHeight(height)
         t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = self.widget()
-        margins = body.layout().contentsMargins()
-        self.setMinimumWidth(max(420, width + margins.left() + margins.right() + 4))
         body.updateGeometry()
         if self.isVisible() and not self.isFloating():  # room for every row in the dock column
             self.window_.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
-            if self.width() < self.minimumWidth():
-                self.window_.resizeDocks([self], [self.minimumWidth()], Qt.Orientation.Horizontal)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.table and event.type() == QEvent.Type.FontChange and self.board is not None:
@@ -273,6 +288,8 @@ class LeaderboardDock(QDockWidget):
                     need += t.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, t) + pad
                 if need > width:
                     out.append((r, c, item.text()))
+        if sum(t.columnWidth(c) for c in range(t.columnCount())) > t.viewport().width():
+            out.append((-1, -1, "the columns are wider than the table: the last ones are cut"))
         return out
 
     def rows(self) -> list[tuple[str, ...]]:

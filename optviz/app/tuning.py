@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -302,10 +302,22 @@ class SweepPlot(pg.PlotWidget):
         self.set_current(current)
         finite = y[np.isfinite(y)]
         self.setXRange(math.log10(lo), math.log10(hi), padding=0.02)
+        item.getAxis("bottom").setTicks([decade_ticks(math.log10(lo), math.log10(hi)), []])
         if finite.size:
             ylo, yhi = math.log10(finite.min()), math.log10(finite.max())
             span = max(yhi - ylo, 1.0)
-            self.setYRange(ylo - 0.12 * span, yhi + 0.22 * span, padding=0)
+            y0, y1 = ylo - 0.12 * span, yhi + 0.22 * span
+            self.setYRange(y0, y1, padding=0)
+            # pyqtgraph stops labelling a tall log axis part-way down (too much text): a label every
+            # k-th decade instead, all the way.
+            left = item.getAxis("left")
+            ticks = decade_ticks(y0, y1)
+            left.setTicks([ticks, []])
+            # Room for the widest label from the first paint (pyqtgraph widens the axis only after
+            # a paint that dropped the labels that did not fit).
+            metrics = QFontMetrics(left.style["tickFont"] or self.font())
+            left.textWidth = max((metrics.horizontalAdvance(t) for _, t in ticks), default=30) + 2
+            left.setWidth(None)  # automatic width, from that text width
 
     def key_html(self) -> str:
         """The plot's key as one line of rich text (shown above the plot, never over the data)."""
@@ -338,6 +350,25 @@ class SweepPlot(pg.PlotWidget):
         item.addItem(self.current_line)
         if self._shown is not None:
             self._shown = (*self._shown[:2], current)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade_ticks(lo: float, hi: float, most: int = 7) -> list[tuple[float, str]]:
+    """Ticks of a log axis whose view spans log10 values ``lo`` … ``hi``: every k-th decade (k as
+    small as keeps at most ``most`` labels), written 0.1, 1, 10 or 10ⁿ."""
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    if last < first:
+        return []
+    k = max(1, math.ceil((last - first + 1) / most))
+    out = []
+    for e in range(first, last + 1):
+        if e % k:
+            continue
+        text = {-1: "0.1", 0: "1", 1: "10"}.get(e, "10" + str(e).translate(_SUPERSCRIPT))
+        out.append((float(e), text))
+    return out
 
 
 def result_text(sweep: Sweep) -> str:
@@ -457,9 +488,9 @@ class SweepWindow(QDialog):
         self.use_button.setObjectName("use-best")
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_best)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.result, 1)
-        bottom.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
+        bottom = QHBoxLayout()  # the verdict gets the full width above (a wrapped label beside a
+        bottom.addStretch(1)    # button is given one line's height and cut)
+        bottom.addWidget(self.use_button)
         self.explanation = QLabel(fairness_text())
         self.explanation.setObjectName("fairness")
         self.explanation.setWordWrap(True)
@@ -472,6 +503,7 @@ class SweepWindow(QDialog):
         layout.addLayout(busy)
         layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.result)
         layout.addLayout(bottom)
         layout.addWidget(self.explanation)
         self._base_point_size = self.font().pointSizeF()
@@ -570,6 +602,7 @@ class SweepWindow(QDialog):
         self.plot.show_sweep(sweep, run.color, run.learning_rate)
         self.key.setText(self.plot.key_html())
         self.result.setText(result_text(sweep))
+        self.layout().activate()  # the new text's height now, not at the next event-loop pass
         self._update_use()
 
     def _update_use(self) -> None:
