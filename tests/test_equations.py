@@ -202,7 +202,8 @@ def window(qtbot, tmp_path):
 def test_panel_shows_the_selected_run_and_follows_the_race(window):
     panel = window.classroom.equations
     assert panel.isVisible()
-    window.model.selected = 3  # Adam in the default race
+    window.model.add_run("adam")  # after the launch race's GD, momentum and RMSProp
+    window.model.selected = 3
     window.controller.sim.step(5)
     window.controller.advanced.emit()
     text = panel.toPlainText()

@@ -82,7 +82,7 @@ def test_png_gif_and_trajectories_by_suffix(tmp_path):
         (["--size", "1281x720"], "even width and height"),
         (["--fps", "thirty"], "argument --fps: invalid int value"),
         (["--lr", "1e-3,fast"], "--lr must be numbers"),
-        (["--lr", "1e-3,1e-2"], "--lr needs one value or one per optimizer (4)"),
+        (["--lr", "1e-3,1e-2"], "--lr needs one value or one per optimizer (3)"),  # the narrow valley's race
         (["--lr", "50"], "learning rate must be in"),
         (["--start", "1,two"], "--start must be two numbers"),
         (["--steps", "0"], "--steps must be in [1, 100000]"),
