@@ -694,6 +694,13 @@ class TuneSummary(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # Every row shown, no scroll bar (a race has a handful of runs).
+        self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        height = header.sizeHint().height() + rows + 2 * self.table.frameWidth() + 2
+        self.table.setMinimumHeight(height)
+        self.table.setMaximumHeight(height)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         note = QLabel(f"Every run was swept over the same α grid with the same budget of T = {actions.steps:,} "
                       f"steps and scored on its worst loss over the last {tuning.TAIL_FRACTION:.0%} of the steps "
                       "(mean over seeds for stochastic runs); runs that settle beat runs that do not, and each α "
@@ -707,7 +714,7 @@ class TuneSummary(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(560, 120 + 34 * len(rows))
+        self.resize(max(560, self.sizeHint().width()), self.sizeHint().height())
 
 
 class TuningActions(QObject):
