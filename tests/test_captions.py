@@ -275,6 +275,23 @@ def test_narrow_valley_gd_zig_zags_momentum_damps_rmsprop_walks_straight():
     assert None not in finish and max(finish[1], finish[2]) < 0.6 * finish[0]
 
 
+@pytest.mark.parametrize("kappa", [4.0, 100.0, 1000.0])
+def test_the_narrow_valleys_race_follows_its_condition_number(kappa):
+    """After κ is changed, Reset to defaults gives a race that tells the same story."""
+    model = RaceModel("narrow_valley")
+    model.preset_params = {"condition": kappa}
+    model.reset_defaults()
+    alpha = model.runs[0].learning_rate
+    assert 1 / kappa < alpha < 2 / kappa and model.runs[1].learning_rate == alpha
+    assert model.runs[0].title == f"GD, α = {alpha:g}"
+    sim = Simulation(model.surface(), [run.spec for run in model.runs], model.start, max_steps=60)
+    sim.run()
+    gd, momentum = path(sim, 0)[:21], path(sim, 1)[:21]
+    np.testing.assert_allclose(gd[:, 1], gd[0, 1] * (1 - alpha * kappa) ** np.arange(21), rtol=1e-9)
+    assert np.all(np.diff(np.sign(gd[:, 1])) != 0)
+    assert np.abs(np.diff(momentum[:, 1])).sum() < 0.6 * np.abs(np.diff(gd[:, 1])).sum()
+
+
 def test_ravine_gd_creeps_a_larger_step_zig_zags_out_momentum_gathers_speed():
     model, sim = runs_of("ravine", "gd", "gd", "momentum")
     from optviz.core.surfaces import RAVINE_BOTTOM, RAVINE_MINIMUM, RAVINE_SLOPE, RAVINE_WALLS
