@@ -36,8 +36,15 @@ STEPS = 60
 OPTIMIZERS = ("gd", "momentum", "adam")
 
 
+#: Fixed here, not the preset's tabled rates (tuned for its own start): every run stays on the map.
+RATES = (1e-3, 1e-3, 0.32)
+
+
 def scenario() -> RaceModel:
-    return RaceModel("rosenbrock", optimizers=OPTIMIZERS, start=(-1.5, 2.0))
+    model = RaceModel("rosenbrock", optimizers=OPTIMIZERS, start=(-1.5, 2.0))
+    for run, rate in zip(model.runs, RATES, strict=True):
+        run.learning_rate = rate
+    return model
 
 
 @pytest.fixture(scope="module")
