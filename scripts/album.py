@@ -202,7 +202,7 @@ class _Album:
 
         problems = audit.cut_text(widget)
         if hasattr(widget, "contour_panel"):
-            problems += audit.map_units(widget) + audit.legend_covers(widget)
+            problems += audit.map_units(widget) + audit.legend_covers(widget) + audit.fits_screen(widget)
         for text in problems:
             print(f"    ! {text}", flush=True)
         return problems

@@ -38,8 +38,6 @@ def settings(tmp_path):
 def window(qtbot, settings):
     w = MainWindow(restore=False, enable_3d=False, settings=settings)
     qtbot.addWidget(w)
-    # The offscreen screen is 800 px wide: a first launch there hides the update rule (E).
-    w.model.show_equations = True
     w.resize(1600, 950)
     w.show()
     qtbot.waitExposed(w)

@@ -177,9 +177,16 @@ def _table(w: QTableWidget) -> list[str]:
             problems.append(f"{_name(w)}: the header “{head.text()}” does not fit its column ({width} px)")
         need = w.sizeHintForColumn(c)
         if need > width + SLACK:
-            widest = max((w.item(r, c).text() for r in range(w.rowCount())
-                          if w.item(r, c) is not None and not w.isRowHidden(r)), key=len, default="")
-            problems.append(f"{_name(w)}: column {c} needs {need} px for “{widest}”, it is {width} px")
+            texts = [w.item(r, c).text() for r in range(w.rowCount()) if w.item(r, c) is not None
+                     and not w.isRowHidden(r)]
+            widest = max(texts, key=len, default="")
+            # A wrapping table may break a long text into lines (the rows are checked below),
+            # but no single word may be wider than its column.
+            fm = QFontMetricsF(w.font())
+            words = [word for text in texts for word in text.split()]
+            longest_word = max((fm.horizontalAdvance(word) for word in words), default=0.0) * 1.15 + 8
+            if not w.wordWrap() or longest_word > width + SLACK:
+                problems.append(f"{_name(w)}: column {c} needs {need} px for “{widest}”, it is {width} px")
     for r in range(w.rowCount()):
         if not w.isRowHidden(r) and w.sizeHintForRow(r) > w.rowHeight(r) + SLACK:
             problems.append(f"{_name(w)}: row {r} needs {w.sizeHintForRow(r)} px of height, it is {w.rowHeight(r)}")
@@ -297,4 +304,21 @@ def legend_covers(window) -> list[str]:
             inside = [(x, y) for x, y in pts if rect.contains(int(round(x)), int(round(y)))]
             if inside:
                 problems.append(f"the legend covers {len(inside)} {kind} point(s) of the map")
+    return problems
+
+
+def fits_screen(window) -> list[str]:
+    """The window, at its minimum size, fits its screen: no dock or panel forces it wider or
+    taller than the projector."""
+    screen = window.screen()
+    if screen is None:
+        return []
+    room = screen.availableGeometry()
+    need = window.minimumSizeHint().expandedTo(window.minimumSize())
+    problems = []
+    if need.width() > room.width() or window.width() > room.width():
+        problems.append(f"the window needs {max(need.width(), window.width())} px of width, the screen has {room.width()}")
+    if need.height() > room.height() or window.height() > room.height():
+        problems.append(f"the window needs {max(need.height(), window.height())} px of height, "
+                        f"the screen has {room.height()}")
     return problems

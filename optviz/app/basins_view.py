@@ -2,7 +2,7 @@
 with its legend, the same in the dock and in an exported PNG.
 
 Colours: each minimum has a pale colour from Paul Tol's colour-blind-safe "light" scheme
-(lighter than the saturated Okabe–Ito run colours, so the runs' titles and paths never look
+(lighter than the saturated run colours, so the runs' titles and paths never look
 like a basin); outcomes that are no minimum are neutral: near-black for diverged, near-white
 for left the view, grey hatching for not converged within T steps, and taupe for a stop at a
 stationary point that is no listed minimum. The legend names each minimum "min k (x, y)", as

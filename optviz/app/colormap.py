@@ -1,6 +1,6 @@
 """The one colour map for loss values, shared by the contour map, the 3D mesh and exports.
 
-Light and low-saturation ("ice" to slate), so the saturated Okabe–Ito path colours stand out
+Light and low-saturation ("ice" to slate), so the saturated run colours (optviz.look) stand out
 on it and it survives a washed-out projector.
 """
 

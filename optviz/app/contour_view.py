@@ -601,9 +601,13 @@ class ContourView(pg.PlotWidget):
         if 0 < len(minima) <= MAX_MINIMUM_LABELS:
             font = QFont()
             font.setPointSizeF((TICK_POINT_SIZE - 1) * self._scale)
+            box = surface.view
             for i, (x, y) in enumerate(minima):
+                # Up and to the right of the star, unless that runs off the map's edge.
+                ax = 1.15 if x > box.xmin + 0.75 * box.width else -0.15
+                ay = -0.05 if y > box.ymin + 0.85 * box.height else 1.05
                 text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=self._theme.text,
-                                   anchor=(-0.15, 1.05), fill=pg.mkBrush(255, 255, 255, 150))
+                                   anchor=(ax, ay), fill=pg.mkBrush(255, 255, 255, 150))
                 text.setFont(font)
                 text.setPos(x, y)
                 text.setZValue(_Z_CRITICAL)

@@ -149,7 +149,7 @@ class RaceController(QObject):
             lead = 1
             max_steps = swarm_step_limit(m.max_steps, len(specs), len(starts))
             if max_steps < m.max_steps:
-                self.error.emit(f"{len(starts):,} points × {len(specs)} runs: the race stops after "
+                self.error.emit(f"{len(starts):,} points × {len(specs)} run{'s' if len(specs) != 1 else ''}: the race stops after "
                                 f"{max_steps:,} steps so its recording fits in memory")
         self._go_live()
         self.sim = Simulation(self.surface, specs, starts, max_steps=max_steps, seed=m.seed,

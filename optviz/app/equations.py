@@ -29,10 +29,13 @@ from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
 from ..core.optimizers import OPTIMIZERS
+from ..look import marker_glyph
 from .model import display_color
 
 #: Point size of the equations in the normal look; presentation mode multiplies it by ui_scale.
 BASE_POINT_SIZE = 12.5
+#: The panel may shrink its type to this share of its size to show the whole rule.
+MIN_FIT = 0.7
 #: Significant digits of the numbers filled in.
 DIGITS = 4
 
@@ -254,11 +257,11 @@ def _hyper_line(nums: UpdateNumbers) -> str:
 
 
 def render_html(nums: UpdateNumbers, color: str = "#000000", text_color: str = "#1e2228",
-                note_color: str = "#5a6270", font: QFont | None = None) -> str:
+                note_color: str = "#5a6270", font: QFont | None = None, glyph: str = "■") -> str:
     """Qt rich text of the update ``nums``: a title in the run's colour, the hyperparameters,
     then each formula with its value on the line below (aligned-derivation style, so the panel
     stays narrow beside the views), and the current point."""
-    head = (f"<span style='color:{color}'>■</span> <b>{nums.title}</b>"
+    head = (f"<span style='color:{color}'>{glyph}</span> <b>{nums.title}</b>"
             f" <span style='white-space:nowrap'>&nbsp;·&nbsp; update <b>t = {nums.t}</b></span>")
     parts = [f"<div style='color:{text_color}'>", f"<p style='margin-bottom:2px'>{head}</p>",
              f"<p style='margin-top:0px; margin-bottom:6px; color:{note_color}'>{_hyper_line(nums)}</p>",
@@ -318,10 +321,9 @@ class EquationsPanel(QTextBrowser):
         model.events.connect("run", lambda _: self.refresh())
 
     def set_look(self, theme: str, scale: float) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(BASE_POINT_SIZE * float(scale))
-        self.setFont(font)
-        self.document().setDefaultFont(font)
+        self._point_size = BASE_POINT_SIZE * float(scale)
+        self._fit = 1.0
+        self._apply_size()
         if theme == "projector":
             self._text_color, self._note_color = "#000000", "#3c424c"
         else:
@@ -371,7 +373,53 @@ class EquationsPanel(QTextBrowser):
             return
         k = min(self.model.selected, len(self.model.runs) - 1)
         color = display_color(self.model.runs[k].color, self.model.theme)
-        html = render_html(nums, color, self._text_color, self._note_color, self.font())
+        self._nums, self._color = nums, color
+        self._glyph = marker_glyph(getattr(self.model.runs[k], "marker", "o"))  # the run's head marker
+        self._render()
+        self._fit_height()
+
+    def _render(self) -> None:
+        html = render_html(self._nums, self._color, self._text_color, self._note_color, self.font(), self._glyph)
         if html != self._html:
             self._html = html
             self.setHtml(html)
+
+    def _apply_size(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(self._point_size * self._fit)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+        self._html = ""
+
+    def _overflows(self) -> bool:
+        viewport = self.viewport()
+        doc = self.document()
+        return doc.size().height() > viewport.height() + 1 or doc.idealWidth() > viewport.width() + 1
+
+    def _fit_height(self) -> None:
+        """Shrink the type (down to MIN_FIT of its size) while the rule is taller or wider than
+        the panel, and grow it back when there is room: Adam's seven rows must show whole, with
+        no scroll bar, on a 720-line projector too."""
+        if getattr(self, "_nums", None) is None or self.viewport().height() <= 0:
+            return
+        if self._overflows():
+            while self._fit > MIN_FIT and self._overflows():
+                self._fit = max(self._fit * 0.92, MIN_FIT)
+                self._apply_size()
+                self._render()
+        elif self._fit < 1.0:
+            trial = min(self._fit / 0.92, 1.0)
+            doc = self.document().clone()
+            font = QFont(self.font())
+            font.setPointSizeF(self._point_size * trial)
+            doc.setDefaultFont(font)
+            doc.setHtml(render_html(self._nums, self._color, self._text_color, self._note_color, font, self._glyph))
+            doc.setTextWidth(self.viewport().width())
+            if doc.size().height() <= self.viewport().height() * 0.97:
+                self._fit = trial
+                self._apply_size()
+                self._render()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()

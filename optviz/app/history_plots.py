@@ -25,6 +25,8 @@ FIELDS = {
     "grad_norm": "|∇J(W)|",
 }
 CURVE_WIDTH = 2.0
+#: A plot is never narrower than this (px): the readouts beside it may take the rest.
+MIN_WIDTH = 170
 #: The step axis shows at least this many steps (a fresh race has one point per run).
 MIN_STEPS_SHOWN = 10
 #: Samples per pixel column before peak downsampling (pyqtgraph's default is 5).
@@ -120,6 +122,7 @@ class HistoryPlot(pg.PlotWidget):
         # Only decade labels on a log axis: minor labels (2, 3, … 9) crowd each other.
         _label_decades_only(self.getAxis("left"))
         self._fix_label_space()
+        self.setMinimumWidth(MIN_WIDTH)  # beside the readouts, which keep the width their text needs
 
     def set_runs(self, styles: Sequence[RunStyle]) -> None:
         self._follow_x = True

@@ -419,7 +419,8 @@ class MainWindow(QMainWindow):
         n = int(round(self.model.steps_per_frame * factor))
         self.model.steps_per_frame = int(np.clip(n if n != self.model.steps_per_frame else n + 1, 1,
                                                  STEPS_PER_FRAME_MAX))
-        self.show_message(f"{self.model.steps_per_frame} steps per frame")
+        n = self.model.steps_per_frame
+        self.show_message(f"{n} step{'s' if n != 1 else ''} per frame")
 
     def reset_camera(self) -> None:
         if self.surface3d is not None:
@@ -473,7 +474,7 @@ class MainWindow(QMainWindow):
             return
         self.setGeometry(screen.availableGeometry())
         self._first_layout = True
-        if screen.availableGeometry().width() < COMPACT_WIDTH and self.model.show_equations:
+        if self.compact() and self.model.show_equations:
             # A small screen: the views first; E brings the update rule back.
             self.model.show_equations = False
             if not self.statusBar().currentMessage():  # a restore problem says more
@@ -483,6 +484,11 @@ class MainWindow(QMainWindow):
     @property
     def first_launch(self) -> bool:
         return self._first_layout
+
+    def compact(self) -> bool:
+        """On a screen narrower than COMPACT_WIDTH: no room for a dock column beside the views."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen is not None and screen.availableGeometry().width() < COMPACT_WIDTH
 
     def display_factor(self) -> float:
         """The screen's height over DESIGN_SCREEN_HEIGHT, within [0.6, 1.5]: presentation mode

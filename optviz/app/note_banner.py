@@ -79,7 +79,7 @@ class NoteBanner(QWidget):
         title = html.escape(self.title)
         body = typeset_hats(html.escape(self.body), self.label.font())
         if self.collapsed:
-            first, rest = _first_sentence(body)
+            first, rest = first_sentence(body)
             text = f"<b>{title}</b>{' — ' if title and first else ''}{first}{' …' if rest else ''}"
             self.label.setToolTip(self.body if rest else "")
         else:
@@ -88,7 +88,7 @@ class NoteBanner(QWidget):
         self.label.setText(text)
 
 
-def _first_sentence(text: str) -> tuple[str, bool]:
+def first_sentence(text: str) -> tuple[str, bool]:
     """The first sentence of ``text`` and whether more follows."""
     for i, c in enumerate(text):
         if c == "." and (i + 1 == len(text) or text[i + 1] == " "):

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.simulation import RunSpec
+from ..look import marker_glyph
 from .equations import EquationsPanel, format_number
 from .model import LR_MAX, LR_MIN, UI_SCALE_MAX, UI_SCALE_MIN, display_color
 from .overlays import FIELD_TIP, GRADIENT_TIP, MOMENTUM_TIP, STEP_SIZE_TIP, RunOverlays
@@ -142,7 +143,8 @@ class HyperStrip(QToolBar):
         if run.schedule != "constant":
             parts.append(f"schedule: {run.schedule.replace('_', ' ')}")
         color = display_color(run.color, m.theme)
-        self.label.setText(f"<span style='color:{color}'>■</span> <b>{k + 1}. {run.title}</b>&nbsp;&nbsp; "
+        glyph = marker_glyph(getattr(run, "marker", "o"))
+        self.label.setText(f"<span style='color:{color}'>{glyph}</span> <b>{k + 1}. {run.title}</b>&nbsp;&nbsp; "
                            + "&nbsp;&nbsp; ".join(parts) + self._progress)
 
     def update_runs(self, sim, force: bool = False) -> None:
@@ -236,12 +238,22 @@ class Classroom(QObject):
         dock.setMinimumWidth(300)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.equations_dock = dock
-        # The leaderboard shares the update rule's column as a tab (raised when a race ends),
-        # so neither squeezes the other into scroll bars.
+        if window.compact():
+            # A small screen has room for one column beside the views: the update rule is a tab
+            # of the race panel's (and alone there while the panel is collapsed).
+            window.tabifyDockWidget(window.side_dock, dock)
+            window.side_dock.raise_()
+        # The leaderboard shares the update rule's column as a tab (raised when a race ends), so
+        # neither squeezes the other into scroll bars. On a small screen there is no room for
+        # that column beside the views: the leaderboard floats over the plots instead.
         leaderboard = getattr(window, "leaderboard", None)
         if leaderboard is not None:
-            window.tabifyDockWidget(dock, leaderboard)
-            dock.raise_()
+            if window.compact():
+                leaderboard.setFloating(True)
+                leaderboard.visibilityChanged.connect(lambda shown: shown and self._place_floating(leaderboard))
+            else:
+                window.tabifyDockWidget(dock, leaderboard)
+                dock.raise_()
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
 
@@ -496,7 +508,7 @@ class Classroom(QObject):
     def select_run(self, k: int) -> None:
         m, w = self.model, self.window
         if not 0 <= k < len(m.runs):
-            w.show_message(f"There is no run {k + 1}: the race has {len(m.runs)} runs")
+            w.show_message(f"There is no run {k + 1}: the race has {len(m.runs)} run{'s' if len(m.runs) != 1 else ''}")
             return
         m.selected = k
         w.show_message(f"Selected run {k + 1}: {m.runs[k].title}")
@@ -548,6 +560,18 @@ class Classroom(QObject):
 
             restore()
             QTimer.singleShot(0, restore)  # again once the window has its old size back
+
+    def _place_floating(self, dock: QDockWidget) -> None:
+        """A floating tool dock at the window's bottom-right corner, over the plots, sized to
+        its content (at most half the window)."""
+        if not dock.isFloating():
+            return
+        w = self.window
+        hint = dock.widget().sizeHint() if dock.widget() is not None else dock.sizeHint()
+        width = min(max(hint.width() + 20, 320), w.width() // 2)
+        height = min(max(hint.height() + 40, 160), w.height() // 2)
+        corner = w.mapToGlobal(w.rect().bottomRight())
+        dock.setGeometry(corner.x() - width - 12, corner.y() - height - 40, width, height)
 
     def fit_presentation_layout(self) -> None:
         """Presentation mode: the views take most of the height, the update rule the width its

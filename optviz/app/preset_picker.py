@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.scenario import CUSTOM_PRESET
 from ..core.surface import Category, Family
-from .note_banner import typeset_hats
+from .note_banner import first_sentence, typeset_hats
 from .widgets import NumberSpinBox, flash_tooltip, format_value, readable_font
 
 try:  # the package exports the full registry (analytic and dataset surfaces)
@@ -165,6 +166,15 @@ class PresetPicker(QWidget):
         self.caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.caption.setFont(readable_font(self.font()))
         self.caption.setContentsMargins(2, 0, 2, 2)
+        # A scenario's note is long: it opens folded to its first sentence, so the run cards
+        # keep their room on a small screen; "more" unfolds it.
+        self.more = QToolButton()
+        self.more.setObjectName("caption-more")
+        self.more.setAutoRaise(True)
+        self.more.setToolTip("Show the whole note, or fold it to its first sentence")
+        self.more.clicked.connect(lambda: self._fold(not self._folded))
+        self.more.hide()
+        self._folded = True
 
         self.condition_label = QLabel("condition number κ")
         self.condition_label.setToolTip("κ: ratio of the valley's steepest to its flattest curvature")
@@ -183,6 +193,7 @@ class PresetPicker(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.combo)
         layout.addWidget(self.caption)
+        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.condition_row)
 
         self._note = ""
@@ -294,8 +305,16 @@ class PresetPicker(QWidget):
             caption = f"Your function J(x, y) = {self.model.custom['expression']}. Ctrl+K changes it."
         else:
             caption = _metadata(key)[3] if row >= 0 else ""
-        shown = html.escape(self._note or caption).replace("\n", "<br>")
-        self.caption.setText(typeset_hats(shown, self.caption.font()))
+        text = html.escape(self._note or caption)
+        folded = False
+        if self._note and self._folded:
+            head, _, note = text.partition("\n\n")
+            first, more = first_sentence(note)
+            if more:
+                text, folded = f"{head}\n\n{first} …", True
+        self.more.setVisible(bool(self._note) and (folded or not self._folded))
+        self.more.setText("more ▾" if folded else "less ▴")
+        self.caption.setText(typeset_hats(text.replace("\n", "<br>"), self.caption.font()))
         if self._note:
             title, _, body = self._note.partition("\n\n")
         else:
@@ -306,8 +325,14 @@ class PresetPicker(QWidget):
         self._show_params(self.model.preset_params)
 
     def show_note(self, text: str) -> None:
-        """Show a scenario's note in place of the preset's caption ("" brings the caption back)."""
+        """Show a scenario's note in place of the preset's caption ("" brings the caption back),
+        folded to its first sentence."""
         self._note = text
+        self._folded = True
+        self._show_preset(self.model.preset)
+
+    def _fold(self, folded: bool) -> None:
+        self._folded = bool(folded)
         self._show_preset(self.model.preset)
 
     def _show_params(self, params) -> None:

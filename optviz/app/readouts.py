@@ -125,7 +125,18 @@ class ReadoutTable(QTableWidget):
     def _fit_columns(self) -> None:
         for col in range(len(COLUMNS) - 1):
             self.resizeColumnToContents(col)
+        # A long run name wraps onto a second line rather than widening the table beyond the
+        # screen (the legend and the run's card show it whole).
+        widest_name = QFontMetrics(self._bold()).horizontalAdvance("■ " + "M" * 9)
+        if self.columnWidth(0) > widest_name:
+            self.setColumnWidth(0, widest_name)
+            self.resizeRowsToContents()
         self.updateGeometry()  # the minimum width follows the texts
+
+    def _bold(self) -> QFont:
+        font = QFont(self.font())
+        font.setBold(True)
+        return font
 
     def minimumSizeHint(self) -> QSize:
         """As wide as every column's text (the status column as its longest text, or at least
@@ -135,6 +146,8 @@ class ReadoutTable(QTableWidget):
         width = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
         for col in range(len(COLUMNS)):
             need = max(self.sizeHintForColumn(col), header.sectionSizeFromContents(col).width())
+            if col == 0:
+                need = self.columnWidth(0)  # names wrap (see _fit_columns)
             if col == len(COLUMNS) - 1:
                 need = max(need, QFontMetrics(self.font()).horizontalAdvance(STATUS_SAMPLE) + 12)
             width += need
