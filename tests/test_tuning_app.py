@@ -189,7 +189,10 @@ def clipped_text(root) -> list:
         else:
             doc = QTextDocument()
             doc.setDefaultFont(label.font())
-            doc.setHtml(label.text()) if label.textFormat() != Qt.TextFormat.PlainText else doc.setPlainText(label.text())
+            if label.textFormat() == Qt.TextFormat.PlainText:
+                doc.setPlainText(label.text())
+            else:
+                doc.setHtml(label.text())
             doc.setDocumentMargin(0)
             if doc.idealWidth() > label.width() + 1:
                 bad.append((label.objectName(), label.text()[:40], doc.idealWidth(), label.width()))
