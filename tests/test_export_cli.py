@@ -150,8 +150,11 @@ def test_ctrl_c_stops_the_export_and_deletes_the_partial_file(tmp_path):
     import time
 
     out = tmp_path / "long.mp4"
-    proc = subprocess.Popen([sys.executable, "-m", "optviz", "export", "--steps", "20000", "--size", "640x360",
-                             "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    # GD crawling along Rosenbrock's valley: a race that runs all 20,000 steps (the launch race
+    # converges within 200, and the export would be over before Ctrl+C).
+    proc = subprocess.Popen([sys.executable, "-m", "optviz", "export", "--preset", "rosenbrock", "--optimizers", "gd",
+                             "--lr", "1e-4", "--steps", "20000", "--size", "640x360", "--out", str(out)],
+                            stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 60
         while not list(tmp_path.glob(".long.mp4.*.part")) and time.time() < deadline:

@@ -428,6 +428,7 @@ def test_clicking_an_editor_selects_its_run(qtbot, panel, model):
 
 
 def test_noise_slider_both_ways(qtbot, panel, model):
+    model.add_run("sgd")  # σ only shows while some run samples batches (B < n)
     assert model.noise_scale is None
     assert not panel.noise_default_button.isEnabled()
     type_into(qtbot, panel.noise.spin, "0.5")

@@ -604,7 +604,7 @@ class ContourView(pg.PlotWidget):
             box = surface.view
             for i, (x, y) in enumerate(minima):
                 # Up and to the right of the star, unless that runs off the map's edge.
-                ax = 1.15 if x > box.xmin + 0.75 * box.width else -0.15
+                ax = 1.15 if x > box.xmin + 0.88 * box.width else -0.15
                 ay = -0.05 if y > box.ymin + 0.85 * box.height else 1.05
                 text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=self._theme.text,
                                    anchor=(ax, ay), fill=pg.mkBrush(255, 255, 255, 150))

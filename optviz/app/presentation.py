@@ -254,6 +254,8 @@ class Classroom(QObject):
             else:
                 window.tabifyDockWidget(dock, leaderboard)
                 dock.raise_()
+                # Shown from the menu, it comes to the front of its tab group (and so refreshes).
+                leaderboard.toggleViewAction().triggered.connect(lambda on: on and leaderboard.raise_())
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
 
