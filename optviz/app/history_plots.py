@@ -26,7 +26,7 @@ FIELDS = {
 }
 CURVE_WIDTH = 2.0
 #: A plot is never narrower than this (px): the readouts beside it may take the rest.
-MIN_WIDTH = 170
+MIN_WIDTH = 120
 #: The step axis shows at least this many steps (a fresh race has one point per run).
 MIN_STEPS_SHOWN = 10
 #: Samples per pixel column before peak downsampling (pyqtgraph's default is 5).

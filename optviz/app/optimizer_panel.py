@@ -644,6 +644,11 @@ class _FittingLineEdit(QLineEdit):
         super().__init__(*args)
         self.textChanged.connect(lambda _: self.updateGeometry())
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+
     def minimumSizeHint(self):
         hint = super().minimumSizeHint()
         margins = self.textMargins()
@@ -766,6 +771,11 @@ class OptimizerPanel(QWidget):
         model.events.connect("preset_params", lambda _: self._show_noise())
 
     # ------------------------------------------------------------------ public
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()  # the minimum width follows the cards' fonts, both ways
 
     def minimumSizeHint(self):
         """Wide enough for every card and the buttons at the current font: the list scrolls only
