@@ -486,7 +486,7 @@ class MainWindow(QMainWindow):
         return self._first_layout
 
     def compact(self) -> bool:
-        """On a screen narrower than COMPACT_WIDTH: no room for a dock column beside the views."""
+        """On a screen narrower than COMPACT_WIDTH: no room for the update rule beside the views."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         return screen is not None and screen.availableGeometry().width() < COMPACT_WIDTH
 

@@ -238,24 +238,21 @@ class Classroom(QObject):
         dock.setMinimumWidth(300)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.equations_dock = dock
-        if window.compact():
-            # A small screen has room for one column beside the views: the update rule is a tab
-            # of the race panel's (and alone there while the panel is collapsed).
-            window.tabifyDockWidget(window.side_dock, dock)
-            window.side_dock.raise_()
-        # The leaderboard shares the update rule's column as a tab (raised when a race ends), so
-        # neither squeezes the other into scroll bars. On a small screen there is no room for
-        # that column beside the views: the leaderboard floats over the plots instead.
+        # Where the update rule and the leaderboard go depends on the room (arrange_docks),
+        # checked again a moment after anything changes the window's layout.
+        self._compact: bool | None = None
+        self._rearrange_timer = QTimer(self)
+        self._rearrange_timer.setSingleShot(True)
+        self._rearrange_timer.setInterval(0)
+        self._rearrange_timer.timeout.connect(self._rearrange)
+        window.installEventFilter(self)
         leaderboard = getattr(window, "leaderboard", None)
         if leaderboard is not None:
-            if window.compact():
-                leaderboard.setFloating(True)
-                leaderboard.visibilityChanged.connect(lambda shown: shown and self._place_floating(leaderboard))
-            else:
-                window.tabifyDockWidget(dock, leaderboard)
-                dock.raise_()
-                # Shown from the menu, it comes to the front of its tab group (and so refreshes).
-                leaderboard.toggleViewAction().triggered.connect(lambda on: on and leaderboard.raise_())
+            # A leaderboard popping up at a race's end may not fit beside the update rule.
+            leaderboard.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self._rearrange))
+            # Shown from the menu, it comes to the front of its tab group (and so refreshes).
+            leaderboard.toggleViewAction().triggered.connect(lambda on: on and leaderboard.raise_())
+        self.arrange_docks()
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
 
@@ -540,6 +537,7 @@ class Classroom(QObject):
         finally:
             self._applying = False
         self.apply_look()
+        self.arrange_docks()
         if on:
             w.showFullScreen()
             w.contour.setFocus(Qt.FocusReason.OtherFocusReason)  # keys drive the race, not a slider
@@ -562,6 +560,85 @@ class Classroom(QObject):
 
             restore()
             QTimer.singleShot(0, restore)  # again once the window has its old size back
+
+    def arrange_docks(self) -> None:
+        """One column beside the views when the window can afford it: the update rule on the
+        right with the leaderboard as a tab behind it (raised when a race ends). When that
+        column would make the window wider than its screen (a 1280×720 projector, or the panels
+        opened in presentation mode, where every font is 1.75× larger), the update rule becomes
+        a tab of the race panel's column (alone there while the panel is collapsed) and the
+        leaderboard floats over the plots. Checked again whenever the window's layout changes
+        (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
+        its estimated width fits."""
+        room = self._room()
+        if self._compact is None:
+            self._set_compact(False)
+        need = self._need()
+        if not self._compact and need > room:
+            self._set_compact(True)
+        elif self._compact and need + self._right_column() <= room:
+            self._set_compact(False)
+            if self._need() > room:  # the estimate was short: back, and stay
+                self._set_compact(True)
+
+    def _room(self) -> int:
+        screen = self.window.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry().width() if screen is not None else 1 << 30
+
+    def _need(self) -> int:
+        """The window's minimum width now (its layout recomputed)."""
+        layout = self.window.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
+        return self.window.minimumSizeHint().width()
+
+    def _right_column(self) -> int:
+        """What the wide arrangement's right column adds: an upper bound of its minimum width."""
+        board = getattr(self.window, "leaderboard", None)
+        widths = [d.minimumSizeHint().width() for d in (self.equations_dock, board)
+                  if d is not None and not d.isHidden()]
+        return max(widths, default=0) + 8
+
+    def _rearrange(self) -> None:
+        self.arrange_docks()
+        board = getattr(self.window, "leaderboard", None)
+        if board is not None and board.isFloating() and board.isVisible():
+            self._place_floating(board)
+
+    def _rearrange_soon(self) -> None:
+        if not self._rearrange_timer.isActive():
+            self._rearrange_timer.start()
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        w, eq = self.window, self.equations_dock
+        board = getattr(w, "leaderboard", None)
+        in_front = board is not None and board.isVisible() and not board.visibleRegion().isEmpty()
+        if compact:
+            w.tabifyDockWidget(w.side_dock, eq)
+            w.side_dock.raise_()
+            if board is not None:
+                board.setFloating(True)
+                self._place_floating(board)
+        else:
+            w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, eq)
+            if board is not None:
+                board.setFloating(False)
+                w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board)
+                w.tabifyDockWidget(eq, board)
+                (board if in_front else eq).raise_()
+
+    @property
+    def compact(self) -> bool:
+        return bool(self._compact)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.LayoutRequest and self._compact is not None:
+            self._rearrange_soon()
+        return False
 
     def _place_floating(self, dock: QDockWidget) -> None:
         """A floating tool dock at the window's bottom-right corner, over the plots, sized to
@@ -592,6 +669,7 @@ class Classroom(QObject):
     def _on_ui_scale(self, _value) -> None:
         if self.model.presentation:
             self.apply_look()
+            self.arrange_docks()
             self.fit_presentation_layout()
 
     def _fit_equations_dock(self) -> None:
@@ -673,7 +751,9 @@ class Classroom(QObject):
         self._fit_side_column()
         if on:
             self.strip.update_runs(w.controller.frame, force=True)
-        elif self.model.presentation:
+        if not self._applying and getattr(self, "equations_dock", None) is not None:
+            self.arrange_docks()
+        if not on and self.model.presentation:
             QTimer.singleShot(0, self.fit_presentation_layout)  # room for the panel's large cards
 
     def _fit_side_column(self) -> None:
@@ -700,6 +780,8 @@ class Classroom(QObject):
 
     def _on_show_equations(self, on: bool) -> None:
         self.equations_dock.setVisible(bool(on))
+        if not self._applying:
+            self.arrange_docks()
         if on:
             self.equations.update_runs(self.window.controller.frame)
 
