@@ -580,6 +580,9 @@ class Classroom(QObject):
             self._set_compact(False)
             if self._need() > room:  # the estimate was short: back, and stay
                 self._set_compact(True)
+        w = self.window
+        if w.width() > room and not w.isFullScreen():
+            w.resize(room, w.height())  # it grew while a wider arrangement was tried
 
     def _room(self) -> int:
         screen = self.window.screen() or QApplication.primaryScreen()
