@@ -134,7 +134,7 @@ def test_corrupt_settings_fall_back_to_defaults(qtbot, settings):
     w = MainWindow(restore=True, enable_3d=False, settings=settings)
     qtbot.addWidget(w)
     assert w.model.preset == "narrow_valley"
-    assert "Could not restore" in w.statusBar().currentMessage()
+    assert "could not be restored" in w.statusBar().currentMessage()
 
 
 def test_full_hd_render_shows_the_race(qtbot, settings, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
@@ -28,20 +27,13 @@ from .controller import RaceController
 from .data_plot import DataPlot
 from .history_plots import HistoryPlot
 from .leaderboard import LeaderboardDock
-from .model import (
-    STEPS_PER_FRAME_MAX,
-    RaceModel,
-    display_color,
-    race_from_dict,
-    race_to_dict,
-    view_from_dict,
-    view_to_dict,
-)
+from .model import STEPS_PER_FRAME_MAX, RaceModel, display_color
 from .optimizer_panel import OptimizerPanel
 from .playback import PlaybackBar
 from .preset_picker import PresetPicker
 from .presentation import Classroom
-from .scenarios import ScenarioActions
+from . import session
+from .scenarios import ScenarioActions, apply_scenario, current_scenario
 from .note_banner import NoteBanner
 from .readouts import ReadoutTable
 from .run_legend import RunLegend
@@ -50,8 +42,9 @@ from .swarm_layer import SwarmLayer
 from .timeline import TimelineBar
 from .tuning import TuningActions
 
-SETTINGS_KEY = "race/v1"
-VIEW_SETTINGS_KEY = "view/v1"  # theme, presentation scale, which views and overlays (model.VIEW_FIELDS)
+# Where the session is kept: see optviz.app.session.
+SETTINGS_KEY = session.SESSION_KEY
+VIEW_SETTINGS_KEY = session.VIEW_KEY
 SECONDARY_INTERVAL = 0.066  # s: plots and readouts refresh at ~15 Hz while playing
 #: First-launch layout: the side panel's width range (px), the update rule's largest share of
 #: the width, and the views' share of the height (the plots row gets the rest).
@@ -117,18 +110,28 @@ class MainWindow(QMainWindow):
         if not (restore and self._restore_window_state()):
             self.fit_to_screen()
         self.classroom.sync()  # the saved dock/toolbar state knows nothing of the model
+        restored = self._restored
+        if restored.scenario is not None and restored.scenario.title != session.SESSION_TITLE:
+            self.scenarios.show_restored(restored.scenario)  # the opened scenario's note comes back
+        if restored.message():
+            self.show_message(restored.message(), 15000)
 
     # ------------------------------------------------------------------ construction
 
     def _initial_model(self, preset, optimizers, start, max_steps, restore) -> RaceModel:
+        """The race to start with: the last session's (read by the scenario rules) unless the
+        command line names one; what cannot be restored is dropped and said once."""
         model = None
+        self._restored = restored = session.Restored()
         if restore and not (preset or optimizers):
-            raw = self.settings.value(SETTINGS_KEY)
-            if raw:
+            restored = self._restored = session.read_race(self.settings)
+            if restored.scenario is not None:
                 try:
-                    model = race_from_dict(json.loads(raw))
-                except Exception as err:  # a stale or hand-edited settings file must not stop the app
-                    self._restore_error = f"Could not restore the last session ({err}); starting fresh."
+                    model = RaceModel(restored.scenario.surface.preset or "narrow_valley", optimizers=())
+                    apply_scenario(model, restored.scenario)
+                except Exception as err:  # noqa: BLE001 - whatever was saved, the app starts
+                    restored.problems.append(f"the race ({session.short(str(err), 120)})")
+                    restored.scenario, model = None, None
         if model is None:
             kwargs = {}
             if optimizers:
@@ -138,12 +141,8 @@ class MainWindow(QMainWindow):
             model.start = start
         if max_steps is not None:
             model.max_steps = max_steps
-        raw = self.settings.value(VIEW_SETTINGS_KEY) if restore else None
-        if raw:
-            try:
-                view_from_dict(model, json.loads(raw))  # tolerant: bad keys keep their defaults
-            except (TypeError, ValueError):  # unreadable preferences: keep the defaults
-                pass
+        if restore:
+            restored.problems += session.read_view(self.settings, model)
         return model
 
     def _make_3d_view(self):
@@ -312,7 +311,7 @@ class MainWindow(QMainWindow):
         m.events.connect("selected", lambda _: self._update_data_plot())
         for widget in (self.panel, self.preset_picker, self.playback, self.swarm_controls):
             widget.message.connect(self.show_message)
-        for note in (getattr(self, "_restore_error", None), getattr(self, "_gl_error", None)):
+        for note in (getattr(self, "_gl_error", None),):
             if note:
                 self.show_message(note)
 
@@ -456,12 +455,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ persistence
 
     def _restore_window_state(self) -> bool:
-        """The window as it was left; False on a first launch (nothing saved)."""
-        geometry = self.settings.value("window/geometry")
-        if geometry is None:
+        """The window as it was left; False on a first launch (or when it cannot be restored)."""
+        if not session.has_window(self.settings):
             return False
-        self.restoreGeometry(geometry)
-        self.restoreState(self.settings.value("window/state"))
+        problems = session.restore_window(self.settings, self)
+        self._restored.problems += problems
+        if problems:
+            return False
         self._first_layout = False
         return True
 
@@ -520,11 +520,13 @@ class MainWindow(QMainWindow):
         self._views_splitter.setSizes([1000, 1000])
 
     def save_settings(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue(SETTINGS_KEY, json.dumps(race_to_dict(self.model)))
-        self.settings.setValue(VIEW_SETTINGS_KEY, json.dumps(view_to_dict(self.model)))
-        self.settings.sync()
+        """The race as a scenario (with the opened scenario's title and note), the view
+        preferences and the window, for the next launch."""
+        try:
+            scenario = current_scenario(self.model, self.scenarios.title or session.SESSION_TITLE, self.scenarios.note)
+        except Exception:  # noqa: BLE001 - a race that cannot be a scenario is not kept
+            scenario = None
+        session.save(self.settings, self, scenario)
 
     def closeEvent(self, event) -> None:
         self.model.playing = False

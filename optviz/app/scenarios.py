@@ -229,6 +229,12 @@ class ScenarioActions(QObject):
         self.window.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
         self._show_title()
 
+    def show_restored(self, scenario: Scenario) -> None:
+        """The last session was this scenario: its title and note come back (the race already did)."""
+        self.title, self.note = scenario.title, scenario.note
+        self.window.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
+        self._show_title()
+
     def save_to(self, path, title: str, note: str = "") -> bool:
         try:
             save_scenario(current_scenario(self.model, title, note), path)
