@@ -583,6 +583,8 @@ class Classroom(QObject):
         w = self.window
         if w.width() > room and not w.isFullScreen():
             w.resize(room, w.height())  # it grew while a wider arrangement was tried
+        for bar in w.findChildren(QTabBar):  # the dock tabs made just now take the scale too
+            scale_widget_fonts(bar, self.model.scale)
 
     def _room(self) -> int:
         screen = self.window.screen() or QApplication.primaryScreen()
