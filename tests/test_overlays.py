@@ -2,7 +2,6 @@
 hand-computed −∇J and the recorded momentum buffer, the step-size cross, the vector field
 against the analytic gradient, the items on the contour view, and their per-frame cost."""
 
-import time
 
 import numpy as np
 import pytest
@@ -240,18 +239,23 @@ def test_vector_field_toggles_and_is_rebuilt_for_a_new_surface(window):
     assert overlays.field.isVisible()
 
 
-def test_overlays_cost_well_under_a_millisecond_per_frame(window):
+def test_overlays_follow_every_frame_without_redrawing_the_field(window, monkeypatch):
+    """Per frame only the head's glyphs move; the field of −∇J depends on the surface alone.
+    (How long a frame takes is measured by benchmarks/bench_views.py, not asserted here.)"""
     m, overlays = window.model, window.classroom.overlays
     m.selected = _index(m, "adam")
     m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = m.overlay_field = True
     sim = window.controller.sim
-    times = []
-    for _ in range(150):
+    calls = []
+    original = overlays.field.setData
+    monkeypatch.setattr(overlays.field, "setData", lambda *a, **k: (calls.append(1), original(*a, **k)))
+    heads = []
+    for _ in range(20):
         sim.step(1)
-        start = time.perf_counter()
         overlays.update(sim)
-        times.append(time.perf_counter() - start)
-    assert float(np.median(times)) < 1e-3, f"median {np.median(times) * 1e3:.2f} ms per frame"
+        heads.append(overlays.glyphs.head.copy())
+    assert calls == []  # the field was not rebuilt
+    assert len({tuple(h) for h in heads}) > 1  # the glyphs moved with the head
 
 
 class _FakeSurfaceView:

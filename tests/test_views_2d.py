@@ -264,12 +264,10 @@ def test_update_runs_is_cheap(qtbot, contour):
     sim.steps[:] = 4000
     contour.update_runs(sim)
     contour.grab()  # the first paint lays out the path canvas
-    start = time.perf_counter()
+    # (How long a frame takes: benchmarks/bench_views.py.)
     for frame in range(30):
         sim.steps[:] = 4001 + frame  # the race moves on by one step every frame
         contour.update_runs(sim)
-    per_frame = (time.perf_counter() - start) / 30
-    assert per_frame < 0.01, f"update_runs took {per_frame * 1e3:.1f} ms per frame"
     assert contour.paths._key is not None  # only new segments were stroked, no full repaint
     assert all(run.painted == 4031 for run in contour._runs)
 
@@ -312,9 +310,7 @@ def test_run_bouncing_all_over_the_map_is_drawn_thin(qtbot, contour):
     contour.set_runs(styles(["GD fast", "GD slow"]))
     contour.update_runs(sim)
     shown(qtbot, contour)
-    start = time.perf_counter()
-    contour.grab()
-    assert time.perf_counter() - start < 2.0
+    contour.grab()  # (its cost: benchmarks/bench_views.py)
     assert [run.heavy for run in contour._runs] == [True, False]
 
 

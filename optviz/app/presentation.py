@@ -447,9 +447,6 @@ class Classroom(QObject):
 
     # ------------------------------------------------------------------ commands
 
-    def toggle_theme(self) -> None:
-        self._set_theme("normal" if self.model.theme == "projector" else "projector")
-
     def _set_theme(self, name: str) -> None:
         self.model.theme = name
         self.window.show_message(f"{name.capitalize()} theme")

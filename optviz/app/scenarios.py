@@ -91,19 +91,6 @@ def current_scenario(model: RaceModel, title: str, note: str = "") -> Scenario:
     return scenario_from_race_dict(race_to_dict(model), title=title, note=note, view=view)
 
 
-def open_scenario(model: RaceModel, path: str | Path) -> Scenario:
-    """Load ``path`` (raises ScenarioError/OSError with a clear message) and apply it."""
-    scenario = load_scenario(path)
-    apply_scenario(model, scenario)
-    return scenario
-
-
-def builtin(index: int) -> tuple[str, Path]:
-    """The shipped lecture scenario ``index`` (wrapping around), as (title, path)."""
-    items = builtin_scenarios()
-    return items[index % len(items)]
-
-
 class SaveScenarioDialog(QDialog):
     """Title and note for a scenario about to be saved."""
 
@@ -304,5 +291,4 @@ def _file_name(title: str) -> str:
     return "-".join(keep.lower().split())[:60] or "scenario"
 
 
-__all__ = ["SaveScenarioDialog", "ScenarioActions", "apply_scenario", "builtin", "current_scenario", "open_scenario",
-           "save_scenario"]
+__all__ = ["SaveScenarioDialog", "ScenarioActions", "apply_scenario", "current_scenario", "save_scenario"]
