@@ -17,14 +17,21 @@ import json
 from functools import lru_cache
 
 from ..paths import resource
+from .files import read_file
+
+#: The shipped table is a few kB; anything far larger is not it.
+MAX_TABLE_BYTES = 1_000_000
 
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, float]]:
+    """The table, or an empty one when the file is missing, not a regular file, too large or
+    not JSON (the app then falls back to its default rates)."""
     try:
-        return json.loads(resource("learning_rates.json").read_text())
-    except (OSError, ValueError):
+        table = json.loads(read_file(resource("learning_rates.json"), MAX_TABLE_BYTES, "learning-rate table"))
+    except (OSError, ValueError, RecursionError):
         return {}
+    return table if isinstance(table, dict) else {}
 
 
 def recommended_learning_rate(preset: str, optimizer: str) -> float | None:

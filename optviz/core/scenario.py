@@ -33,7 +33,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import Any
 from .datasets import DATASET_SURFACES
 from .expression import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from .expression import ExpressionSurface
+from .files import FileError, read_file, write_file
 from .geometry import ViewBox
 from .optimizers import OPTIMIZERS, make_optimizer
 from .schedules import SCHEDULES, make_schedule
@@ -630,10 +630,9 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     """Read a scenario file (see :func:`loads_scenario`); unreadable files raise ScenarioError too."""
     source = os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", source=source) from None
+        data = read_file(path, MAX_FILE_BYTES, "scenario")
+    except FileError as exc:  # missing, unreadable, not a regular file (a pipe would block), too large
+        raise ScenarioError(str(exc), source=source) from None
     return loads_scenario(data, source=source)
 
 
@@ -723,28 +722,15 @@ _PAIR = re.compile(rf"\[\n\s*({_NUMBER}),\n\s*({_NUMBER})\n\s*\]")
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:
-    """Write ``scenario`` to ``path`` atomically: a temporary file in the same folder is
-    written, flushed and renamed over ``path``, so a failure leaves any old file intact.
+    """Write ``scenario`` to ``path`` atomically with :func:`optviz.core.files.write_file`: a
+    temporary file in the same folder is written, synced and renamed over ``path``, so a
+    failure leaves any old file intact; a symbolic link is written through (it stays a link).
 
     Raises:
         ScenarioError: the scenario is invalid (nothing is written).
-        OSError: the file cannot be written.
+        OSError: the file cannot be written (a :class:`~optviz.core.files.FileError`, one line).
     """
-    text = dump_scenario(scenario)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_file(path, dump_scenario(scenario).encode("utf-8"))
 
 
 def builtin_scenarios() -> list[tuple[str, Path]]:
@@ -758,8 +744,8 @@ def builtin_scenarios() -> list[tuple[str, Path]]:
     result = []
     for path in sorted(folder.glob("*.json")):
         try:
-            title = json.loads(path.read_text(encoding="utf-8")).get("title")
-        except (OSError, ValueError, AttributeError):
+            title = json.loads(read_file(path, MAX_FILE_BYTES, "scenario").decode("utf-8-sig")).get("title")
+        except (OSError, ValueError, AttributeError, RecursionError):
             title = None
         result.append((title if isinstance(title, str) and title else path.stem, path))
     return result

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import os
+
+from ..core.files import describe_write_error
 
 
 class ExportError(Exception):
@@ -18,20 +19,6 @@ class ExportCancelled(ExportError):
 
 
 def describe_os_error(err: OSError, path: os.PathLike | str) -> str:
-    """One line for an OSError met while writing ``path``, e.g. "Disk full while writing race.mp4"."""
-    name = os.fspath(path)
-    code = getattr(err, "errno", None)
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return f"Disk full while writing {os.path.basename(name)} (in {os.path.dirname(name) or '.'})"
-    if code in (errno.EACCES, errno.EPERM):
-        return f"Cannot write to {name}: permission denied"
-    if code == errno.EROFS:
-        return f"Cannot write to {name}: the folder is on a read-only file system"
-    if code == errno.ENOENT:
-        return f"Cannot write to {name}: the folder does not exist"
-    if code == errno.ENOTDIR:
-        return f"Cannot write to {name}: a part of the path is a file, not a folder"
-    if code == errno.EISDIR:
-        return f"Cannot write to {name}: it is a folder"
-    reason = err.strerror or str(err) or type(err).__name__
-    return f"Writing {name} failed: {reason}"
+    """One line for an OSError met while writing ``path``, e.g. "Disk full while writing race.mp4"
+    (the core's wording: :func:`optviz.core.files.describe_write_error`)."""
+    return describe_write_error(err, path)
