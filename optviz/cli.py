@@ -285,39 +285,41 @@ def export_main(argv: list[str]) -> int:
     app = _qt_application(gl)  # noqa: F841 - QPainter needs it alive
     out = options["out"]
     job = None
-    signal.signal(signal.SIGTERM, _interrupted)  # a killed export cleans up like Ctrl+C
     try:
-        race = Race.from_model(model, args.steps)
-        extra = {"leaderboard": bool(args.leaderboard)}
-        if args.tolerance is not None:
-            extra["tolerance"] = args.tolerance
-        frame = FrameSpec(args.view, width, height, not args.no_title, **extra)
-        if suffix in (".csv", ".npz"):
-            from .export import export_trajectories
+        with _StopSignals():  # a stopped export deletes its partial file, like Ctrl+C
+            race = Race.from_model(model, args.steps)
+            extra = {"leaderboard": bool(args.leaderboard)}
+            if args.tolerance is not None:
+                extra["tolerance"] = args.tolerance
+            frame = FrameSpec(args.view, width, height, not args.no_title, **extra)
+            if suffix in (".csv", ".npz"):
+                from .export import export_trajectories
 
-            path = export_trajectories(race, out)
-            print(f"wrote {path} ({race.K} run{'s' if race.K != 1 else ''}, {int(race.lengths.sum())} rows)")
-            _print_early_finish(race, args.steps)
-        elif suffix == ".png":
-            from .export import export_image
+                path = export_trajectories(race, out)
+                wrote = f"wrote {path} ({race.K} run{'s' if race.K != 1 else ''}, {int(race.lengths.sum())} rows)"
+            elif suffix == ".png":
+                from .export import export_image
 
-            path = export_image(race, out, frame)
-            print(f"wrote {path} ({width}x{height}, step {race.last_step})")
-            _print_early_finish(race, args.steps)
-        else:
-            settings = AnimationSettings(frame, args.fps, args.steps_per_frame)
-            job = AnimationJob(race, out, settings)
-            job.progress = None if args.quiet else _ProgressBar(job.total)
-            path = job.run()
-            print(f"wrote {path} ({job.total} frames, {width}x{height}, {args.fps} fps, "
-                  f"{job.total / args.fps:.1f} s)")
-            _print_early_finish(race, args.steps)
-    except KeyboardInterrupt:
-        print(f"{_end_bar(job)}optviz export: interrupted; no file was written", file=sys.stderr)
-        return 130
+                path = export_image(race, out, frame)
+                wrote = f"wrote {path} ({width}x{height}, step {race.last_step})"
+            else:
+                settings = AnimationSettings(frame, args.fps, args.steps_per_frame)
+                job = AnimationJob(race, out, settings)
+                job.progress = None if args.quiet else _ProgressBar(job.total)
+                path = job.run()
+                wrote = (f"wrote {path} ({job.total} frames, {width}x{height}, {args.fps} fps, "
+                         f"{job.total / args.fps:.1f} s)")
+    except KeyboardInterrupt as stop:
+        signum = getattr(stop, "signum", signal.SIGINT)
+        how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        print(f"{_end_bar(job)}optviz export: {how}; no file was written", file=sys.stderr)
+        return 128 + signum
     except ExportError as err:
         print(f"{_end_bar(job)}optviz export: error: {err}", file=sys.stderr)
         return 1
+    # The file is complete; from here on a signal acts as it would anywhere else.
+    print(wrote)
+    _print_early_finish(race, args.steps)
     return 0
 
 
@@ -345,8 +347,49 @@ def _print_early_finish(race, steps: int) -> None:
         print(note)
 
 
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt
+#: Signals that end a process unless caught. An export stopped by one of them deletes its
+#: partial file and exits with 128 + the signal's number (as a shell reports a killed command).
+#: SIGKILL cannot be caught: the next export of the same target deletes what it left.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in (
+    "SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
+    "SIGPWR", "SIGIO") if hasattr(signal, name))
+
+
+class _Stopped(KeyboardInterrupt):
+    """Raised in the main thread by a stop signal: unwinds the export like Ctrl+C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _StopSignals:
+    """While entered, each of :data:`STOP_SIGNALS` still at its default action (an ignored
+    one, e.g. SIGHUP under nohup, stays ignored) raises :class:`_Stopped` once; later signals
+    are not raised again, so they cannot cut the clean-up short. On exit the old handlers
+    come back."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.previous: list = []
+
+    def __enter__(self) -> _StopSignals:
+        for signum in STOP_SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler in (signal.SIG_DFL, signal.default_int_handler):
+                signal.signal(signum, self._stop)
+                self.previous.append((signum, handler))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous:
+            signal.signal(signum, handler)
+        self.previous = []
+
+    def _stop(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+            raise _Stopped(signum)
 
 
 def _end_bar(job) -> str:
