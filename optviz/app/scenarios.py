@@ -200,7 +200,7 @@ class ScenarioActions(QObject):
             scenario = load_scenario(path)
             self._apply(scenario)
         except (ScenarioError, ExpressionError, OSError, ValueError, KeyError, TypeError) as err:
-            self.show_error("Cannot open the scenario", f"{Path(path).name}: {err}")
+            self.show_error("Cannot open the scenario", _about(path, err))
             return False
         self.index = -1
         self.window.show_message(f"Opened “{scenario.title}”")
@@ -226,7 +226,7 @@ class ScenarioActions(QObject):
         try:
             save_scenario(current_scenario(self.model, title, note), path)
         except (ScenarioError, OSError, ValueError) as err:
-            self.show_error("Cannot save the scenario", f"{Path(path).name}: {err}")
+            self.show_error("Cannot save the scenario", _about(path, err))
             return False
         self.title, self.note = title, note
         self._show_title()
@@ -284,6 +284,12 @@ class ScenarioActions(QObject):
         surface = self.window.controller.surface
         name = surface.title if len(surface.title) <= 60 else surface.title[:57] + "…"
         self.window.setWindowTitle(f"{self.title} — {name} — optviz" if self.title else f"{name} — optviz")
+
+
+def _about(path, err: Exception) -> str:
+    """``err`` as a message that names the file once (file errors name it themselves)."""
+    name, text = Path(path).name, str(err)
+    return text if name and name in text else f"{name}: {text}"
 
 
 def _file_name(title: str) -> str:

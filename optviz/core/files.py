@@ -384,6 +384,10 @@ def check_destination(target: os.PathLike | str) -> Path:
     asked = Path(os.path.abspath(os.path.expanduser(os.fspath(target))))
     destination = resolve_target(asked)
     via = "" if destination == asked else f" (the link leads to {destination})"
+    limit = _name_max(destination.parent)
+    if len(os.fsencode(destination.name)) > limit:
+        raise FileError(f"Cannot write to {asked}: the file name is longer than {limit} bytes{via}",
+                        errno.ENAMETOOLONG)
     try:
         info = os.stat(destination)
     except FileNotFoundError:
@@ -394,10 +398,6 @@ def check_destination(target: os.PathLike | str) -> Path:
         raise FileError(f"Cannot write to {asked}: it is a folder{via}", errno.EISDIR)
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise FileError(f"Cannot write to {asked}: it is not a regular file ({_kind(info.st_mode)}){via}")
-    limit = _name_max(destination.parent)
-    if len(os.fsencode(destination.name)) > limit:
-        raise FileError(f"Cannot write to {asked}: the file name is longer than {limit} bytes{via}",
-                        errno.ENAMETOOLONG)
     return destination
 
 
