@@ -568,6 +568,7 @@ class Classroom(QObject):
         (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
         its estimated width fits."""
         room = self._room()
+        width = self.window.width()  # a window made wider on purpose (a 1920-wide window PNG) stays so
         if self._compact is None:
             self._set_compact(False)
         need = self._need()
@@ -578,8 +579,8 @@ class Classroom(QObject):
             if self._need() > room:  # the estimate was short: back, and stay
                 self._set_compact(True)
         w = self.window
-        if w.width() > room and not w.isFullScreen():
-            w.resize(room, w.height())  # it grew while a wider arrangement was tried
+        if w.width() > max(room, width) and not w.isFullScreen():
+            w.resize(max(room, width), w.height())  # it grew while a wider arrangement was tried
         for bar in w.findChildren(QTabBar):  # the dock tabs made just now take the scale too
             scale_widget_fonts(bar, self.model.scale)
 
