@@ -25,8 +25,18 @@ points are gaps in the views, and a run that steps onto one has a non-finite los
 :class:`~optviz.core.simulation.Simulation` reports as diverged.
 
 Limits keep hostile input cheap: at most :data:`MAX_LENGTH` characters, :data:`MAX_NODES`
-syntax nodes, :data:`MAX_DEPTH` levels of nesting, constant exponents of magnitude at most
-:data:`MAX_EXPONENT` and numbers within ±:data:`MAX_MAGNITUDE`.
+syntax nodes, :data:`MAX_DEPTH` levels of nesting as typed, :data:`MAX_SYMBOLIC_DEPTH` levels
+once functions are expanded (``sigmoid(z)`` is four: 1/(1 + exp(−z))), constant exponents of
+magnitude at most :data:`MAX_EXPONENT` and numbers within ±:data:`MAX_MAGNITUDE`.
+
+sympy differentiates and prints recursively, about 10 Python frames per level of the expanded
+tree (measured in fresh processes: sin nested n deep needs 7n + 40 frames, sigmoid 33n + 30,
+x^x^…^x 7n + 35), so :data:`MAX_SYMBOLIC_DEPTH` keeps every accepted expression within
+:data:`STACK_ROOM` frames, which the symbolic stages are given above the caller's depth
+whatever it is. Every stage (read, build, differentiate, compile, first evaluation) still turns
+any failure (RecursionError, MemoryError, an arithmetic or sympy error) into an
+:class:`ExpressionError` that names the stage, e.g. "the expression nests too deeply to
+differentiate".
 
 Example::
 
@@ -39,8 +49,10 @@ from __future__ import annotations
 
 import ast
 import math
+import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,13 +63,18 @@ from .geometry import CriticalPoint, ViewBox
 from .surface import Category, Family, Surface
 
 __all__ = [
-    "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH", "MAX_EXPONENT", "MAX_MAGNITUDE", "FUNCTIONS", "CONSTANTS",
+    "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH", "MAX_SYMBOLIC_DEPTH", "STACK_ROOM", "MAX_EXPONENT", "MAX_MAGNITUDE", "FUNCTIONS", "CONSTANTS",
     "VARIABLES", "ExpressionError", "Expression", "parse_expression", "ExpressionSurface", "expression_surface",
 ]
 
 MAX_LENGTH = 1000  #: characters of text
 MAX_NODES = 250  #: syntax-tree nodes; bounds the size of the symbolic derivative
 MAX_DEPTH = 40  #: nesting levels of the syntax tree
+#: levels of the sympy tree of f, functions expanded; bounds sympy's recursion (module docstring)
+MAX_SYMBOLIC_DEPTH = 60
+#: Python frames the symbolic stages get above their caller: 10 per level of MAX_SYMBOLIC_DEPTH
+#: and twice the measured overhead
+STACK_ROOM = 10 * MAX_SYMBOLIC_DEPTH + 100
 MAX_EXPONENT = 1000  #: largest |p| of a constant exponent in a^p
 MAX_MAGNITUDE = 1e300  #: largest |number| (and rational denominator) in the expression
 
@@ -496,33 +513,91 @@ def parse_expression(text: str) -> Expression:
     lead = len(python) - len(python.lstrip())
     body = python.strip()
     where = where[lead:]
-    try:
-        # Python's own warnings about the text (an invalid escape in a string) mean nothing to
-        # the user: anything but the whitelist is refused below with a clear message.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
-            tree = ast.parse(body, mode="eval")
-    except SyntaxError as exc:
-        raise _syntax_error(exc, text, body, where) from None
-    except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("the expression is nested too deeply", text, 0, len(text)) from None
-    nodes = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
-    if nodes > MAX_NODES:
-        raise ExpressionError(f"the expression is too complex ({nodes} parts, at most {MAX_NODES})",
-                              text, 0, len(text))
-    checker = _Checker(text, body, where)
-    checker.check_syntax(tree)
-    try:
-        f = checker.convert(tree)
-    except RecursionError:
-        raise ExpressionError("the expression is nested too deeply", text, 0, len(text)) from None
-    sp = checker.sp
-    x, y = checker.symbols["x"], checker.symbols["y"]
-    grad = (sp.diff(f, x), sp.diff(f, y))
-    printer = _printer_class()
-    value_fn = sp.lambdify((x, y), f, modules="numpy", printer=printer, cse=True)
-    grad_fns = tuple(sp.lambdify((x, y), g, modules="numpy", printer=printer, cse=True) for g in grad)
+    with _stack_room():
+        try:
+            # Python's own warnings about the text (an invalid escape in a string) mean nothing to
+            # the user: anything but the whitelist is refused below with a clear message.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+                tree = ast.parse(body, mode="eval")
+        except SyntaxError as exc:
+            raise _syntax_error(exc, text, body, where) from None
+        except (RecursionError, MemoryError, ValueError):
+            raise ExpressionError("the expression is nested too deeply to read", text, 0, len(text)) from None
+        nodes = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
+        if nodes > MAX_NODES:
+            raise ExpressionError(f"the expression is too complex ({nodes} parts, at most {MAX_NODES})",
+                                  text, 0, len(text))
+        checker = _Checker(text, body, where)
+        checker.check_syntax(tree)
+        with _stage(text, "simplify"):  # sympy evaluates (flattens, folds numbers) as it builds
+            f = checker.convert(tree)
+        depth = _symbolic_depth(f)
+        if depth > MAX_SYMBOLIC_DEPTH:
+            raise ExpressionError(f"the expression nests too deeply ({depth} levels once its functions are "
+                                  f"expanded, at most {MAX_SYMBOLIC_DEPTH})", text, 0, len(text))
+        sp = checker.sp
+        x, y = checker.symbols["x"], checker.symbols["y"]
+        with _stage(text, "differentiate"):
+            grad = (sp.diff(f, x), sp.diff(f, y))
+        with _stage(text, "compile"):
+            printer = _printer_class()
+            value_fn = sp.lambdify((x, y), f, modules="numpy", printer=printer, cse=True)
+            grad_fns = tuple(sp.lambdify((x, y), g, modules="numpy", printer=printer, cse=True) for g in grad)
     return Expression(shown.strip(), f, grad, value_fn, grad_fns)
+
+
+def _symbolic_depth(expr) -> int:
+    """Levels of the sympy tree of ``expr`` (a symbol or number is 1), without recursion."""
+    depth: dict[int, int] = {}
+    stack = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            depth[id(node)] = 1 + max((depth[id(arg)] for arg in node.args), default=0)
+        elif id(node) not in depth:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args if id(arg) not in depth)
+    return depth[id(expr)]
+
+
+def _frames_in_use() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+@contextmanager
+def _stack_room(frames: int = STACK_ROOM) -> Iterator[None]:
+    """At least ``frames`` Python frames of room above the current depth while inside, so an
+    expression is accepted or refused the same way however deep the caller is (a Qt slot, a
+    test runner). The limit is raised only as needed and restored on exit."""
+    limit = sys.getrecursionlimit()
+    needed = _frames_in_use() + frames
+    if needed > limit:
+        sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        if needed > limit:
+            sys.setrecursionlimit(limit)
+
+
+@contextmanager
+def _stage(text: str, verb: str) -> Iterator[None]:
+    """Turn any failure of one symbolic stage into an ExpressionError naming the stage."""
+    try:
+        yield
+    except ExpressionError:
+        raise
+    except RecursionError:
+        raise ExpressionError(f"the expression nests too deeply to {verb}", text, 0, len(text)) from None
+    except MemoryError:
+        raise ExpressionError(f"the expression is too large to {verb}", text, 0, len(text)) from None
+    except Exception as exc:  # noqa: BLE001 - sympy and NumPy raise many kinds; the text is untrusted
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ExpressionError(f"cannot {verb} the expression ({detail})", text, 0, len(text)) from None
 
 
 def _syntax_error(exc: SyntaxError, text: str, body: str, where: list[int]) -> ExpressionError:
@@ -576,13 +651,14 @@ class ExpressionSurface(Surface):
         xs = np.linspace(view.xmin, view.xmax, _GRID)
         ys = np.linspace(view.ymin, view.ymax, _GRID)
         gx, gy = np.meshgrid(xs, ys, indexing="xy")
-        z = parsed.value(gx, gy)
-        finite = np.isfinite(z)
-        if not finite.any():
-            raise ExpressionError("the function is undefined (or infinite) everywhere in the view box",
-                                  parsed.text, 0, len(parsed.text))
-        if start is None:
-            start = _default_start(parsed, view, gx, gy, finite)
+        with _stage(parsed.text, "evaluate"):
+            z = parsed.value(gx, gy)
+            finite = np.isfinite(z)
+            if not finite.any():
+                raise ExpressionError("the function is undefined (or infinite) everywhere in the view box",
+                                      parsed.text, 0, len(parsed.text))
+            if start is None:
+                start = _default_start(parsed, view, gx, gy, finite)
         super().__init__(
             key="custom",
             title=parsed.text,
@@ -593,9 +669,10 @@ class ExpressionSurface(Surface):
             caption=f"A custom loss J(x, y) = {parsed.text}.",
             log_color=_wide_range(z[finite]),
         )
-        minima, saddles = _critical_points(self, gx, gy)
-        self.minima, self.saddles = minima, saddles
-        self.category = _category(self, gx, gy, minima, saddles)
+        with _stage(parsed.text, "evaluate"):
+            minima, saddles = _critical_points(self, gx, gy)
+            self.minima, self.saddles = minima, saddles
+            self.category = _category(self, gx, gy, minima, saddles)
 
     def __repr__(self) -> str:
         return f"<ExpressionSurface {self.expression!r} on {self.view.as_tuple()}>"
