@@ -572,7 +572,7 @@ def runs(draw):
     }[schedule]
     run = {"optimizer": key, "hyper": hyper, "schedule": schedule, "schedule_params": draw(params)}
     optional = {
-        "label": st.text(max_size=80),
+        "label": st.text(SHOWN, max_size=80),
         "color": st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),  # older files; ignored
         "visible": st.booleans(),
         "batch_size": st.none() | st.integers(1, 64),
@@ -583,6 +583,10 @@ def runs(draw):
             run[name] = draw(strategy)
     return run
 
+
+#: Characters a title or label may hold (optviz.core.limits.text_problem): no control characters,
+#: line separators or lone surrogates; a note may also hold newlines.
+SHOWN = st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029")
 
 SURFACES = st.one_of(
     st.builds(lambda: {"preset": "bowl"}),  # a fresh dict per example: the tests mutate them
@@ -615,10 +619,10 @@ def valid_scenarios(draw):
     start = [bounds[0] + fx * (bounds[1] - bounds[0]), bounds[2] + fy * (bounds[3] - bounds[2])]
     start = [min(max(start[0], bounds[0]), bounds[1]), min(max(start[1], bounds[2]), bounds[3])]
     run_list = draw(st.lists(runs(), min_size=1, max_size=4))
-    data = {"version": 1, "title": draw(st.text(min_size=1, max_size=200).filter(str.strip)),
+    data = {"version": 1, "title": draw(st.text(SHOWN, min_size=1, max_size=200).filter(str.strip)),
             "surface": surface, "start": start, "runs": run_list}
     optional = {
-        "note": st.text(max_size=300),
+        "note": st.text(SHOWN | st.just("\n"), max_size=300),
         "seed": st.integers(0, 2**63 - 1),
         "max_steps": st.integers(1, 100_000),
         "steps_per_frame": st.integers(1, 100),

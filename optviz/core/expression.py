@@ -60,6 +60,7 @@ import numpy as np
 
 from .expression_text import one_line
 from .geometry import CriticalPoint, ViewBox
+from .limits import start_problem, view_box_problem
 from .surface import Category, Family, Surface
 
 __all__ = [
@@ -845,8 +846,9 @@ def _view_box(view) -> ViewBox:
         raise ValueError(f"view box needs xmin < xmax, got xmin = {xmin:g}, xmax = {xmax:g}")
     if not ymin < ymax:
         raise ValueError(f"view box needs ymin < ymax, got ymin = {ymin:g}, ymax = {ymax:g}")
-    if not (math.isfinite(xmax - xmin) and math.isfinite(ymax - ymin)):
-        raise ValueError("view box is too large")
+    problem = view_box_problem(xmin, xmax, ymin, ymax)  # the rules every entry point shares
+    if problem:
+        raise ValueError(f"view box {problem[0]} {problem[1]}")
     return ViewBox(xmin, xmax, ymin, ymax)
 
 
@@ -865,7 +867,8 @@ def expression_surface(expression: str, view=(-3.0, 3.0, -3.0, 3.0),
             sx, sy = (float(c) for c in start)
         except (TypeError, ValueError):
             raise ValueError(f"start point must be two numbers (x, y), got {start!r}") from None
-        if not (math.isfinite(sx) and math.isfinite(sy)):
-            raise ValueError(f"start point must be finite, got {start!r}")
+        problem = start_problem(sx, sy, box)
+        if problem:
+            raise ValueError(f"start point {problem}")
         start = (sx, sy)
     return ExpressionSurface(expression, box, start)

@@ -42,6 +42,22 @@ from .datasets import DATASET_SURFACES
 from .expression import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from .expression import ExpressionSurface
 from .files import FileError, read_file, write_file
+from .limits import (
+    COORDINATE_BOUND,
+    LEARNING_RATE_RANGE,
+    MAX_BATCH_SIZE,
+    MAX_LABEL,
+    MAX_NOTE,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_STEPS_LIMIT,
+    MAX_TITLE,
+    NOISE_SCALE_MAX,
+    STEPS_PER_FRAME_MAX,
+    start_problem,
+    text_problem,
+    view_box_problem,
+)
 from .geometry import ViewBox
 from .optimizers import OPTIMIZERS, make_optimizer
 from .schedules import SCHEDULES, make_schedule
@@ -60,19 +76,9 @@ SCENARIO_VERSION = 1
 #: The ``preset`` name a race dict uses for a custom expression.
 CUSTOM_PRESET = "custom"
 
-# Limits, shared with the app (optviz.app.model imports them): max steps, steps per frame and
-# the learning-rate slider range.
+# The limits are those of every entry point (optviz.core.limits); this module re-exports the
+# ones it always has, for the app and older callers.
 MAX_FILE_BYTES = 1_000_000
-MAX_RUNS = 16
-MAX_STEPS_LIMIT = 100_000  # history is preallocated to the limit
-STEPS_PER_FRAME_MAX = 100
-LEARNING_RATE_RANGE = (1e-5, 10.0)
-NOISE_SCALE_MAX = 1e6
-MAX_BATCH_SIZE = 1_000_000
-MAX_SEED = 2**63 - 1
-MAX_TITLE = 200
-MAX_NOTE = 4000
-MAX_LABEL = 80
 MAX_DATASET_SAMPLES = 256  # the MAE fit tries every pair of samples: O(n²)
 MAX_DATASET_SEED = 2**32 - 1
 DEFAULT_MAX_STEPS = 2000
@@ -352,13 +358,19 @@ def _boolean(value: Any, path: str) -> bool:
     return value
 
 
-def _string(value: Any, path: str, max_length: int, *, empty: bool = True) -> str:
+def _string(value: Any, path: str, max_length: int, *, empty: bool = True, multiline: bool = False,
+            shown: bool = True) -> str:
+    """A string; ``shown`` text must be savable and showable (:func:`optviz.core.limits.text_problem`).
+    An expression is not ``shown`` as typed: its parser has stricter rules of its own."""
     if not isinstance(value, str):
         _fail(path, f"must be a string, got {_describe(value)}")
     if not empty and not value.strip():
         _fail(path, "must not be empty")
     if len(value) > max_length:
         _fail(path, f"is too long ({len(value)} characters, at most {max_length})")
+    problem = text_problem(value, multiline=multiline) if shown else None
+    if problem:
+        _fail(path, problem)
     return value
 
 
@@ -426,7 +438,7 @@ def parse_scenario(data: object) -> Scenario:
     top = _Fields(data, "", ("version", "title", "surface", "start", "runs"),
                   ("note", "seed", "max_steps", "steps_per_frame", "noise_scale", "same_lr", "view"))
     title = _string(top.get("title"), "title", MAX_TITLE, empty=False)
-    note = _string(top.get("note", ""), "note", MAX_NOTE)
+    note = _string(top.get("note", ""), "note", MAX_NOTE, multiline=True)
     surface_ref, surface = _parse_surface(top.get("surface"), "surface")
     start = _parse_start(top.get("start"), "start", surface.view)
     runs = _parse_runs(top.get("runs"), "runs")
@@ -446,7 +458,7 @@ def parse_scenario(data: object) -> Scenario:
 def _parse_surface(value: Any, path: str) -> tuple[SurfaceRef, Surface]:
     if isinstance(value, dict) and "expression" in value:
         obj = _Fields(value, path, ("expression", "view"), ())
-        text = _string(obj.get("expression"), obj.at("expression"), MAX_EXPRESSION_LENGTH, empty=False)
+        text = _string(obj.get("expression"), obj.at("expression"), MAX_EXPRESSION_LENGTH, empty=False, shown=False)
         box = _parse_box(obj.get("view"), obj.at("view"))
         try:
             surface = ExpressionSurface(text, box)
@@ -486,11 +498,11 @@ def _parse_surface(value: Any, path: str) -> tuple[SurfaceRef, Surface]:
 
 def _parse_box(value: Any, path: str) -> ViewBox:
     obj = _Fields(value, path, ("xmin", "xmax", "ymin", "ymax"), ())
-    xmin, xmax, ymin, ymax = (_number(obj.get(k), obj.at(k), -1e15, 1e15) for k in ("xmin", "xmax", "ymin", "ymax"))
-    if not xmin < xmax:
-        _fail(obj.at("xmax"), f"must be greater than xmin = {xmin:g}, got {xmax:g}")
-    if not ymin < ymax:
-        _fail(obj.at("ymax"), f"must be greater than ymin = {ymin:g}, got {ymax:g}")
+    bound = COORDINATE_BOUND
+    xmin, xmax, ymin, ymax = (_number(obj.get(k), obj.at(k), -bound, bound) for k in ("xmin", "xmax", "ymin", "ymax"))
+    problem = view_box_problem(xmin, xmax, ymin, ymax)  # e.g. too narrow to draw
+    if problem:
+        _fail(obj.at(problem[0]), problem[1])
     return ViewBox(xmin, xmax, ymin, ymax)
 
 
@@ -500,9 +512,9 @@ def _parse_start(value: Any, path: str, box: ViewBox) -> tuple[float, float]:
               + (f" of length {len(value)}" if isinstance(value, list) else ""))
     x = _number(value[0], _path(path, 0))
     y = _number(value[1], _path(path, 1))
-    if not (box.xmin <= x <= box.xmax and box.ymin <= y <= box.ymax):
-        _fail(path, f"({x:g}, {y:g}) is outside the view box x in [{box.xmin:g}, {box.xmax:g}], "
-                    f"y in [{box.ymin:g}, {box.ymax:g}]")
+    problem = start_problem(x, y, box)
+    if problem:
+        _fail(path, problem)
     return (x, y)
 
 
