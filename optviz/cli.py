@@ -14,6 +14,14 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .core.limits import (
+    LEARNING_RATE_RANGE,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_STEPS_LIMIT,
+    recording_problem,
+    start_problem,
+)
 
 EXAMPLES = """\
 examples:
@@ -42,6 +50,13 @@ examples:
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160), "2160p": (3840, 2160)}
 EXPORT_SUFFIXES = (".mp4", ".gif", ".png", ".csv", ".npz")
+MAX_FPS = 240  #: frames per second of any export (a GIF takes at most 50)
+PATH_MAX = 4096  #: bytes of a path, with its terminating NUL (Linux)
+
+
+#: Exit codes: a bad option or value (nothing was done), and a failure of the work itself.
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
 
 
 class CliError(ValueError):
@@ -54,21 +69,57 @@ def parse_pair(text: str, what: str) -> tuple[float, float]:
         x, y = (float(p) for p in parts)
     except ValueError:
         raise CliError(f"{what} must be two numbers like -1.5,2 — got {text!r}") from None
-    if not all(abs(v) < float("inf") for v in (x, y)):
+    if not all(math.isfinite(v) for v in (x, y)):
         raise CliError(f"{what} must be finite, got {text!r}")
     return x, y
+
+
+def check_start(start: tuple[float, float], preset: str) -> tuple[float, float]:
+    """``start`` if it lies in the preset's view box, as a scenario file's start must."""
+    from .core import get_surface
+
+    problem = start_problem(*start, get_surface(preset).view)
+    if problem:
+        raise CliError(f"--start {problem}")
+    return start
 
 
 def parse_optimizers(text: str) -> list[str]:
     from .core.optimizers import OPTIMIZERS
 
-    keys = [k.strip().lower() for k in text.split(",") if k.strip()]
-    if not keys:
-        raise CliError("--optimizers needs at least one name")
+    keys = [k.strip().lower() for k in text.split(",")]
+    if not any(keys):
+        raise CliError(f"--optimizers needs at least one name, e.g. gd,adam; got {text!r}")
+    if not all(keys):
+        raise CliError(f"--optimizers has an empty name (two commas or a comma at an end): {text!r}")
     unknown = [k for k in keys if k not in OPTIMIZERS]
     if unknown:
         raise CliError(f"unknown optimizer {unknown[0]!r}; choose from: {', '.join(OPTIMIZERS)}")
+    if len(keys) > MAX_RUNS:
+        raise CliError(f"--optimizers has {len(keys):,} entries, at most {MAX_RUNS}")
     return keys
+
+
+def check_seed(seed: int, what: str = "--seed") -> int:
+    if not 0 <= seed <= MAX_SEED:
+        raise CliError(f"{what} must be a whole number in [0, {MAX_SEED}], got {seed}")
+    return seed
+
+
+def check_out(text: str) -> Path:
+    """The output path, if the file system can hold its name (checked before any stat, which
+    would fail on a name that is too long)."""
+    from .core.files import NAME_MAX
+
+    if "\0" in text:
+        raise CliError("--out must not contain a NUL character")
+    out = Path(text).expanduser()
+    name = os.fsencode(out.name)
+    if len(name) > NAME_MAX:
+        raise CliError(f"--out: the file name is {len(name)} bytes long, at most {NAME_MAX}")
+    if len(os.fsencode(out.absolute())) >= PATH_MAX:
+        raise CliError(f"--out: the path is too long (at most {PATH_MAX - 1} bytes)")
+    return out
 
 
 def check_preset(name: str) -> str:
@@ -100,7 +151,7 @@ def parse_numbers(text: str, what: str, count: int) -> list[float]:
         values = [float(p) for p in parts]
     except ValueError:
         raise CliError(f"{what} must be numbers like 1e-3,0.01 — got {text!r}") from None
-    if not all(abs(v) < float("inf") for v in values):
+    if not all(math.isfinite(v) for v in values):
         raise CliError(f"{what} must be finite, got {text!r}")
     if len(values) == 1:
         return values * count
@@ -121,7 +172,7 @@ def glue_negative_values(argv: list[str]) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="optviz",
         description="Watch GD, SGD, momentum, AdaGrad, RMSProp and Adam race across loss surfaces.",
         epilog=EXAMPLES,
@@ -183,24 +234,36 @@ def build_export_parser() -> argparse.ArgumentParser:
 
 
 def _export_options(args) -> dict:
-    """Check every value before anything is computed; CliError with one line on the first bad one."""
-    from .app.model import MAX_STEPS_LIMIT
+    """Check every value before anything is computed; CliError with one line on the first bad one.
+
+    An option given with an empty value (``--lr ''``) is an error, not the default. The limits
+    are those of scenario files and the app (:mod:`optviz.core.limits`)."""
     from .core import get_surface
 
     preset = check_preset(args.preset)
     # Without --optimizers the export races the preset's own race (None), as the app does.
-    keys = parse_optimizers(args.optimizers) if args.optimizers else None
+    keys = parse_optimizers(args.optimizers) if args.optimizers is not None else None
     runs = len(keys) if keys else len(get_surface(preset).race)
-    rates = parse_numbers(args.lr, "--lr", runs) if args.lr else None
-    start = parse_pair(args.start, "--start") if args.start else None
+    rates = parse_numbers(args.lr, "--lr", runs) if args.lr is not None else None
+    low, high = LEARNING_RATE_RANGE
+    for rate in rates or ():
+        if not low <= rate <= high:
+            raise CliError(f"--lr: learning rate must be in [{low:g}, {high:g}], got {rate:g}")
+    start = check_start(parse_pair(args.start, "--start"), preset) if args.start is not None else None
     if not 1 <= args.steps <= MAX_STEPS_LIMIT:
         raise CliError(f"--steps must be in [1, {MAX_STEPS_LIMIT}], got {args.steps}")
-    if args.steps_per_frame < 1:
-        raise CliError(f"--steps-per-frame must be >= 1, got {args.steps_per_frame}")
+    problem = recording_problem(args.steps, runs)
+    if problem:
+        raise CliError(problem)
+    if not 1 <= args.steps_per_frame <= MAX_STEPS_LIMIT:
+        raise CliError(f"--steps-per-frame must be in [1, {MAX_STEPS_LIMIT}], got {args.steps_per_frame}")
+    check_seed(args.seed)
+    if not 1 <= args.fps <= MAX_FPS:
+        raise CliError(f"--fps must be in [1, {MAX_FPS}], got {args.fps}")
     if args.tolerance is not None and not (math.isfinite(args.tolerance) and args.tolerance >= 0):
         raise CliError(f"--tolerance must be a number >= 0, got {args.tolerance}")
     width, height = parse_size(args.size)
-    out = Path(args.out).expanduser()
+    out = check_out(args.out)
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise CliError(f"--out must end in {', '.join(EXPORT_SUFFIXES)}, got {args.out!r}")
@@ -213,12 +276,15 @@ def _export_options(args) -> dict:
         except ExportError as err:
             raise CliError(str(err)) from None
     folder = out.absolute().parent
-    if out.is_dir():
-        raise CliError(f"cannot write to {out}: it is a folder")
-    if not folder.is_dir():
-        raise CliError(f"cannot write to {out}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise CliError(f"cannot write to {folder}: permission denied")
+    try:
+        if out.is_dir():
+            raise CliError(f"cannot write to {out}: it is a folder")
+        if not folder.is_dir():
+            raise CliError(f"cannot write to {out}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise CliError(f"cannot write to {folder}: permission denied")
+    except OSError as err:  # e.g. a path too long or a loop of links
+        raise CliError(f"cannot write to {out}: {err.strerror or err}") from None
     return {"preset": preset, "optimizers": keys, "rates": rates, "start": start, "size": (width, height),
             "out": out, "suffix": suffix}
 
@@ -249,7 +315,33 @@ class _ProgressBar:
 
 
 def export_main(argv: list[str]) -> int:
-    """``optviz export``: 0 on success, 2 for a bad option, 1 when the export itself fails."""
+    """``optviz export``: 0 on success, 2 for a bad option, 1 when the export itself fails
+    (and, with one line on stderr instead of a traceback, for any unexpected failure)."""
+    return _one_line_failures("optviz export", _export, argv)
+
+
+def _one_line_failures(prog: str, command, argv: list[str]) -> int:
+    """``command(argv)``, with whatever escapes it as one line on stderr: a bad value exits 2,
+    anything else (running out of memory, a bug) exits 1. Known bad inputs are refused before
+    this, with their own words; this is the net under them."""
+    try:
+        return command(argv)
+    except CliError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print(f"{prog}: error: out of memory", file=sys.stderr)
+        return EXIT_FAILURE
+    except RecursionError:
+        print(f"{prog}: internal error: recursion too deep", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as err:  # noqa: BLE001 - the net: one line, never a traceback
+        detail = " ".join(str(err).split())[:300]
+        print(f"{prog}: internal error: {type(err).__name__}{': ' + detail if detail else ''}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _export(argv: list[str]) -> int:
     parser = build_export_parser()
     args = parser.parse_args(glue_negative_values(argv))
     try:
@@ -281,7 +373,7 @@ def export_main(argv: list[str]) -> int:
             run.learning_rate = lr
     except ValueError as err:
         print(f"optviz export: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     app = _qt_application(gl)  # noqa: F841 - QPainter needs it alive
     out = options["out"]
     job = None
@@ -413,9 +505,14 @@ def _qt_application(gl: bool):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``optviz [options]`` opens the app; ``optviz export ...`` exports (:func:`export_main`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["export"]:
         return export_main(argv[1:])
+    return _one_line_failures("optviz", _main, argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(glue_negative_values(argv))
     if args.install_desktop:
@@ -429,16 +526,16 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     try:
+        preset = check_preset(args.preset) if args.preset is not None else None
+        start = parse_pair(args.start, "--start") if args.start is not None else None
         options = {
-            "preset": check_preset(args.preset) if args.preset else None,
-            "optimizers": parse_optimizers(args.optimizers) if args.optimizers else None,
-            "start": parse_pair(args.start, "--start") if args.start else None,
+            "preset": preset,
+            "optimizers": parse_optimizers(args.optimizers) if args.optimizers is not None else None,
+            "start": check_start(start, preset or "narrow_valley") if start is not None else None,
             "max_steps": args.max_steps,
             "play": args.play,
             "fresh": args.fresh,
         }
-        from .app.model import MAX_STEPS_LIMIT
-
         if args.max_steps is not None and not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
             raise CliError(f"--max-steps must be in [1, {MAX_STEPS_LIMIT}], got {args.max_steps}")
     except CliError as err:

@@ -15,12 +15,12 @@ import math
 import numpy as np
 
 from .geometry import ViewBox
+from .limits import MAX_SWARM_POINTS, RECORDING_MEMORY_BUDGET
 
 SWARM_KINDS = ("grid", "random")
-MAX_SWARM_POINTS = 10_000
-#: Recorded swarm positions (float32, every run) are kept under this many bytes; longer races
-#: get a lower step limit (see :func:`swarm_step_limit`).
-SWARM_MEMORY_BUDGET = 400 * 2**20
+#: Recorded swarm positions (float32, every run) are kept under the recording budget every
+#: race shares (optviz.core.limits); longer races get a lower step limit (:func:`swarm_step_limit`).
+SWARM_MEMORY_BUDGET = RECORDING_MEMORY_BUDGET
 
 
 def check_swarm(swarm) -> dict | None:
