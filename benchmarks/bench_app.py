@@ -163,8 +163,8 @@ import os, time, statistics
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 from optviz.app.main import create_application
 app = create_application()
-from optviz.app.controller import SurfaceGrid
-from optviz.app.surface_view import SurfaceView
+from optviz.render.inputs import SurfaceGrid
+from optviz.render.surface_view import SurfaceView
 from optviz.core import get_surface
 from optviz.core.scale import value_scale
 s = get_surface("rosenbrock")

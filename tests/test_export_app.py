@@ -83,7 +83,7 @@ def test_animation_export_keeps_the_window_alive_and_leaves_the_race_alone(windo
     settings = AnimationSettings(FrameSpec("contour", 640, 360), fps=30, steps_per_frame=1)
     export = export_dialog.start_animation_export(window, out, settings, steps=300)
     progress = []
-    export.signals.progressed.connect(lambda done, total: progress.append(done))
+    export.task.progressed.connect(lambda done, total: progress.append(done))
     wait_done(qtbot, export)
     timer.stop()
     assert export.outcome == "done", export.message

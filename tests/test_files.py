@@ -491,3 +491,27 @@ def test_atomic_write_commits_only_on_success(tmp_path):
         stream.write(b"half")
         raise RuntimeError("boom")
     assert out.read_bytes() == b"complete" and [p.name for p in tmp_path.iterdir()] == ["data.bin"]
+
+
+def test_a_write_still_open_at_a_normal_exit_leaves_no_partial_file(tmp_path):
+    """The app may quit while an export's worker is still writing (nobody waits for it): the
+    writer's temporary file is deleted at exit."""
+    script = textwrap.dedent(
+        """
+        import sys, threading, time
+        from optviz.core.files import AtomicWriter
+        started = threading.Event()
+        def write():
+            w = AtomicWriter(sys.argv[1])
+            w.stream.write(b"x" * 100000)
+            started.set()
+            time.sleep(60)  # still writing when the process exits
+        threading.Thread(target=write, daemon=True).start()
+        started.wait(10)
+        print("exiting", flush=True)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "movie.mp4")], capture_output=True,
+                          text=True, timeout=60, cwd=str(Path(__file__).resolve().parents[1]))
+    assert proc.returncode == 0 and "exiting" in proc.stdout, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

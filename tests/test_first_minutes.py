@@ -156,7 +156,7 @@ def test_negligible_components_read_zero():
 
 
 def test_a_fresh_loss_plot_shows_whole_steps_and_a_decade(qtbot):
-    from optviz.app.controller import RunStyle
+    from optviz.render.inputs import RunStyle
     from optviz.core import RunSpec, Simulation
 
     plot = HistoryPlot("loss")

@@ -137,7 +137,7 @@ def test_every_colour_and_shade_stands_out_on_white(key):
 
 
 def test_every_colour_stands_out_on_both_ends_of_the_colour_map():
-    from optviz.app.colormap import _COLORS
+    from optviz.render.colormap import _COLORS
 
     stops = ["#%02X%02X%02X" % tuple(int(c) for c in rgb) for rgb in _COLORS]
     colors = [spec.color for spec in OPTIMIZERS.values()]

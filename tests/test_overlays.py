@@ -262,7 +262,7 @@ class _FakeSurfaceView:
     """What RunOverlays needs of the 3D view: the display map, the surface, set_overlay."""
 
     def __init__(self, surface, grid):
-        from optviz.app.surface_view import DisplayMap
+        from optviz.render.surface_view import DisplayMap
 
         self.surface = surface
         self.map = DisplayMap(surface.view, grid.scale)

@@ -581,7 +581,7 @@ def test_labels_are_readable(panel, picker, bar):
 
 
 def test_readout_rows_name_runs_by_their_head_marker(qtbot):
-    from optviz.app.controller import RunStyle
+    from optviz.render.inputs import RunStyle
     from optviz.app.readouts import ReadoutTable
 
     table = ReadoutTable()

@@ -1,5 +1,5 @@
 """The 3D view's pure helpers: round ticks and their labels, the drag gain, paths cut to the box,
-the camera framing (optviz.app.surface_axes, surface_camera, surface_runs; no GL context).
+the camera framing (optviz.render.surface_axes, surface_camera, surface_runs; no GL context).
 
 Expected values are derived here by hand (what a round number is, where a segment crosses a
 line, where a perspective camera puts a point), never read back from the code under test.
@@ -43,7 +43,7 @@ RANGES = [(-1.5309338046759768, 4.469066195324023), (-3.3526946447876838, 2.6473
 
 @pytest.mark.parametrize("lo, hi", RANGES)
 def test_axis_ticks_are_multiples_of_a_round_step_and_labelled_exactly(lo, hi):
-    from optviz.app.surface_axes import nice_ticks, tick_text
+    from optviz.render.surface_axes import nice_ticks, tick_text
 
     ticks, step = nice_ticks(lo, hi, 6)
     assert 3 <= len(ticks) <= 8, (lo, hi, ticks)
@@ -63,7 +63,7 @@ def test_axis_ticks_are_multiples_of_a_round_step_and_labelled_exactly(lo, hi):
                                    ValueScale(3.0, 1.0e6, True), ValueScale(0.0, 2.5e-3, True),
                                    ValueScale(-1.0316, 5.7, False), ValueScale(0.148, 38.0, False)])
 def test_loss_ticks_are_round_and_spread_over_the_height(scale):
-    from optviz.app.surface_axes import loss_ticks, tick_text
+    from optviz.render.surface_axes import loss_ticks, tick_text
 
     ticks, step = loss_ticks(scale)
     assert 3 <= len(ticks) <= 6, ticks
@@ -87,7 +87,7 @@ def test_loss_ticks_are_round_and_spread_over_the_height(scale):
 
 
 def test_tick_text_small_and_large_values():
-    from optviz.app.surface_axes import tick_text
+    from optviz.render.surface_axes import tick_text
 
     assert tick_text(1e-5) == "10⁻⁵"
     assert tick_text(5e-5) == "5×10⁻⁵"
@@ -100,7 +100,7 @@ def test_tick_text_small_and_large_values():
 
 
 def test_a_drag_across_the_view_turns_half_round_and_a_drag_down_it_tilts_the_elevation_range():
-    from optviz.app.surface_camera import ELEVATION_MAX, ELEVATION_MIN, clamp_elevation, drag_to_orbit
+    from optviz.render.surface_camera import ELEVATION_MAX, ELEVATION_MIN, clamp_elevation, drag_to_orbit
 
     turn, tilt = drag_to_orbit(1000.0, 0.0, 1000.0, 600.0)
     assert abs(turn) == pytest.approx(180.0) and tilt == 0.0
@@ -112,7 +112,7 @@ def test_a_drag_across_the_view_turns_half_round_and_a_drag_down_it_tilts_the_el
 
 
 def test_paths_are_cut_at_the_box_and_the_cuts_are_marked():
-    from optviz.app.surface_runs import clip_to_box
+    from optviz.render.surface_runs import clip_to_box
 
     path = np.array([[0, 0, 0], [0.5, 0, 1], [3, 0, 2], [3, 3, 3], [0, 0.5, 4], [0.2, 0.2, 5]], dtype=float)
     seg, cut = clip_to_box(path, 1.0)
@@ -130,7 +130,7 @@ def test_paths_are_cut_at_the_box_and_the_cuts_are_marked():
 
 
 def test_default_camera_frames_the_box_inside_the_margins():
-    from optviz.app.surface_camera import box_corners, fit_camera
+    from optviz.render.surface_camera import box_corners, fit_camera
 
     height, floor = 0.9, -0.02
     corners = box_corners(height, floor)

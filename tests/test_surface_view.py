@@ -1,4 +1,4 @@
-"""The 3D view (optviz.app.surface_view).
+"""The 3D view (optviz.render.surface_view).
 
 The test process runs Qt on the offscreen platform, which has no OpenGL, so every test that
 draws runs a small script in a subprocess on the xcb platform, on the X server that
@@ -75,8 +75,8 @@ PRELUDE = textwrap.dedent(
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication(sys.argv[:1])
 
-    from optviz.app.controller import RunStyle, SurfaceGrid
-    from optviz.app.surface_view import MESH_HEIGHT, SurfaceView
+    from optviz.render.inputs import RunStyle, SurfaceGrid
+    from optviz.render.surface_view import MESH_HEIGHT, SurfaceView
     from optviz.core.scale import value_scale
     from optviz.core.simulation import RunSpec, Simulation
     from optviz.core.surfaces import get_surface
@@ -219,7 +219,7 @@ PRELUDE = textwrap.dedent(
 
 
 def test_display_map_sends_view_box_corners_to_unit_square_and_loss_range_to_0_H():
-    from optviz.app.surface_view import MESH_HEIGHT, DisplayMap
+    from optviz.render.surface_view import MESH_HEIGHT, DisplayMap
 
     box = ViewBox(-2.0, 6.0, -1.0, 0.5)  # long and flat: x and y are scaled independently
     for log in (False, True):
@@ -241,7 +241,7 @@ def test_display_map_sends_view_box_corners_to_unit_square_and_loss_range_to_0_H
 
 
 def test_mesh_faces_face_up_and_normals_point_up():
-    from optviz.app.surface_mesh import grid_faces, vertex_normals
+    from optviz.render.surface_mesh import grid_faces, vertex_normals
 
     nx, ny = 5, 4
     X, Y = np.meshgrid(np.linspace(-1, 1, nx), np.linspace(-1, 1, ny), indexing="xy")
@@ -261,7 +261,7 @@ def test_mesh_faces_face_up_and_normals_point_up():
 
 
 def test_walls_hang_from_the_mesh_edges_to_the_floor_and_face_outwards():
-    from optviz.app.surface_mesh import skirt
+    from optviz.render.surface_mesh import skirt
 
     nx, ny = 5, 4
     X, Y = np.meshgrid(np.linspace(-1, 1, nx), np.linspace(-1, 1, ny), indexing="xy")
@@ -283,7 +283,7 @@ def test_walls_hang_from_the_mesh_edges_to_the_floor_and_face_outwards():
 
 
 def test_a_pinned_point_lies_on_the_mesh_and_the_mesh_stays_a_height_field():
-    from optviz.app.surface_mesh import HeightField
+    from optviz.render.surface_mesh import HeightField
 
     ny, nx = 6, 7
     X, Y = np.meshgrid(np.linspace(-1, 1, nx), np.linspace(-1, 1, ny), indexing="xy")
@@ -588,7 +588,7 @@ def test_a_drag_never_takes_the_camera_under_the_surface(gl_display):
     whole view turns it half round."""
     out = run_gl(
         """
-        from optviz.app.surface_camera import ELEVATION_MAX, ELEVATION_MIN
+        from optviz.render.surface_camera import ELEVATION_MAX, ELEVATION_MIN
         surface, sim = race("rosenbrock", steps=50)
         view = make_view(surface, sim, (800, 600))
         x0, y0 = 400, 300
@@ -680,7 +680,7 @@ def test_axis_labels_are_round_numbers_and_never_overlap(gl_display):
     out = run_gl(
         """
         from optviz.core import get_surface as any_surface
-        from optviz.app.theme import get_theme
+        from optviz.render.theme import get_theme
         SUPER = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
         def value(text):
@@ -824,7 +824,7 @@ def test_a_diverged_run_is_cut_at_the_box_and_marked_where_it_left(gl_display):
         if j == n - 1 or not (~outside[j:]).any():  # it never came back
             check(np.allclose(mark[:2], want, atol=1e-6), "the × is not where the path left the box")
         check(np.isclose(np.abs(mark[:2]).max(), 1.0), "the × is not on the box's edge")
-        from optviz.app.surface_view import PATH_LIFT
+        from optviz.render.surface_view import PATH_LIFT
         edge_z = MESH_HEIGHT * scaled(grid.scale, surface.f(
             np.array([box.xmin + (mark[0] + 1) / 2 * box.width, box.ymin + (mark[1] + 1) / 2 * box.height])))
         check(abs(mark[2] - PATH_LIFT - edge_z) < 0.02, f"the × floats: z {mark[2]} vs surface {edge_z}")
@@ -851,7 +851,7 @@ def test_minimum_markers_sit_on_the_surface_where_the_camera_sees_them(gl_displa
     not hide it: checked against a ray marched here over the analytic loss (not the mesh)."""
     out = run_gl(
         """
-        from optviz.app.surface_view import MINIMUM_CLEARANCE, PATH_LIFT
+        from optviz.render.surface_view import MINIMUM_CLEARANCE, PATH_LIFT
         from optviz.core import get_surface as any_surface
         counts = {"hidden": 0, "seen": 0}
         for key in ("himmelblau", "two_wells", "goldstein_price", "six_hump_camel", "three_hump_camel"):

@@ -20,7 +20,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from optviz.app.contour_view import ContourView  # noqa: E402
-from optviz.app.controller import RunStyle, SurfaceGrid  # noqa: E402
+from optviz.render.inputs import RunStyle, SurfaceGrid  # noqa: E402
 from optviz.app.data_plot import DataPlot  # noqa: E402
 from optviz.app.history_plots import HistoryPlot  # noqa: E402
 from optviz.app.run_legend import RunLegend  # noqa: E402

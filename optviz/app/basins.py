@@ -22,11 +22,10 @@ the dock first opens, never at start-up; until it is ready the coarse maps use N
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,11 +46,10 @@ from PySide6.QtWidgets import (
 
 from ..core import basins_compiled
 from ..core.basins import MAX_STEPS, BasinCache, BasinsCancelled, BasinSettings, compute_basins
-from ..export.errors import ExportError
-from ..export.image import save_png
-from ..export.job import GcPause
+from ..export import ExportError, save_png
+from .tasks import BackgroundTask
 from .basins_view import BasinFigure, MapPanel, best_columns, label_image, map_aspect, render_figure
-from .theme import get_theme, hex_color
+from ..render.theme import get_theme, hex_color
 
 COARSE = 64
 DEFAULT_STEPS = 500
@@ -65,13 +63,6 @@ POINT_SIZE = 10.0  #: the maps' text at scale 1
 VIEW_MIN_HEIGHT = 260  #: px at scale 1
 
 
-def _emit(signal, *args) -> None:
-    try:
-        signal.emit(*args)
-    except RuntimeError:  # the receiver is gone (window closed)
-        pass
-
-
 @dataclass(frozen=True)
 class MapJob:
     """What one computation draws: per visible run its index, title, colour and settings."""
@@ -82,10 +73,10 @@ class MapJob:
 
 
 class BasinWorker(QObject):
-    """Computes a :class:`MapJob` on a thread: the coarse maps, then the fine ones. Results
-    come to the GUI thread as ``mapReady(job_id, run_index, result)``; ``progressed(job_id,
-    fraction)`` along the way and ``ended(job_id, outcome, message)`` last, with outcome
-    "done", "cancelled" or "failed". The thread touches no Qt object but these signals."""
+    """Computes a :class:`MapJob` as a :class:`~.tasks.BackgroundTask`: the coarse maps, then
+    the fine ones. Results come to the GUI thread as ``mapReady(job_id, run_index, result)``;
+    ``progressed(job_id, fraction)`` along the way and ``ended(job_id, outcome, message)``
+    last, with outcome "done", "cancelled" or "failed"."""
 
     mapReady = Signal(int, int, object)
     progressed = Signal(int, float)
@@ -95,68 +86,69 @@ class BasinWorker(QObject):
         super().__init__(parent)
         self.cache = cache
         self.computed = 0  # maps computed (cache hits not counted)
-        self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
+        self.task: BackgroundTask | None = None
         self.job_id = 0
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.cancel)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.task is not None and self.task.running
 
     def start(self, job_id: int, job: MapJob) -> None:
         self.job_id = job_id
-        self._cancel = threading.Event()
-        GcPause.acquire()  # no cyclic GC in the worker (it could free Qt objects there)
-        self._thread = threading.Thread(target=self._run, args=(job_id, job, self._cancel),
-                                        name="optviz-basins", daemon=True)
-        self._thread.start()
+        task = BackgroundTask(lambda io: self._compute(job, io), self, cancelled_by=(BasinsCancelled,),
+                              name="optviz-basins")
+        task.progressed.connect(lambda done, total: self.progressed.emit(job_id, done / max(total, 1)))
+        task.sent.connect(lambda item: self._on_sent(job_id, *item))
+        task.ended.connect(lambda: self.ended.emit(job_id, task.outcome, task.message))
+        self.task = task.start()
+
+    def _on_sent(self, job_id: int, index: int, result, fresh: bool) -> None:
+        self.computed += fresh  # counted here: the worker writes no attribute of a QObject
+        self.mapReady.emit(job_id, index, result)
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if self.task is not None:
+            self.task.cancel()
 
     def wait(self, timeout: float = 30.0) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Tests: run the event loop until the job's end has reached the GUI thread."""
+        if self.task is not None:
+            self.task.wait(timeout)
 
-    def _run(self, job_id: int, job: MapJob, cancel: threading.Event) -> None:
-        try:
-            stages = []
-            if job.fine != COARSE:
-                stages.append(COARSE)
-            stages.append(job.fine)
-            total = len(stages) * len(job.runs)
-            done = 0
-            for res in stages:
-                for index, _, _, settings in job.runs:
-                    s = settings.with_resolution(res)
-                    if res == COARSE and self.cache.get(settings) is not None:
-                        done += 1  # the fine map is known: no preview needed
-                        continue
-                    # The coarse preview never waits for the kernel to compile.
-                    backend = "auto" if (res != COARSE or basins_compiled.ready()) else "numpy"
-                    base = done
+    def _compute(self, job: MapJob, io) -> None:
+        """The worker's body: touches the cache (thread-safe) and ``io`` only."""
+        stages = []
+        if job.fine != COARSE:
+            stages.append(COARSE)
+        stages.append(job.fine)
+        total = len(stages) * len(job.runs)
+        done = 0
+        for res in stages:
+            for index, _, _, settings in job.runs:
+                s = settings.with_resolution(res)
+                if res == COARSE and self.cache.get(settings) is not None:
+                    done += 1  # the fine map is known: no preview needed
+                    continue
+                # The coarse preview never waits for the kernel to compile.
+                backend = "auto" if (res != COARSE or basins_compiled.ready()) else "numpy"
+                base = done
 
-                    def progress(f, base=base):
-                        _emit(self.progressed, job_id, (base + f) / total)
+                def progress(f, base=base):
+                    io.progress(round(PROGRESS_STEPS * (base + f)), PROGRESS_STEPS * total)
 
-                    result = self.cache.get(s)
-                    if result is None:
-                        result = compute_basins(job.surface, s.spec, s.rect, resolution=res, steps=s.steps,
-                                                seed=s.seed, noise_scale=s.noise_scale, samples=s.samples,
-                                                tolerances=s.tolerances, backend=backend, progress=progress,
-                                                cancelled=cancel.is_set, cache=self.cache)
-                        self.computed += 1
-                    done += 1
-                    _emit(self.mapReady, job_id, index, result)
-            outcome, message = "done", ""
-        except BasinsCancelled:
-            outcome, message = "cancelled", ""
-        except Exception as err:  # reported, never lost in the thread
-            outcome, message = "failed", f"{type(err).__name__}: {err}"
-        _emit(self.ended, job_id, outcome, message)
+                result = self.cache.get(s)
+                fresh = result is None
+                if fresh:
+                    result = compute_basins(job.surface, s.spec, s.rect, resolution=res, steps=s.steps,
+                                            seed=s.seed, noise_scale=s.noise_scale, samples=s.samples,
+                                            tolerances=s.tolerances, backend=backend, progress=progress,
+                                            cancelled=io.cancelled, cache=self.cache)
+                done += 1
+                io.send((index, result, fresh))
+
+
+#: Progress is reported in whole steps of this many per map.
+PROGRESS_STEPS = 1000
 
 
 class BasinDock(QDockWidget):
@@ -404,8 +396,6 @@ class BasinDock(QDockWidget):
             self.progress.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
 
     def _on_ended(self, job_id: int, outcome: str, message: str) -> None:
-        self.worker.wait(10.0)
-        GcPause.release()
         if job_id != self._job_id:
             return
         self.busy = False

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.scale import ValueScale
 from ..core.ticks import decade_ticks, nice_ticks, tick_label
-from . import colormap
-from .theme import NORMAL, Theme, get_theme
+from ..render import colormap
+from ..render.theme import NORMAL, Theme, get_theme
 
 #: Design point size of the tick labels (the map's tick size).
 TICK_POINT_SIZE = 11

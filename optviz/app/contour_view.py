@@ -29,11 +29,11 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.simulation import Status
 from ..look import dash_segments
-from . import colormap
-from .theme import NORMAL, Theme, get_theme, hex_color
+from ..render import colormap
+from ..render.theme import NORMAL, Theme, get_theme, hex_color
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
-    from .controller import RunStyle, SurfaceGrid
+    from ..render.inputs import RunStyle, SurfaceGrid
 
 #: Dark grey of the axes, tick labels and text: high contrast on white, softer than black.
 TEXT_COLOR = (45, 50, 60)

@@ -16,41 +16,11 @@ from ..core import Simulation, SimulationFrame, compiled, latest_step
 from ..core.scenario import CUSTOM_PRESET
 from ..core.scale import ValueScale, value_scale
 from ..core.swarm import swarm_points, swarm_step_limit
+from ..render.inputs import RunStyle, SurfaceGrid
 from .model import RaceModel, display_color
 
 GRID_SIZE = 200
 FRAME_MS = 16  # ~60 Hz
-
-
-@dataclass(frozen=True)
-class RunStyle:
-    """How a view draws one run (see :mod:`optviz.look`).
-
-    Attributes:
-        title: the legend text.
-        color: "#RRGGBB" as the current theme shows it.
-        visible: False hides the run everywhere.
-        dash: the line's dash pattern, on/off lengths in line widths (Qt's
-            ``QPen.setDashPattern`` convention); ``()`` solid. Paths drawn piece by piece
-            dash with :func:`optviz.look.dash_segments`, so the pattern runs on across pieces.
-        marker: the head marker, a pyqtgraph symbol name.
-    """
-
-    title: str
-    color: str
-    visible: bool
-    dash: tuple[float, ...] = ()
-    marker: str = "o"
-
-
-@dataclass(frozen=True)
-class SurfaceGrid:
-    """The surface sampled for drawing: ``z[iy, ix] = J(xs[ix], ys[iy])``."""
-
-    xs: np.ndarray
-    ys: np.ndarray
-    z: np.ndarray
-    scale: ValueScale
 
 
 class RaceController(QObject):

@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from ..core.datasets import LinearRegression, LogisticRegression
 from .contour_view import TICK_POINT_SIZE, set_axis_labels, set_plot_look, style_plot
-from .theme import NORMAL, get_theme, hex_color
+from ..render.theme import NORMAL, get_theme, hex_color
 
 #: Points along the model curve (the sigmoid needs a few to look smooth).
 CURVE_POINTS = 200

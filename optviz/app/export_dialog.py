@@ -10,7 +10,6 @@ are reported with :func:`show_error` (a module attribute, so tests can replace t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,11 +32,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..export import AnimationJob, AnimationSettings, ExportCancelled, ExportError, FrameSpec, Race, RunInfo
-from ..export.frames import MAX_SIDE, MIN_SIDE
-from ..export.job import GcPause
-from ..export.video import MAX_FPS, check_settings
+from ..export import (
+    MAX_FPS,
+    MAX_SIDE,
+    MIN_SIDE,
+    AnimationJob,
+    AnimationSettings,
+    ExportCancelled,
+    ExportError,
+    FrameSpec,
+    Race,
+    RunInfo,
+    camera_of,
+    check_settings,
+)
 from .model import MAX_STEPS_LIMIT, race_from_dict, race_to_dict
+from .tasks import BackgroundTask, TaskIO
 
 SIZES = (("1280 × 720 (HD)", 1280, 720), ("1920 × 1080 (Full HD)", 1920, 1080), ("3840 × 2160 (4K)", 3840, 2160))
 CUSTOM = "Custom…"
@@ -271,29 +281,22 @@ def _snapshot(window) -> Race:
                                 noise_scale=model.noise_scale, scale=scale)
 
 
-class _Signals(QObject):
-    """Thread → GUI: signals emitted from a worker arrive queued in the GUI thread."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-    race_ready = Signal(object)
-
-
 class _Shared:
-    """What a worker thread may touch: plain Python only. A worker must never hold the last
-    reference to a Qt object (a window dropped from a worker would be destroyed there)."""
+    """What the worker hands the GUI thread: the animation job once it exists (plain Python;
+    the job itself holds no Qt object)."""
 
-    def __init__(self, signals: _Signals) -> None:
-        self.signals = signals  # a child of the Export: its wrapper never deletes it
+    def __init__(self) -> None:
         self.job: AnimationJob | None = None
-        self.cancel_requested = threading.Event()
+
+
+def _failure_text(err: BaseException) -> str:
+    return str(err) if isinstance(err, ExportError) else f"Export failed: {err}"
 
 
 class Export(QObject):
     """One running export with its progress dialog. ``finished`` is emitted once at the end;
-    ``outcome`` is then "done", "cancelled" or "failed" and ``message`` says what happened."""
+    ``outcome`` is then "done", "cancelled" or "failed" and ``message`` says what happened.
+    Work off the GUI thread runs as a :class:`~.tasks.BackgroundTask` (``task``)."""
 
     finished = Signal()
 
@@ -302,12 +305,9 @@ class Export(QObject):
         self.outcome: str | None = None
         self.message = ""
         self.path: Path | None = None
-        self.signals = _Signals(self)
-        self.shared = _Shared(self.signals)
-        self.signals.progressed.connect(self._on_progress)
-        self.signals.succeeded.connect(self._on_done)
-        self.signals.failed.connect(self._on_failed)
-        self.signals.cancelled.connect(self._on_cancelled)
+        self.shared = _Shared()
+        self.task: BackgroundTask | None = None
+        self._cancel_requested = False
         self.progress = QProgressDialog(label, "Cancel", 0, total, window)
         self.progress.setWindowTitle("Exporting")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -316,10 +316,8 @@ class Export(QObject):
         self.progress.setAutoReset(False)
         self.progress.canceled.connect(self.cancel)
         self.progress.show()
-        self._thread: threading.Thread | None = None
         # Quitting mid-export: stop it so that its temporary file is deleted, not left behind.
         QCoreApplication.instance().aboutToQuit.connect(self._on_quit)
-        GcPause.acquire()  # released in _finish, on the GUI thread (see GcPause)
 
     @property
     def job(self) -> AnimationJob | None:
@@ -327,7 +325,9 @@ class Export(QObject):
 
     def cancel(self) -> None:
         """Stop the export; it ends within a frame or two and leaves no file."""
-        self.shared.cancel_requested.set()
+        self._cancel_requested = True
+        if self.task is not None:
+            self.task.cancel()
         if self.job is not None:
             self.job.cancel()
 
@@ -336,20 +336,30 @@ class Export(QObject):
         return self.outcome is None
 
     def _on_quit(self) -> None:
+        """No waiting at quit: a worker stops at its next frame and deletes its partial file;
+        if the process exits first, the core's writer deletes it at exit."""
         if self.outcome is not None:
             return
         self.cancel()
-        if self._thread is not None:
-            self._thread.join(timeout=10.0)
-        if self.job is not None and (self._thread is None or not self._thread.is_alive()):
-            self.job.abort()  # the GUI thread drives it (3D), or the worker is done with it
+        gui_driven = self.task is None or self.task.outcome is not None
+        if self.job is not None and gui_driven:
+            self.job.abort()  # the GUI thread drives it (3D): nobody else will
 
-    def run_in_thread(self, work: Callable[[_Shared], object]) -> None:
-        """Run ``work(shared)`` in a worker thread; its result ends the export. ``work`` must
-        refer to no Qt object (see :class:`_Shared`)."""
-        self._thread = threading.Thread(target=_work_in_thread, args=(work, self.shared), name="optviz-export",
-                                        daemon=True)
-        self._thread.start()
+    def run_in_thread(self, work: Callable[[TaskIO, _Shared], object]) -> None:
+        """Run ``work(io, shared)`` as a background task. Its result, a path, ends the export;
+        an :class:`AnimationJob` is handed to the GUI thread to render (3D frames need its
+        OpenGL context). ``work`` must refer to no Qt object."""
+        shared = self.shared
+        task = BackgroundTask(lambda io: work(io, shared), self, cancelled_by=(ExportCancelled,),
+                              describe=_failure_text, name="optviz-export")
+        task.progressed.connect(self._on_progress)
+        task.succeeded.connect(lambda result: self._start_gl(result) if isinstance(result, AnimationJob)
+                               else self._on_done(result))
+        task.failed.connect(self._on_failed)
+        task.cancelled.connect(self._on_cancelled)
+        self.task = task.start()
+        if self._cancel_requested:
+            task.cancel()
 
     def _on_progress(self, done: int, total: int) -> None:
         if self.outcome is None:
@@ -360,14 +370,11 @@ class Export(QObject):
     def _finish(self, outcome: str, message: str) -> None:
         if self.outcome is not None:
             return
-        if self._thread is not None:
-            self._thread.join(timeout=10.0)  # it only returns after its report: let it end first
         self.outcome, self.message = outcome, message
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
         self.progress.close()
-        GcPause.release()
         window = self.parent()
         window.show_message(message)
         if outcome == "failed":
@@ -390,18 +397,14 @@ class Export(QObject):
         """Precompute in a worker; then render and encode there (2D) or on the GUI thread (3D)."""
         gl = settings.frame.needs_gl
 
-        def work(shared: _Shared):
+        def work(io: TaskIO, shared: _Shared):
             race = Race.from_model(model, steps)
-            job = AnimationJob(race, out, settings, camera=camera, progress=shared.signals.progressed.emit)
+            job = AnimationJob(race, out, settings, camera=camera, progress=io.progress)
             shared.job = job
-            if shared.cancel_requested.is_set():
+            if io.cancelled():
                 job.cancel()
-            if gl:
-                shared.signals.race_ready.emit(job)
-                return _PENDING
-            return job.run()
+            return job if gl else job.run()
 
-        self.signals.race_ready.connect(self._start_gl)
         self.run_in_thread(work)
 
     def _start_gl(self, job: AnimationJob) -> None:
@@ -432,27 +435,8 @@ class Export(QObject):
             self._on_failed(f"Export failed: {err}")
 
 
-_PENDING = object()
-
-
-def _work_in_thread(work: Callable[[_Shared], object], shared: _Shared) -> None:
-    """A worker's body: run ``work`` and report how it ended through ``shared.signals``."""
-    signals = shared.signals
-    try:
-        result = work(shared)
-        if result is not _PENDING:  # _PENDING: the GUI thread carries on
-            signals.succeeded.emit(result)
-    except ExportCancelled:
-        signals.cancelled.emit()
-    except ExportError as err:
-        signals.failed.emit(str(err))
-    except Exception as err:  # reported, never lost in a thread
-        signals.failed.emit(f"Export failed: {err}")
-
-
 def start_animation_export(window, out, settings: AnimationSettings, steps: int) -> Export:
     """Export the window's race as an animation (.mp4 or .gif) without freezing the window."""
-    from ..export.gl3d import camera_of
 
     out = Path(out)
     _remember_folder(window, out)
@@ -467,7 +451,6 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     """PNG of a view (rendered in a worker for the contour map) or of the whole window; with
     ``leaderboard`` the views carry the finish leaderboard (``tolerance``: the dock's)."""
     from ..export import export_image, render_window, save_png
-    from ..export.gl3d import camera_of
 
     out = Path(out)
     _remember_folder(window, out)
@@ -476,7 +459,7 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
              "tolerance": leaderboard_tolerance(window) if tolerance is None else float(tolerance)}
     export = Export(window, f"Rendering {out.name}…")
     if view == "contour":
-        export.run_in_thread(lambda shared: export_image(race, out, FrameSpec("contour", width, height, show_title,
+        export.run_in_thread(lambda io, shared: export_image(race, out, FrameSpec("contour", width, height, show_title,
                                                                               **board)))
         return export
     # 3D and the window render on the GUI thread (OpenGL, widgets): one frame, after a repaint.
@@ -505,7 +488,7 @@ def start_trajectory_export(window, out) -> Export:
     _remember_folder(window, out)
     model = _model_copy(window)
     export = Export(window, f"Computing and writing {out.name}…")
-    export.run_in_thread(lambda shared: export_trajectories(Race.from_model(model), out))
+    export.run_in_thread(lambda io, shared: export_trajectories(Race.from_model(model), out))
     return export
 
 

@@ -15,10 +15,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 
 from .contour_view import set_axis_labels, set_plot_look, style_plot
-from .theme import NORMAL, get_theme
+from ..render.theme import NORMAL, get_theme
 
 if TYPE_CHECKING:
-    from .controller import RunStyle
+    from ..render.inputs import RunStyle
 
 FIELDS = {
     "loss": "loss J(W)",

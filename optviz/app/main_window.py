@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
 
     def _make_3d_view(self):
         try:
-            from .surface_view import SurfaceView
+            from ..render.surface_view import SurfaceView
 
             view = SurfaceView()
         except Exception as err:  # no OpenGL: the rest of the app still works

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
-from .theme import NORMAL, Theme, get_theme, hex_color
+from ..render.theme import NORMAL, Theme, get_theme, hex_color
 
 #: Design point size of the note (× the presentation scale).
 NOTE_POINT_SIZE = 11.0

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from .theme import NORMAL, Theme, get_theme, hex_color
+from ..render.theme import NORMAL, Theme, get_theme, hex_color
 
 #: Design point size of the legend text (× the presentation scale).
 LEGEND_POINT_SIZE = 11.5

@@ -17,12 +17,11 @@ applied: a cancelled or failed sweep leaves it exactly as it was.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,10 +42,10 @@ from PySide6.QtWidgets import (
 from ..core import tuning
 from ..core.scenario import MAX_STEPS_LIMIT
 from ..core.tuning import Sweep, Tuned, TuningCancelled
-from ..export.job import GcPause
 from .contour_view import LABEL_POINT_SIZE, plot_look, set_plot_look, style_plot
 from .model import LR_MAX, LR_MIN, RunModel
-from .theme import get_theme
+from ..render.theme import get_theme
+from .tasks import BackgroundTask
 from .widgets import ColorSwatch, format_value
 
 #: The default step budget: the race's step limit (a rate tuned on a shorter budget may still
@@ -85,78 +84,11 @@ CURRENT_COLOR = "#505868"
 LABEL_POSITIONS = {"chosen": 0.05, "current": 0.17, "margin": 0.95, "diverged": 0.95}
 
 
-def _emit(signal, *args) -> None:
-    try:
-        signal.emit(*args)
-    except RuntimeError:  # the receiver is gone (window closed): nobody is waiting
-        pass
-
-
-class TuningTask(QObject):
-    """``work(progress, cancelled)`` in a worker thread; the outcome arrives on the GUI thread
-    as ``succeeded(result)``, ``cancelled()`` or ``failed(message)``, then ``ended()``.
-    ``progressed(done, total)`` comes along the way. The worker sees no Qt object but the
-    signals' owner, which the task keeps alive."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    cancelled = Signal()
-    failed = Signal(str)
-    ended = Signal()
-
-    def __init__(self, work: Callable, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.outcome: str | None = None  # "done", "cancelled", "failed"
-        self.result = None
-        self.succeeded.connect(lambda r: self._end("done", r))
-        self.cancelled.connect(lambda: self._end("cancelled", None))
-        self.failed.connect(lambda m: self._end("failed", m))
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.cancel)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self.outcome is None
-
-    def start(self) -> None:
-        GcPause.acquire()  # no cyclic GC in the worker (it could free Qt objects there)
-        self._thread = threading.Thread(target=self._run, name="optviz-tuning", daemon=True)
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Ask the worker to stop; ``cancelled`` follows within a few hundred run-steps."""
-        self._cancel.set()
-
-    def _run(self) -> None:
-        try:
-            result = self._work(lambda d, t: _emit(self.progressed, d, t), self._cancel.is_set)
-        except TuningCancelled:
-            _emit(self.cancelled)
-        except Exception as err:  # reported, never lost in the thread
-            _emit(self.failed, f"{type(err).__name__}: {err}")
-        else:
-            if self._cancel.is_set():
-                _emit(self.cancelled)
-            else:
-                _emit(self.succeeded, result)
-
-    def _end(self, outcome: str, value) -> None:
-        if self.outcome is not None:
-            return
-        if self._thread is not None:
-            self._thread.join(timeout=10.0)
-        self.outcome, self.result = outcome, value
-        GcPause.release()
-        self.ended.emit()
-
-    def wait(self, timeout: float = 30.0) -> None:
-        """Block until the worker's thread ends (tests, shutdown)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+def tuning_task(work: Callable, parent: QObject) -> BackgroundTask:
+    """``work(progress, cancelled)`` (a sweep of :mod:`optviz.core.tuning`) as a background task;
+    a failure's message is ``task.message``."""
+    return BackgroundTask(lambda io: work(io.progress, io.cancelled), parent, cancelled_by=(TuningCancelled,),
+                          name="optviz-tuning")
 
 
 def _race_key(model) -> tuple:
@@ -423,7 +355,7 @@ class SweepWindow(QDialog):
         self.model = actions.model
         self.run: RunModel | None = None
         self.sweep: Sweep | None = None
-        self.task: TuningTask | None = None
+        self.task: BackgroundTask | None = None
         self._key = None
         self.setWindowTitle("Learning-rate sweep")
 
@@ -543,7 +475,7 @@ class SweepWindow(QDialog):
 
         self._key = _race_key(self.model)
         self._swept_spec = spec
-        self.task = TuningTask(work, self)
+        self.task = tuning_task(work, self)
         self.task.progressed.connect(self._on_progress)
         self.task.ended.connect(self._on_ended)
         self.progress.setValue(0)
@@ -594,7 +526,7 @@ class SweepWindow(QDialog):
         else:
             self.progress.setValue(0)
             self.progress.setFormat("failed")
-            self.result.setText(f"The sweep failed: {task.result}")
+            self.result.setText(f"The sweep failed: {task.message}")
         self.swept.emit()
 
     def _show_result(self) -> None:
@@ -728,7 +660,7 @@ class TuningActions(QObject):
         self.steps = min(int(self.model.max_steps), DEFAULT_BUDGET_CAP)
         self.seeds = DEFAULT_SEEDS
         self.sweep_window: SweepWindow | None = None
-        self.task: TuningTask | None = None
+        self.task: BackgroundTask | None = None
         self.progress: QProgressDialog | None = None
         self.summary: TuneSummary | None = None
         self.previous: dict | None = None  # {"same_lr": bool, "rates": [(run, α)]}
@@ -775,7 +707,7 @@ class TuningActions(QObject):
 
     # ------------------------------------------------------------------ tune all
 
-    def tune_all(self) -> TuningTask | None:
+    def tune_all(self) -> BackgroundTask | None:
         """Sweep every run in a worker with a progress dialog; apply when done."""
         if self.task is not None and self.task.running:
             self.window.show_message("Tune all is still running")
@@ -791,7 +723,7 @@ class TuningActions(QObject):
                                    progress=progress, cancelled=cancelled)
 
         key = _race_key(m)
-        task = TuningTask(work, self)
+        task = tuning_task(work, self)
         self.task = task
         if self.progress is not None:  # the last run's dialog (never deleted inside its own setValue)
             self.progress.deleteLater()
@@ -811,20 +743,20 @@ class TuningActions(QObject):
         task.start()
         return task
 
-    def _progressed(self, task: TuningTask, done: int, total: int) -> None:
+    def _progressed(self, task: BackgroundTask, done: int, total: int) -> None:
         # A window-modal QProgressDialog's setValue runs the event loop: the end of the task may
         # be handled inside it, so the dialog is only hidden there and deleted on the next run.
         if task is self.task and task.outcome is None and total > 0 and self.progress is not None:
             self.progress.setValue(int(1000 * done / total))
 
-    def _tuned(self, task: TuningTask, runs: list[RunModel], key) -> None:
+    def _tuned(self, task: BackgroundTask, runs: list[RunModel], key) -> None:
         if self.progress is not None:
             self.progress.hide()
         if task.outcome == "cancelled":
             self.window.show_message("Tune all cancelled: the learning rates are unchanged")
             return
         if task.outcome == "failed":
-            self.window.show_message(f"Tune all failed: {task.result}")
+            self.window.show_message(f"Tune all failed: {task.message}")
             return
         if key != _race_key(self.model) or any(run not in self.model.runs for run in runs):
             self.window.show_message("The race changed while tuning: nothing was applied")
@@ -869,4 +801,4 @@ class TuningActions(QObject):
         return True
 
 
-__all__ = ["SweepPlot", "SweepWindow", "TuneSummary", "TuningActions", "TuningTask"]
+__all__ = ["SweepPlot", "SweepWindow", "TuneSummary", "TuningActions", "tuning_task"]

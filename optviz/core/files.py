@@ -19,6 +19,9 @@ existing target is left as it was. Conventions:
   on common file systems), so it is a legal name whenever the target's is. A process killed
   outright (SIGKILL, a power cut) leaves it behind: every write first deletes the partial
   files *of its own target* whose process no longer runs, and nothing else.
+* A process that exits normally while a write is still open (the app quitting while an
+  export runs in a worker thread, which nobody waits for) deletes that write's temporary file
+  at exit (:mod:`atexit`): no partial file outlives a clean exit.
 * A replaced file keeps its permission bits; a new file gets ``rw-r--r--``.
 
 Every failure is a :class:`FileError`: an ``OSError`` whose ``str()`` is one line that names
@@ -27,6 +30,7 @@ the file and says what is wrong.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import hashlib
@@ -34,6 +38,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -306,6 +311,28 @@ def remove_stale_partials(target: os.PathLike | str) -> list[Path]:
 # --------------------------------------------------------------------------- writing
 
 
+#: Temporary files of writes still open in this process, deleted at exit (see the module's doc).
+_OPEN_TEMPS: set[str] = set()
+_OPEN_TEMPS_LOCK = threading.Lock()
+
+
+def _track(temp: str | None, open_: bool) -> None:
+    if temp is None:
+        return
+    with _OPEN_TEMPS_LOCK:
+        (_OPEN_TEMPS.add if open_ else _OPEN_TEMPS.discard)(temp)
+
+
+@atexit.register
+def _delete_open_temps() -> None:
+    with _OPEN_TEMPS_LOCK:
+        temps = list(_OPEN_TEMPS)
+        _OPEN_TEMPS.clear()
+    for temp in temps:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
 def _open_binary(path: str) -> BinaryIO:
     return open(path, "r+b")  # noqa: SIM115 - AtomicWriter closes it
 
@@ -337,6 +364,7 @@ class AtomicWriter:
             denied = err.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
             raise FileError(describe_write_error(err, folder if denied else self.target), err.errno) from None
         os.close(fd)
+        _track(self.temp, True)
         try:
             self.stream = (opener or _open_binary)(self.temp)
         except OSError as err:
@@ -360,6 +388,7 @@ class AtomicWriter:
         except OSError as err:
             self.discard()
             raise self.error_for(err) from None
+        _track(self.temp, False)
         self.temp = None
         return self.target
 
@@ -371,6 +400,7 @@ class AtomicWriter:
         if self.temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp)
+            _track(self.temp, False)
             self.temp = None
 
 

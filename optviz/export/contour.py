@@ -1,7 +1,7 @@
 """The contour-map panel of an exported frame, painted with QPainter on QImages (no widget).
 
 Looks like the app's contour view: the same colour map and value scale
-(:mod:`optviz.app.colormap`, the race's :class:`~optviz.core.scale.ValueScale`), iso-lines at
+(:mod:`optviz.render.colormap`, the race's :class:`~optviz.core.scale.ValueScale`), iso-lines at
 ``scale.levels``, ★ minima and × saddles, and every run's path in its colour and dash pattern
 on a light casing, its head in its marker (:mod:`optviz.look`). What never changes (colour map, iso-lines, axes) is painted once per export. Paths
 only grow from frame to frame, so each frame strokes just the new segments into two layer
@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from ..app import colormap
+from ..render import colormap
 from ..core.geometry import ViewBox
 from ..core.simulation import Status
 from . import style as st

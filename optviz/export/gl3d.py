@@ -1,4 +1,4 @@
-"""The 3D panel of an exported frame: the app's :class:`~optviz.app.surface_view.SurfaceView`,
+"""The 3D panel of an exported frame: the app's :class:`~optviz.render.surface_view.SurfaceView`,
 rendered off screen at the panel's true size.
 
 OpenGL needs a windowing platform (an X server, Xvfb, or EGL): the offscreen platform has no
@@ -75,8 +75,8 @@ class SurfacePanel:
         from PySide6.QtGui import QVector3D
         from PySide6.QtWidgets import QApplication
 
-        from ..app.controller import RunStyle, SurfaceGrid
-        from ..app.surface_view import SurfaceView
+        from ..render.inputs import RunStyle, SurfaceGrid
+        from ..render.surface_view import SurfaceView
 
         self.race = race
         self.size = QSize(size)

@@ -20,7 +20,6 @@ Any failure (cancel, full disk, encoder error) raises :class:`~.errors.ExportErr
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 from collections.abc import Callable
@@ -56,39 +55,6 @@ class AnimationSettings:
         spf = self.steps_per_frame
         if isinstance(spf, bool) or not isinstance(spf, int) or spf < 1:
             raise ExportError(f"steps per frame must be a whole number >= 1, got {spf!r}")
-
-
-class GcPause:
-    """Keeps Python's cyclic garbage collector off while export threads run (nested holds
-    count; the last release collects, in the thread that releases).
-
-    The collector runs in whichever thread happens to allocate. Run in an export thread, it
-    may free a closed Qt window waiting in a reference cycle and destroy its widgets there,
-    which deadlocks against the GUI thread (Shiboken hands part of the deletion to it). So
-    the garbage waits until the export ends and is collected by the thread that drives it
-    (the app holds one more pause, released on the GUI thread)."""
-
-    holds = 0
-    was_enabled = True
-    lock = threading.Lock()
-
-    @classmethod
-    def acquire(cls) -> None:
-        with cls.lock:
-            if cls.holds == 0:
-                cls.was_enabled = gc.isenabled()
-                gc.disable()
-            cls.holds += 1
-
-    @classmethod
-    def release(cls) -> None:
-        with cls.lock:
-            cls.holds = max(cls.holds - 1, 0)
-            collect = cls.holds == 0 and cls.was_enabled
-            if collect:
-                gc.enable()
-        if collect:
-            gc.collect()
 
 
 def image_array(image: QImage) -> np.ndarray:
@@ -188,7 +154,6 @@ class AnimationJob:
         self._encoder: _Encoder | None = None
         self._next = 0
         self._prepare_here = False  # run(): convert in this thread; step() from a GUI: on the encoder's
-        self._gc_paused = False
 
     # ------------------------------------------------------------------ control
 
@@ -226,9 +191,6 @@ class AnimationJob:
 
     def start(self) -> None:
         """Build the renderer, open the temporary file and start the encoder."""
-        if not self._gc_paused:
-            GcPause.acquire()
-            self._gc_paused = True
         try:
             self._check_cancel()
             f = self.settings.frame
@@ -277,7 +239,6 @@ class AnimationJob:
             self._abort()
             raise
         self._close_renderer()
-        self._resume_gc()
         return path
 
     # ------------------------------------------------------------------ internals
@@ -317,12 +278,6 @@ class AnimationJob:
         if self._file is not None:
             self._file.discard()
         self._close_renderer()
-        self._resume_gc()
-
-    def _resume_gc(self) -> None:
-        if self._gc_paused:
-            self._gc_paused = False
-            GcPause.release()
 
     def _close_renderer(self) -> None:
         if self._renderer is not None:
@@ -336,4 +291,4 @@ def export_animation(race: Race, out, settings: AnimationSettings, *, camera: di
     return AnimationJob(race, out, settings, camera=camera, progress=progress).run()
 
 
-__all__ = ["FORMATS", "AnimationJob", "AnimationSettings", "GcPause", "export_animation", "image_array"]
+__all__ = ["FORMATS", "AnimationJob", "AnimationSettings", "export_animation", "image_array"]

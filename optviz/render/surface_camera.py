@@ -3,7 +3,7 @@
 Conventions are GLViewWidget's 'euler' camera: it looks at ``centre`` from ``distance`` away,
 ``elevation`` degrees above the horizontal plane, at ``azimuth`` degrees around +z from +x;
 the field of view ``fov`` is horizontal. Display coordinates: the surface's box is
-[-1, 1]² × [0, height] (see :class:`optviz.app.surface_view.DisplayMap`).
+[-1, 1]² × [0, height] (see :class:`optviz.render.surface_view.DisplayMap`).
 """
 
 from __future__ import annotations

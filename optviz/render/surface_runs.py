@@ -1,7 +1,7 @@
 """What the 3D view draws for each run: its path cut to the surface's box, its ball (or the
 cross where it left the box), and the dot markers (balls, minima) these use.
 
-Display coordinates as in :mod:`optviz.app.surface_view`: the box is [-1, 1]² × [0, height].
+Display coordinates as in :mod:`optviz.render.surface_view`: the box is [-1, 1]² × [0, height].
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pyqtgraph.opengl as gl
 from .surface_gl import CASING_GL, ORDER_GHOST, ORDER_PATH, OVERLAY_GL, PATH_GL, CrossItem, rgba
 
 if TYPE_CHECKING:
-    from .controller import RunStyle
+    from .inputs import RunStyle
 
 #: The rim of balls, minima and crosses.
 OUTLINE_COLOR = (0.10, 0.10, 0.12, 1.0)

@@ -28,7 +28,6 @@ the QApplication exists (see ``optviz.app.main.create_application``).
 
 from __future__ import annotations
 
-import gc
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,7 +52,7 @@ from .surface_runs import Crosses, Markers, RunPath, clip_to_box
 from .theme import NORMAL, get_theme
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
-    from .controller import RunStyle, SurfaceGrid
+    from .inputs import RunStyle, SurfaceGrid
 
 #: Height of the mesh in display units (the box is 2 × 2).
 MESH_HEIGHT = 0.9
@@ -218,21 +217,12 @@ class SurfaceView(gl.GLViewWidget):
         self.walls.setVisible(True)
 
     def paintGL(self) -> None:
-        # A cyclic garbage collection inside paintGL can destroy another (dropped) GL widget,
-        # whose destructor makes its own context current and then releases it; every item
-        # drawn after that finds no current context. Collect before or after, never during.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            GL.glDepthMask(True)  # glClear honours the depth mask
-            # A minimum at the bottom of a funnel a cell or two wide stays shown: its marker is
-            # bigger than the funnel's walls on screen.
-            self.minima.show_only(~self.hidden_from_camera(self.minima.pos, near=MINIMUM_CLEARANCE))
-            self._place_axes()
-            super().paintGL()
-        finally:
-            if enabled:
-                gc.enable()
+        GL.glDepthMask(True)  # glClear honours the depth mask
+        # A minimum at the bottom of a funnel a cell or two wide stays shown: its marker is
+        # bigger than the funnel's walls on screen.
+        self.minima.show_only(~self.hidden_from_camera(self.minima.pos, near=MINIMUM_CLEARANCE))
+        self._place_axes()
+        super().paintGL()
 
     def _place_axes(self) -> None:
         cam, centre = self.cameraPosition(), self.opts["center"]

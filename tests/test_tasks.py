@@ -1,0 +1,218 @@
+"""Background work (optviz.app.tasks): one helper for basins, sweeps and exports; the GUI
+thread never waits for a worker; the garbage collector stays on; no Qt object is ever left for
+the cyclic collector (which may run in any thread) to destroy; quitting leaves no file."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
+from PySide6.QtWidgets import QGraphicsItem
+
+from optviz.app.tasks import BackgroundTask, TaskCancelled, running_tasks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _wait(qtbot, task, timeout=10_000):
+    qtbot.waitUntil(lambda: task.outcome is not None, timeout=timeout)
+
+
+def test_a_result_a_failure_and_a_cancel_each_end_a_task_once(qapp, qtbot):
+    ends = []
+    ok = BackgroundTask(lambda io: (io.progress(1, 2), 6 * 7)[1])
+    ok.ended.connect(lambda: ends.append(("ok", ok.outcome, ok.result)))
+    progress = []
+    ok.progressed.connect(lambda d, t: progress.append((d, t)))
+    ok.start()
+    _wait(qtbot, ok)
+
+    def broken(io):
+        raise ValueError("no such α")
+
+    bad = BackgroundTask(broken)
+    bad.ended.connect(lambda: ends.append(("bad", bad.outcome, bad.message)))
+    bad.start()
+    _wait(qtbot, bad)
+
+    gate = threading.Event()
+
+    def slow(io):
+        gate.wait(5)
+        io.check()
+        return "finished anyway"
+
+    stop = BackgroundTask(slow)
+    stop.ended.connect(lambda: ends.append(("stop", stop.outcome, stop.result)))
+    stop.start()
+    stop.cancel()
+    gate.set()
+    _wait(qtbot, stop)
+    qtbot.wait(50)
+    assert ends == [("ok", "done", 42), ("bad", "failed", "ValueError: no such α"), ("stop", "cancelled", None)]
+    assert progress == [(1, 2)]
+    assert isinstance(TaskCancelled(), Exception)
+
+
+def test_a_dropped_task_is_destroyed_on_the_gui_thread(qapp, qtbot, monkeypatch):
+    """The GUI drops every reference while the worker runs; the worker's last reference must
+    not be the one that destroys the QObject (Qt objects die on the thread that owns them).
+    The worker is made to linger after its report, so its thread outlives the task's end."""
+    import optviz.app.tasks as tasks
+
+    real_emit = tasks._emit
+
+    def emit_then_linger(signal, *args):
+        real_emit(signal, *args)
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.3)
+
+    monkeypatch.setattr(tasks, "_emit", emit_then_linger)
+    where = []
+    gate = threading.Event()
+
+    def work(io):
+        gate.wait(5)
+        return "late"
+
+    task = BackgroundTask(work)
+    task.destroyed.connect(lambda *_: where.append(threading.current_thread().name), Qt.ConnectionType.DirectConnection)
+    task.start()
+    del task
+    gc.collect()
+    gate.set()
+    qtbot.waitUntil(lambda: not running_tasks(), timeout=5000)
+    gc.collect()
+    qtbot.waitUntil(lambda: bool(where), timeout=5000)
+    assert where == [threading.main_thread().name]
+
+
+def _live_qt_garbage() -> list[str]:
+    """Qt objects (QObjects, graphics items) that only the cyclic collector would free, and
+    whose C++ side is still alive: freeing them would destroy it in whatever thread collects."""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        found = [type(o).__name__ for o in gc.garbage
+                 if isinstance(o, (QObject, QGraphicsItem)) and shiboken6.isValid(o)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.collect()
+    return found
+
+
+def _pump(qtbot, ms=50):
+    qtbot.wait(ms)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtbot, tmp_path, monkeypatch):
+    """The reason the garbage collector may stay on while workers run: whatever the app drops
+    (cards of replaced runs, closed docks and windows, finished exports' dialogs, swapped
+    presets and scenarios) is deleted by Qt on the GUI thread, so a collection in a worker
+    thread only ever frees dead wrappers. Along the way: the collector stays on while tasks
+    run, and the GUI thread joins no thread (basins, a 2D export)."""
+    from optviz.app import export_dialog
+    from optviz.app.main_window import MainWindow
+
+    joins = []
+    real_join = threading.Thread.join
+
+    def watched_join(self, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread() and self.name.startswith("optviz"):
+            joins.append(self.name)
+        return real_join(self, *args, **kwargs)
+
+    monkeypatch.setattr(threading.Thread, "join", watched_join)
+    assert gc.isenabled()
+    w = MainWindow(restore=False, enable_3d=False, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1600, 900)
+    w.show()
+    _pump(qtbot)
+    assert _live_qt_garbage() == []
+    found = {}
+    w.controller.sim.step(100)
+    w.controller.advanced.emit()
+    for preset in ("rosenbrock", "himmelblau", "beale", "saddle"):
+        w.model.preset = preset
+        _pump(qtbot)
+    found["presets"] = _live_qt_garbage()
+    w.basins.action.trigger()
+    dock = w.basins.dock
+    qtbot.waitUntil(lambda: dock.worker.task is not None, timeout=10_000)
+    assert gc.isenabled(), "a running task switched the garbage collector off"
+    qtbot.waitUntil(lambda: not dock.busy, timeout=60_000)
+    dock.close()
+    _pump(qtbot)
+    found["basins"] = _live_qt_garbage()
+    e = export_dialog.start_animation_export(w, tmp_path / "a.gif", export_dialog.AnimationSettings(
+        export_dialog.FrameSpec("contour", 320, 180), fps=10, steps_per_frame=20), 100)
+    qtbot.waitUntil(lambda: e.task is not None, timeout=5000)
+    assert gc.isenabled(), "an export switched the garbage collector off"
+    qtbot.waitUntil(lambda: not e.running, timeout=60_000)
+    assert e.outcome == "done", e.message
+    _pump(qtbot)
+    found["export"] = _live_qt_garbage()
+    for index in range(3):
+        assert w.scenarios.open_builtin(index)
+        _pump(qtbot)
+    w.show_shortcuts()
+    _pump(qtbot)
+    w.model.presentation = True
+    _pump(qtbot)
+    w.model.presentation = False
+    _pump(qtbot)
+    found["scenarios, shortcuts, presentation"] = _live_qt_garbage()
+    assert {k: v for k, v in found.items() if v} == {}
+    qtbot.waitUntil(lambda: not running_tasks(), timeout=10_000)
+    assert joins == []
+
+
+def test_quitting_during_an_export_leaves_no_partial_file(tmp_path):
+    """The app quits while a long MP4 export runs in its worker; nobody waits for the worker,
+    and no temporary file is left next to the target."""
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        from PySide6.QtCore import QSettings, QTimer
+        from optviz.app.main import create_application
+        app = create_application()
+        from optviz.app import export_dialog
+        from optviz.app.main_window import MainWindow
+        out = os.environ["OUT"]
+        w = MainWindow(restore=False, enable_3d=False, settings=QSettings(out + "/s.ini", QSettings.Format.IniFormat))
+        w.show()
+        e = export_dialog.start_animation_export(w, out + "/long.mp4", export_dialog.AnimationSettings(
+            export_dialog.FrameSpec("contour", 640, 360), fps=30, steps_per_frame=1), 5000)
+        def quit_when_writing():
+            if e.job is not None and e.job.rendered >= 3:
+                print("quitting at frame", e.job.rendered, flush=True)
+                app.quit()
+            else:
+                QTimer.singleShot(5, quit_when_writing)
+        QTimer.singleShot(5, quit_when_writing)
+        app.exec()
+        print("exited the event loop", flush=True)
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", OUT=str(tmp_path),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "quitting at frame" in proc.stdout and "exited the event loop" in proc.stdout
+    assert time.monotonic() - t0 < 60
+    left = [p.name for p in tmp_path.iterdir() if p.name not in ("s.ini",)]
+    assert left == [], f"left behind: {left}"
