@@ -283,8 +283,8 @@ class BasinDock(QDockWidget):
         c.runsChanged.connect(self.schedule)
         self.model.events.connect("run", self._on_run_event)
         for name in ("seed", "noise_scale", "runs"):
-            self.model.events.connect(name, lambda _: self.schedule())
-        self.model.events.connect("selected", lambda _: self._update_overlay())
+            self.model.events.connect(name, lambda _: self.schedule(), owner=self)
+        self.model.events.connect("selected", lambda _: self._update_overlay(), owner=self)
         self._update_backend_label()
 
     # ------------------------------------------------------------------ settings

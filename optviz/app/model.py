@@ -6,6 +6,8 @@ Widgets bind both ways: they set attributes (``run.learning_rate = 0.1``) and li
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -37,24 +39,83 @@ def display_color(color: str, theme: str) -> str:
     return color
 
 
+class Connection:
+    """One callback connected to one event; :meth:`disconnect` removes it (idempotent)."""
+
+    __slots__ = ("_events", "name", "_ref", "_strong", "__weakref__")
+
+    def __init__(self, events: Events, name: str, callback: Callable[[Any], None]) -> None:
+        self._events, self.name = events, name
+        # A bound method is held weakly (its object's lifetime is its owner's business);
+        # a function or lambda strongly (nothing else would keep it).
+        if inspect.ismethod(callback):
+            self._ref, self._strong = weakref.WeakMethod(callback), None
+        else:
+            self._ref, self._strong = None, callback
+
+    def callback(self) -> Callable[[Any], None] | None:
+        return self._strong if self._ref is None else self._ref()
+
+    def disconnect(self) -> None:
+        self._events._drop(self)
+
+
 class Events:
-    """Named callbacks: ``events.connect("learning_rate", fn)``; ``fn(value)`` on each change."""
+    """Named events of an :class:`Observable`: ``events.connect("learning_rate", fn)`` calls
+    ``fn(value)`` on each change (``"*"``: every event, as ``fn((name, value))``).
 
-    def __init__(self) -> None:
-        self._callbacks: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
+    Like napari's EventedModel, and unlike a plain list of callbacks:
 
-    def connect(self, name: str, callback: Callable[[Any], None]) -> None:
-        self._callbacks[name].append(callback)
+    * only the model's own event names may be connected (a typo raises ValueError at once);
+    * bound methods are held by weak reference: a listener that is gone is dropped, not
+      called;
+    * ``owner`` ties a connection to a QObject (a widget): when Qt destroys it, every callback
+      it connected is disconnected, so no closure keeps calling into a deleted widget;
+    * :meth:`connect` returns a :class:`Connection` whose ``disconnect()`` removes it.
+    """
+
+    def __init__(self, names: tuple[str, ...] | None = None) -> None:
+        self._names = None if names is None else frozenset(names) | {"*"}
+        self._callbacks: dict[str, list[Connection]] = defaultdict(list)
+
+    def connect(self, name: str, callback: Callable[[Any], None], *, owner=None) -> Connection:
+        if self._names is not None and name not in self._names:
+            raise ValueError(f"no event {name!r}; the events are: {', '.join(sorted(self._names))}")
+        connection = Connection(self, name, callback)
+        self._callbacks[name].append(connection)
+        if owner is not None:
+            # Qt's destroyed signal: the owner's C++ object is going; the weak reference to the
+            # connection lets the owner live or die without the model keeping it.
+            ref = weakref.ref(connection)
+            owner.destroyed.connect(lambda *_: ref() is not None and ref().disconnect())
+        return connection
 
     def disconnect(self, name: str, callback: Callable[[Any], None]) -> None:
-        if callback in self._callbacks.get(name, []):
-            self._callbacks[name].remove(callback)
+        for connection in list(self._callbacks.get(name, ())):
+            if connection.callback() == callback:
+                self._drop(connection)
+
+    def _drop(self, connection: Connection) -> None:
+        listeners = self._callbacks.get(connection.name)
+        if listeners and connection in listeners:
+            listeners.remove(connection)
+
+    def listeners(self, name: str) -> int:
+        """How many live callbacks ``name`` has (tests)."""
+        return sum(c.callback() is not None for c in self._callbacks.get(name, ()))
 
     def emit(self, name: str, value: Any = None) -> None:
-        for callback in list(self._callbacks.get(name, ())):
+        for connection in list(self._callbacks.get(name, ())):
+            self._call(connection, value)
+        for connection in list(self._callbacks.get("*", ())):
+            self._call(connection, (name, value))
+
+    def _call(self, connection: Connection, value: Any) -> None:
+        callback = connection.callback()
+        if callback is None:  # its object is gone
+            self._drop(connection)
+        else:
             callback(value)
-        for callback in list(self._callbacks.get("*", ())):
-            callback((name, value))
 
 
 class Observable:
@@ -65,9 +126,11 @@ class Observable:
     """
 
     _fields: tuple[str, ...] = ()
+    #: Events besides one per field.
+    _extra_events: tuple[str, ...] = ()
 
     def __init__(self) -> None:
-        object.__setattr__(self, "events", Events())
+        object.__setattr__(self, "events", Events(self._fields + self._extra_events))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self._fields:
@@ -210,6 +273,7 @@ class RaceModel(Observable):
     ``run`` with ``(index, field)`` when a field of one run changed.
     """
 
+    _extra_events = ("runs", "run")
     _fields = ("custom", "preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
                "seed", "noise_scale", "log_loss", "selected", "timeline", "swarm",
                # How the race is shown (the classroom features); see VIEW_FIELDS.

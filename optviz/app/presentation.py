@@ -124,7 +124,7 @@ class HyperStrip(QToolBar):
         self._progress = ""
         self._last = 0.0
         for name in ("selected", "runs", "run", "theme"):
-            model.events.connect(name, lambda _: self.refresh())
+            model.events.connect(name, lambda _: self.refresh(), owner=self)
         self.refresh()
 
     def text(self) -> str:

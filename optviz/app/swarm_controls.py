@@ -94,7 +94,7 @@ class SwarmControls(QGroupBox):
         self.whole_view.clicked.connect(self._on_whole_view)
         model.events.connect("swarm", self._show)
         for name in ("preset", "preset_params", "custom"):
-            model.events.connect(name, lambda _: self._show(self.model.swarm))
+            model.events.connect(name, lambda _: self._show(self.model.swarm), owner=self)
 
     # widget → model
     def _settings(self, rect) -> dict:

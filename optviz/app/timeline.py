@@ -54,7 +54,7 @@ class TimelineBar(QWidget):
 
         self.slider.sliderPressed.connect(lambda: setattr(self.model, "playing", False))
         self.slider.valueChanged.connect(self._on_slider)
-        model.events.connect("timeline", lambda _: self.sync())
+        model.events.connect("timeline", lambda _: self.sync(), owner=self)
         controller.advanced.connect(self.sync)
         controller.runsChanged.connect(self.sync)
         self.sync()

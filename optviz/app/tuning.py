@@ -665,7 +665,8 @@ class TuningActions(QObject):
         self.summary: TuneSummary | None = None
         self.previous: dict | None = None  # {"same_lr": bool, "rates": [(run, α)]}
         self.actions: dict[str, QAction] = {}
-        self.model.events.connect("max_steps", lambda v: setattr(self, "steps", min(int(v), DEFAULT_BUDGET_CAP)))
+        self.model.events.connect("max_steps", lambda v: setattr(self, "steps", min(int(v), DEFAULT_BUDGET_CAP)),
+                                  owner=self)
 
     def install(self, menu) -> dict[str, QAction]:
         w = self.window
