@@ -20,6 +20,9 @@ compress to almost nothing). GIF delays
 are whole centiseconds: frame i lasts ⌊100(i+1)/fps⌋ − ⌊100i/fps⌋ cs, so the average rate is
 exactly ``fps`` (30 fps alternates 30 and 40 ms). Browsers slow down delays under 20 ms,
 hence at most 50 fps.
+
+Both formats are reproducible: the same frames give the same bytes in any process (no
+timestamps, no encoder state that depends on the machine's cores, no set-order palette).
 """
 
 from __future__ import annotations
@@ -138,10 +141,14 @@ TRANSPARENT = 255
 
 def global_palette(reference_rgb: np.ndarray, exact: Sequence[tuple[int, int, int]] = ()) -> list[int]:
     """A 255-colour palette (flat [r, g, b, …]): the ``exact`` colours first, then the most
-    representative colours of the reference frame (median cut)."""
+    representative colours of the reference frame (median cut).
+
+    The exact colours are deduplicated and sorted, so the palette (and the file's bytes)
+    depends only on which colours are given, never on the order a caller found them in (a
+    set's order changes with the process's hash seed)."""
     from PIL import Image
 
-    exact = list(dict.fromkeys(tuple(int(v) for v in c) for c in exact))[:64]
+    exact = sorted({tuple(int(v) for v in c) for c in exact})[:64]
     rest = TRANSPARENT - len(exact)
     quantized = Image.fromarray(reference_rgb, "RGB").quantize(colors=rest, method=Image.Quantize.MEDIANCUT,
                                                                 dither=Image.Dither.NONE)
