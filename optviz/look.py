@@ -89,7 +89,8 @@ def run_looks(optimizer_keys: Sequence[str]) -> list[RunLook]:
 
 #: A text character for each head marker (tables and labels that name a run in its colour).
 MARKER_GLYPHS = {"o": "\u25cf", "s": "\u25a0", "d": "\u25c6", "t": "\u25bc", "t1": "\u25b2", "t2": "\u25b6",
-                 "t3": "\u25c0", "h": "\u2b22", "p": "\u2b1f", "star": "\u2605", "+": "+", "x": "\u00d7"}
+                 "t3": "\u25c0", "h": "\u2b22", "p": "\u2b1f", "star": "\u2605", "+": "+", "x": "\u00d7",
+                 "arrow_up": "\u2b06", "arrow_down": "\u2b07"}
 
 
 def marker_glyph(marker: str) -> str:

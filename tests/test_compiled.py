@@ -9,7 +9,6 @@ import pytest
 from test_optimizers import CUSTOM, TORCH_DEFAULTS, torch_order_steps
 
 from optviz.core import OPTIMIZERS, RunSpec, Simulation, compiled, get_surface, surface_keys
-from optviz.core.optimizers import make_optimizer
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
@@ -21,41 +20,66 @@ def kernel():
     return fused
 
 
+def tables(keys, hyper=None, n=3):
+    """The compiled kernel's per-run tables for the race entries ``keys``: kinds, constants,
+    the buffer stack B (one row per buffer name, zeros) and each run's slots into it."""
+    confs = [OPTIMIZERS[k].configure(learning_rate=0.1, **(hyper or {}).get(k, {})) for k in keys]
+    names = sorted({b.name for c in confs for b in c.rule.buffers})
+    kinds = np.array([compiled.kind(c.rule.key) for c in confs], dtype=np.int8)
+    constants = np.stack([compiled.constants_row(c) for c in confs])
+    slots = np.zeros((len(keys), compiled.MAX_BUFFERS), dtype=np.int64)
+    B = np.zeros((len(names), len(keys), n, 2))
+    for k, c in enumerate(confs):
+        for j, b in enumerate(c.rule.buffers):
+            slots[k, j] = names.index(b.name)
+            B[names.index(b.name), k] = b.start
+    return kinds, constants, B, slots, names
+
+
 @pytest.mark.parametrize("variant", ["torch_defaults", "custom"])
 def test_every_kind_matches_the_scalar_torch_order_reference_bit_for_bit(kernel, variant):
     """All eight optimizers as one batch of runs, 60 updates of random gradients with a
     changing learning rate: each step equals the plain-Python reference exactly."""
     keys = list(OPTIMIZERS)
     hyper = {k: (CUSTOM if variant == "custom" else TORCH_DEFAULTS)[k] for k in keys}
-    accesses = [make_optimizer(k, learning_rate=0.1, **hyper[k]).update.kernel for k in keys]
-    kinds, constants = compiled.as_arrays(accesses)
+    kinds, constants, B, slots, _ = tables(keys, hyper)
     K, N, T = len(keys), 3, 60
     rng = np.random.default_rng(1)
     grads = rng.standard_normal((T, K, N, 2)) * np.logspace(-3, 2, N)[None, None, :, None]
     lrs = 0.05 * (1 + rng.random((T, K)))
-    p, r = np.zeros((K, N, 2)), np.zeros((K, N, 2))
+    W = rng.standard_normal((K, N, 2))
     got = np.empty_like(grads)
     act = np.arange(K)
     for t in range(T):
         g = grads[t].copy()
-        kernel(act, kinds, constants, lrs[t], np.full(K, t), g, p, r)
+        kernel(act, kinds, constants, lrs[t], np.full(K, t), g, W, B, slots)
         got[t] = g
     for k, key in enumerate(keys):
         for i in range(N):
             for d in range(2):
-                want = torch_order_steps(key, grads[:, k, i, d].tolist(), lrs[:, k].tolist(), **hyper[key])
+                want = torch_order_steps(key, grads[:, k, i, d].tolist(), lrs[:, k].tolist(), w=W[k, i, d],
+                                         **hyper[key])
                 assert got[:, k, i, d].tolist() == want, (key, i, d)
 
 
 def test_only_the_listed_runs_change(kernel):
-    accesses = [make_optimizer(k).update.kernel for k in ("adam", "momentum", "rmsprop")]
-    kinds, constants = compiled.as_arrays(accesses)
+    kinds, constants, B, slots, names = tables(("adam", "momentum", "rmsprop"), n=2)
+    p, r = B[names.index("p")], B[names.index("r")]
     g = np.ones((3, 2, 2))
-    p, r = np.zeros((3, 2, 2)), np.zeros((3, 2, 2))
-    kernel(np.array([1]), kinds, constants, np.array([0.1]), np.array([0]), g, p, r)
+    kernel(np.array([1]), kinds, constants, np.array([0.1]), np.array([0]), g, np.zeros((3, 2, 2)), B, slots)
     assert g[0].tolist() == g[2].tolist() == [[1.0, 1.0], [1.0, 1.0]]
     assert (p[0] == 0).all() and (r == 0).all() and (p[1] == 1).all()
     assert (g[1] == -0.1).all()
+
+
+def test_an_unknown_kind_raises_instead_of_running_another_rule(kernel):
+    kinds, constants, B, slots, _ = tables(("adam",), n=1)
+    g = np.ones((1, 1, 2))
+    with pytest.raises(ValueError, match="unknown optimizer kind"):
+        kernel(np.array([0]), np.array([len(compiled.KINDS)], dtype=np.int8), constants, np.array([0.1]),
+               np.array([0]), g, np.zeros((1, 1, 2)), B, slots)
+    with pytest.raises(ValueError, match="no compiled kernel for the update rule 'lion'"):
+        compiled.kind("lion")
 
 
 def _race(surface_key: str) -> list[RunSpec]:

@@ -1,7 +1,9 @@
-"""The numba code of :mod:`optviz.core.basins_compiled` (imported only when first used).
+"""The numba code of :mod:`optviz.core.basins_compiled`: not imported as such, but compiled as
+the second half of the module :mod:`optviz.core.compiled` generates (after the optimizer
+dispatch it calls, ``update_coordinate``), so imports here are absolute.
 
-Everything is ``@njit`` without a signature, so importing this module compiles nothing; the
-first call compiles (a few seconds) or loads numba's on-disk cache (``cache=True``).
+Everything is ``@njit`` without a signature, so importing compiles nothing; the first call
+compiles (a few seconds) or loads numba's on-disk cache (``cache=True``).
 
 Floating-point rules (what makes the results bit-identical with the NumPy path): every
 expression below repeats the NumPy code it twins, operation by operation and in the same
@@ -16,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import surfaces as S
+from optviz.core import surfaces as S
 
 # Surface ids (the index into basins_compiled.TWIN_KEYS).
 BOWL, NARROW_VALLEY, RAVINE, SADDLE, MONKEY_SADDLE, TWO_WELLS, PLATEAU, ROSENBROCK, BEALE, BOOTH, HIMMELBLAU, \
@@ -451,80 +453,9 @@ def _grad_block(sid, sp, x, y, gx, gy, n):
 
 
 # --------------------------------------------------------------------------- optimizers
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _update_block(kind, c, lr, t, gx, gy, px, py, rx, ry, sx, sy, n):
-    """The step of update number t for every point: compiled.py's formulas (torch's order).
-    Reads g, updates the buffers p, r, writes the step s. One coordinate at a time and one
-    loop per kind, so that each loop touches few arrays and LLVM vectorizes it."""
-    _update_coordinate(kind, c, lr, t, gx, px, rx, sx, n)
-    _update_coordinate(kind, c, lr, t, gy, py, ry, sy, n)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _update_coordinate(kind, c, lr, t, g, p, r, s, n):
-    nlr = -lr
-    if kind == 0:  # sgd
-        for i in range(n):
-            s[i] = g[i] * nlr
-    elif kind == 1 or kind == 2:  # momentum, nesterov
-        beta = c[0]
-        if t == 0:
-            for i in range(n):
-                p[i] = g[i]
-        else:
-            for i in range(n):
-                p[i] = p[i] * beta + g[i]
-        if kind == 1:
-            for i in range(n):
-                s[i] = p[i] * nlr
-        else:
-            for i in range(n):
-                s[i] = (g[i] + p[i] * beta) * nlr
-    elif kind == 3:  # adagrad
-        eps = c[0]
-        for i in range(n):
-            gi = g[i]
-            rv = r[i] + gi * gi
-            r[i] = rv
-            s[i] = (gi * nlr) / (math.sqrt(rv) + eps)
-    elif kind == 4:  # rmsprop
-        rho, eps, one_minus_rho = c[0], c[1], c[2]
-        for i in range(n):
-            gi = g[i]
-            rv = r[i] * rho
-            rv = rv + (gi * one_minus_rho) * gi
-            r[i] = rv
-            s[i] = (gi * nlr) / (math.sqrt(rv) + eps)
-    else:  # adam
-        rho1, rho2, eps, weight, one_minus_weight, one_minus_rho2, small = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
-        step = float(t + 1)
-        bias_correction1 = 1 - rho1**step
-        bias_correction2 = 1 - rho2**step
-        step_size = lr / bias_correction1
-        bias_correction2_sqrt = bias_correction2**0.5
-        nss = -step_size
-        if small != 0.0:
-            for i in range(n):
-                gi = g[i]
-                pv = p[i]
-                pv = pv + (gi - pv) * weight
-                p[i] = pv
-                rv = r[i] * rho2
-                rv = rv + (gi * one_minus_rho2) * gi
-                r[i] = rv
-                s[i] = (pv * nss) / (math.sqrt(rv) / bias_correction2_sqrt + eps)
-        else:
-            for i in range(n):
-                gi = g[i]
-                pv = p[i]
-                pv = gi - (gi - pv) * one_minus_weight
-                p[i] = pv
-                rv = r[i] * rho2
-                rv = rv + (gi * one_minus_rho2) * gi
-                r[i] = rv
-                s[i] = (pv * nss) / (math.sqrt(rv) / bias_correction2_sqrt + eps)
+# The update step is ``update_coordinate(kind, c, lr, t, g, w, B, s, n)``, generated from the
+# optimizer registry by optviz.core.compiled and defined above this file's text in the module
+# it builds (each rule's scalar step, the one the race kernel compiles too).
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -660,17 +591,19 @@ def _clearly_running(sid, sp, x, y, gx, gy, sx, sy, gscale, geo, tol, saddles, a
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _run_block(sid, sp, starts, a, b, kind, c, lrs, check_every, geo, minima, saddles, tol,
+def _run_block(sid, sp, starts, a, b, kind, c, b0, lrs, check_every, geo, minima, saddles, tol,
                pos_out, status_out, min_out):
     n = b - a
     x = np.empty(n)
     y = np.empty(n)
     gx = np.empty(n)
     gy = np.empty(n)
-    px = np.zeros(n)
-    py = np.zeros(n)
-    rx = np.zeros(n)
-    ry = np.zeros(n)
+    bx = np.empty((b0.shape[0], n))  # the optimizer's buffers of the x and y coordinates
+    by = np.empty((b0.shape[0], n))
+    for j in range(b0.shape[0]):
+        for i in range(n):
+            bx[j, i] = b0[j]
+            by[j, i] = b0[j]
     sx = np.zeros(n)
     sy = np.zeros(n)
     gscale = np.empty(n)
@@ -697,7 +630,10 @@ def _run_block(sid, sp, starts, a, b, kind, c, lrs, check_every, geo, minima, sa
         if not fresh:
             _grad_block(sid, sp, x, y, gx, gy, n)
         fresh = False
-        _update_block(kind, c, lrs[t], t, gx, gy, px, py, rx, ry, sx, sy, n)
+        # One coordinate at a time and one loop per rule, so each loop touches few arrays and
+        # LLVM vectorizes it.
+        update_coordinate(kind, c, lrs[t], t, gx, x, bx, sx, n)  # noqa: F821 - defined by the generated dispatch
+        update_coordinate(kind, c, lrs[t], t, gy, y, by, sy, n)  # noqa: F821
         _move(x, sx, alive, n)
         _move(y, sy, alive, n)
         if (t + 1) % check_every == 0 or t + 1 >= T:
@@ -730,17 +666,18 @@ def _run_block(sid, sp, starts, a, b, kind, c, lrs, check_every, geo, minima, sa
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_points(sid, sp, starts, lo, hi, block, kind, c, lrs, check_every, geo, minima, saddles, tol,
+def run_points(sid, sp, starts, lo, hi, block, kind, c, b0, lrs, check_every, geo, minima, saddles, tol,
                pos_out, status_out, min_out):
     """Run the start points ``starts[lo:hi]`` in blocks of ``block``, all T = len(lrs) steps.
 
     Args:
         sid: the surface id; sp: its parameters (narrow valley: hxx, hxy, hyy).
-        starts: (N, 2) start points. kind, c: compiled.KINDS and the constants row.
+        starts: (N, 2) start points. kind, c: compiled.kind() and compiled.constants_row();
+            b0: the start values of the rule's buffers, compiled.buffer_starts().
         lrs: (T,) α_t of every step. check_every: the status check interval.
         geo, minima, saddles, tol: the classification constants (see _classify).
         pos_out (N, 2), status_out (N,) int8, min_out (N,) int16: the results.
     """
     for a in range(lo, hi, block):
-        _run_block(sid, sp, starts, a, min(a + block, hi), kind, c, lrs, check_every, geo, minima, saddles, tol,
+        _run_block(sid, sp, starts, a, min(a + block, hi), kind, c, b0, lrs, check_every, geo, minima, saddles, tol,
                    pos_out, status_out, min_out)

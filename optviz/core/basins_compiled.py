@@ -2,7 +2,7 @@ r"""The compiled fast path of :func:`optviz.core.basins.compute_basins`.
 
 One numba kernel (:mod:`optviz.core._basins_kernel`) fuses, for a block of 256 start points
 at a time, the surface's gradient ∇J(W_t), the optimizer's update (the formulas of
-:mod:`optviz.core.compiled`, torch's operation order) and every ``CHECK_EVERY`` steps the
+:mod:`optviz.core.compiled`: each rule's scalar step, torch's operation order) and every ``CHECK_EVERY`` steps the
 race's classification (converged to minimum k / stalled / diverged / left the view), with all
 T steps inside the kernel and every point's state in a few small arrays that stay in L1
 cache. Blocks run on a pool of threads (one per core; the kernel releases the GIL), and
@@ -55,8 +55,7 @@ _pool: ThreadPoolExecutor | None = None
 
 
 def _build():
-    from . import _basins_kernel as module
-
+    module = compiled.kernels_module()  # the generated optimizer dispatch + _basins_kernel.py
     _exercise(module)  # compile now (for every surface and kind), not mid-computation
     return module
 
@@ -72,7 +71,7 @@ def _exercise(module) -> None:
     starts = np.zeros((1, 2))
     out = np.empty((1, 2))
     module.run_points(np.int64(0), np.zeros(3), starts, np.int64(0), np.int64(1), np.int64(BLOCK), np.int64(0),
-                      np.zeros(compiled.CONSTANTS), np.full(1, 0.1), np.int64(1), np.zeros(10), np.zeros((0, 2)),
+                      np.zeros(compiled.CONSTANTS), np.zeros(compiled.MAX_BUFFERS), np.full(1, 0.1), np.int64(1), np.zeros(10), np.zeros((0, 2)),
                       np.zeros((0, 2)), np.zeros(2), out, np.empty(1, np.int8), np.empty(1, np.int16))
 
 
@@ -124,13 +123,15 @@ def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
     if sid is None:
         raise ValueError(f"no compiled gradient for the surface {surface.key!r}")
     spec = settings.spec
-    access = spec.build().update.kernel
-    kinds, constants = compiled.as_arrays([access])
+    configured = spec.configure()
+    kind = compiled.kind(configured.rule.key)
+    constants = compiled.constants_row(configured)
+    starts_b = compiled.buffer_starts(configured.rule.key)
     T = settings.steps
-    if access.schedule is None:
-        lrs = np.full(T, float(access.lr_const))
+    if configured.schedule is None:
+        lrs = np.full(T, float(configured.lr_const))
     else:
-        lrs = np.array([access.learning_rate(t) for t in range(T)], dtype=float)
+        lrs = np.array([configured.learning_rate(t) for t in range(T)], dtype=float)
     geo, tol = _geometry(surface, settings.tolerances)
     minima = np.array([m.location for m in surface.minima], dtype=float).reshape(-1, 2)
     saddles = np.array([s.location for s in surface.saddles], dtype=float).reshape(-1, 2)
@@ -146,7 +147,7 @@ def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
         if stop.is_set():
             return
         module.run_points(np.int64(sid), sp, starts, np.int64(lo), np.int64(hi), np.int64(BLOCK),
-                          np.int64(kinds[0]), constants[0], lrs, np.int64(CHECK_EVERY), geo, minima, saddles, tol,
+                          np.int64(kind), constants, starts_b, lrs, np.int64(CHECK_EVERY), geo, minima, saddles, tol,
                           positions, status, minimum)
 
     pieces = [(lo, min(lo + TASK, N)) for lo in range(0, N, TASK)]

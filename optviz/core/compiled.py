@@ -1,120 +1,237 @@
-"""The compiled twin of the optimizer kernels: one call updates every run of a simulation.
+"""The compiled twin of the optimizer kernels: one call updates every run of a simulation,
+and the update step of the basin kernel; the dispatch is generated from the registry.
 
 :class:`~optviz.core.simulation.Simulation` steps K runs of different optimizers in lock
 step. With NumPy that is one kernel call per run per step, about 5 µs each, which caps a
-race of 8 runs near 1,000 steps per frame-second. :func:`update_runs` does all runs in one
-numba-compiled loop, with the **same floating-point operations in the same order** as the
-NumPy kernels in :mod:`optviz.core.optimizers` (no fast-math, so no fused multiply-adds),
-so both give bit-identical trajectories; ``tests/test_compiled.py`` checks that for every
-optimizer on every surface.
+race of 8 runs near 1,000 steps per frame-second. :func:`kernel` does all runs in one
+numba-compiled loop calling each rule's scalar ``step`` (:class:`optviz.core.optimizers.Rule`),
+which repeats its NumPy kernel's operations in the same order (no fast-math, so no fused
+multiply-adds): both give bit-identical trajectories (``tests/test_compiled.py``).
 
-numba is optional. Compiling takes a few seconds the first time (then ``cache=True`` loads
-it from disk in ~0.1 s), so nothing compiles at import: :func:`kernel` compiles on first
-use, and :func:`warm_up` does it on a background thread so the app never waits for it.
-Without numba :func:`available` is False and callers keep the NumPy kernels.
+The dispatch on the rule (``if kind == 0: … elif … else: raise``) is generated from
+:data:`~optviz.core.optimizers.RULES`, one branch per rule, so adding a rule to the registry
+is all it takes; an unknown kind raises. The generated source, followed by the basin kernel
+(:mod:`optviz.core._basins_kernel`, which calls :func:`update_coordinate` from it), is written
+to a file named by a hash of everything it compiles (the generated text and every source file
+of ``optviz.core``) in the user's cache folder and imported from there, so numba's on-disk
+cache (``cache=True``) applies and a changed rule or surface can never load stale machine code.
+
+numba is optional. Compiling takes a few seconds the first time (then the cache loads it in
+~0.1 s), so nothing compiles at import: :func:`kernel` compiles on first use, and
+:func:`warm_up` does it on a background thread so the app never waits for it. Without numba
+:func:`available` is False and callers keep the NumPy kernels.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
 
 import numpy as np
 
 from .lazy_kernel import LazyKernel
+from .optimizers import RULES, Configured
 
-#: Kernel kinds by the factory name in ``KernelAccess.kind``.
-KINDS = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adam": 5}
-#: Columns of the constants table: the most any kernel has (Adam's 7).
-CONSTANTS = 7
+#: The compiled kernels' rule numbers by rule key (registry order).
+KINDS = {key: i for i, key in enumerate(RULES)}
+#: Columns of the constants table: the most any rule has.
+CONSTANTS = max(len(rule.constants(rule.validate({}))) for rule in RULES.values())
+#: Rows of the buffer tables: the most buffers any rule has (at least 1).
+MAX_BUFFERS = max(1, *(len(rule.buffers) for rule in RULES.values()))
+
+_CORE = Path(__file__).resolve().parent
 
 
+def kind(key: str) -> int:
+    """The compiled kernels' number of the rule ``key``; ValueError for an unknown rule."""
+    if key not in KINDS:
+        raise ValueError(f"no compiled kernel for the update rule {key!r}; known: {', '.join(KINDS)}")
+    return KINDS[key]
 
-def _update_runs(act, kinds, constants, lrs, counts, g, p, r):  # pragma: no cover - compiled
-    """Overwrite ``g[k]`` (g_t of run ``k = act[j]``) with its step and update its buffers.
 
-    Args:
-        act: (A,) indices of the runs to update; the others are left alone.
-        kinds: (K,) kernel kind per run (:data:`KINDS`).
-        constants: (K, CONSTANTS) each run's ``KernelAccess.constants``, zero padded.
-        lrs: (A,) α_t of each run this step. counts: (A,) its 0-based update number t.
-        g: (K, N, 2) gradients in, steps out. p, r: (K, N, 2) the stacked buffers.
-    """
-    for j in range(act.size):
-        k = act[j]
-        kind = kinds[k]
-        lr = lrs[j]
-        t = counts[j]
-        c = constants[k]
-        if kind == 5:  # adam
-            rho1, rho2, eps, weight, one_minus_weight, one_minus_rho2, small = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
-            step = float(t + 1)
-            bias_correction1 = 1 - rho1**step
-            bias_correction2 = 1 - rho2**step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2**0.5
-        for i in range(g.shape[1]):
-            for d in range(2):
-                gi = g[k, i, d]
-                if kind == 0:  # sgd
-                    g[k, i, d] = gi * -lr
-                elif kind == 1 or kind == 2:  # momentum, nesterov
-                    beta = c[0]
-                    if t == 0:
-                        pv = gi
-                    else:
-                        pv = p[k, i, d] * beta
-                        pv = pv + gi
-                    p[k, i, d] = pv
-                    if kind == 1:
-                        g[k, i, d] = pv * -lr
-                    else:
-                        g[k, i, d] = (gi + pv * beta) * -lr
-                elif kind == 3:  # adagrad
-                    eps = c[0]
-                    rv = r[k, i, d] + gi * gi
-                    r[k, i, d] = rv
-                    g[k, i, d] = (gi * -lr) / (math.sqrt(rv) + eps)
-                elif kind == 4:  # rmsprop
-                    rho, eps, one_minus_rho = c[0], c[1], c[2]
-                    rv = r[k, i, d] * rho
-                    rv = rv + (gi * one_minus_rho) * gi
-                    r[k, i, d] = rv
-                    g[k, i, d] = (gi * -lr) / (math.sqrt(rv) + eps)
-                else:  # adam
-                    pv = p[k, i, d]
-                    if small != 0.0:
-                        pv = pv + (gi - pv) * weight
-                    else:
-                        pv = gi - (gi - pv) * one_minus_weight
-                    p[k, i, d] = pv
-                    rv = r[k, i, d] * rho2
-                    rv = rv + (gi * one_minus_rho2) * gi
-                    r[k, i, d] = rv
-                    den = math.sqrt(rv) / bias_correction2_sqrt + eps
-                    g[k, i, d] = (pv * -step_size) / den
+def constants_row(configured: Configured) -> np.ndarray:
+    """A run's constants as the compiled kernels read them, zero padded to :data:`CONSTANTS`."""
+    row = np.zeros(CONSTANTS)
+    values = [float(v) for v in configured.constants]
+    row[: len(values)] = values
+    return row
+
+
+def buffer_starts(key: str) -> np.ndarray:
+    """The start values of the rule's buffers, (MAX_BUFFERS,), padded with zeros."""
+    out = np.zeros(MAX_BUFFERS)
+    for j, buffer in enumerate(RULES[key].buffers):
+        out[j] = buffer.start
+    return out
+
+
+# --------------------------------------------------------------------------- generated source
+
+
+def _unpack(n: int, item: str) -> str:
+    """``B[s0, k, i, d], B[s1, k, i, d]`` for n buffers (``item`` with {j} for the buffer)."""
+    return "".join(", " + item.format(j=j) for j in range(n))
+
+
+def dispatch_source() -> str:
+    """The generated dispatch: one branch per rule of :data:`RULES` (module text)."""
+    lines = [
+        "# Generated by optviz.core.compiled from optviz.core.optimizers.RULES: do not edit.",
+        "import math",
+        "import numpy as np",
+        "from numba import njit",
+        "from numba.extending import register_jitable",
+        "from optviz.core.optimizers import RULES as _RULES",
+        "from optviz.core.optimizers.base import SCALAR_HELPERS as _HELPERS",
+        "",
+        "for _helper in _HELPERS:  # plain-float helpers the rules' steps call",
+        "    register_jitable(_helper)",
+        "",
+        '_jit = njit(cache=True, nogil=True, error_model="numpy")',
+        "",
+    ]
+    for i, (key, rule) in enumerate(RULES.items()):
+        n = len(rule.buffers)
+        race_bufs = _unpack(n, "B[s{j}, k, i, d]")
+        block_bufs = _unpack(n, "B[{j}, i]")
+        slots = "".join(f"    s{j} = slots[k, {j}]\n" for j in range(n))
+        lines += [
+            f"_prepare_{i} = _jit(_RULES[{key!r}].prepare)",
+            f"_step_{i} = _jit(_RULES[{key!r}].step)",
+            "",
+            "@_jit",
+            f"def _race_{i}(k, c, lr, t, g, w, B, slots):",
+            f"    q = _prepare_{i}(c, lr, t)",
+            slots + "    for i in range(g.shape[1]):",
+            "        for d in range(2):",
+            f"            g[k, i, d]{race_bufs} = _step_{i}(g[k, i, d], w[k, i, d]{race_bufs}, c, q, t)",
+            "",
+            "@_jit",
+            f"def _block_{i}(c, lr, t, g, w, B, s, n):",
+            f"    q = _prepare_{i}(c, lr, t)",
+            "    for i in range(n):",
+            f"        s[i]{block_bufs} = _step_{i}(g[i], w[i]{block_bufs}, c, q, t)",
+            "",
+        ]
+    race = [f"        {'if' if i == 0 else 'elif'} kind == {i}:\n            _race_{i}(k, c, lr, t, g, w, B, slots)"
+            for i in range(len(RULES))]
+    block = [f"    {'if' if i == 0 else 'elif'} kind == {i}:\n        _block_{i}(c, lr, t, g, w, B, s, n)"
+             for i in range(len(RULES))]
+    lines += [
+        "def update_runs(act, kinds, constants, lrs, counts, g, w, B, slots):",
+        '    """Overwrite g[k] (g_t of run k = act[j]) with its step and update its buffers."""',
+        "    for j in range(act.size):",
+        "        k = act[j]",
+        "        kind = kinds[k]",
+        "        lr = lrs[j]",
+        "        t = counts[j]",
+        "        c = constants[k]",
+        *race,
+        "        else:",
+        '            raise ValueError("unknown optimizer kind")',
+        "",
+        "@_jit",
+        "def update_coordinate(kind, c, lr, t, g, w, B, s, n):",
+        '    """One coordinate of n points: s = the step, B (MAX_BUFFERS, n) the buffers, updated."""',
+        *block,
+        "    else:",
+        '        raise ValueError("unknown optimizer kind")',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _basins_source() -> str:
+    text = (_CORE / "_basins_kernel.py").read_text(encoding="utf-8")
+    return text.replace("from __future__ import annotations\n", "")
+
+
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(_CORE.rglob("*.py")):
+        digest.update(str(path.relative_to(_CORE)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def module_source() -> str:
+    """The whole generated module: the dispatch, then the basin kernel."""
+    import numba
+
+    return (f"# sources {_sources_digest()} numba {numba.__version__}\n" + dispatch_source()
+            + "\n# ---- optviz/core/_basins_kernel.py ----\n" + _basins_source())
+
+
+def _cache_dirs():
+    if os.environ.get("OPTVIZ_KERNEL_DIR"):
+        yield Path(os.environ["OPTVIZ_KERNEL_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    yield Path(base) / "optviz" / "kernels"
+    yield Path(tempfile.gettempdir()) / f"optviz-kernels-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def _write(source: str) -> Path:
+    """The generated module's file (content-addressed: an existing one is never rewritten)."""
+    name = "kernels_" + hashlib.sha256(source.encode()).hexdigest()[:20] + ".py"
+    errors = []
+    for folder in _cache_dirs():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            if not path.is_file() or path.read_text(encoding="utf-8") != source:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", dir=folder)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(source)
+                os.replace(tmp, path)
+            return path
+        except OSError as exc:
+            errors.append(f"{folder}: {exc}")
+    raise OSError("no writable folder for the compiled kernels: " + "; ".join(errors))
+
+
+_module_lock = threading.Lock()
+_module = None
+
+
+def kernels_module():
+    """The generated module, imported (its functions compile on first call)."""
+    global _module
+    with _module_lock:
+        if _module is None:
+            path = _write(module_source())
+            name = "optviz_" + path.stem
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            _module = module
+        return _module
 
 
 def _build():
     import numba
 
+    module = kernels_module()
     f8, i8 = numba.float64, numba.int64
-    signature = numba.void(i8[:], numba.int8[:], f8[:, :], f8[:], i8[:], f8[:, :, :], f8[:, :, :], f8[:, :, :])
+    signature = numba.void(i8[:], numba.int8[:], f8[:, :], f8[:], i8[:], f8[:, :, :], f8[:, :, :],
+                           f8[:, :, :, :], i8[:, :])
     # An explicit signature with "A"-layout arrays: one compilation serves row views and
     # whole arrays alike. error_model="numpy": 0/0 gives NaN as in NumPy (ε = 0, r = 0),
     # never ZeroDivisionError.
-    return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_update_runs)
+    return numba.njit(signature, cache=True, nogil=True, error_model="numpy")(module.update_runs)
 
 
-#: The compiled :func:`_update_runs`, built on first use.
+#: The compiled race kernel, built on first use:
+#: ``kernel()(act, kinds, constants, lrs, counts, g, w, B, slots)`` overwrites ``g[k]`` (g_t of
+#: run ``k = act[j]``, (K, N, 2)) with the step of update ``counts[j]`` at rate ``lrs[j]``;
+#: ``w`` (K, N, 2) is W_t; ``B`` (S, K, N, 2) stacks the buffers and ``slots[k, j]`` is the
+#: row of B holding run k's j-th buffer (:attr:`Rule.buffers` order); ``kinds`` (K,) int8 and
+#: ``constants`` (K, CONSTANTS) come from :func:`kind` and :func:`constants_row`.
 _KERNEL = LazyKernel(_build, "optviz-compile")
 available, ready, error, kernel, warm_up = (_KERNEL.available, _KERNEL.ready, _KERNEL.error, _KERNEL.get,
                                             _KERNEL.warm_up)
-
-
-def as_arrays(accesses) -> tuple[np.ndarray, np.ndarray]:
-    """The ``kinds`` and ``constants`` tables for a list of ``KernelAccess``."""
-    kinds = np.array([KINDS[a.kind] for a in accesses], dtype=np.int8)
-    constants = np.zeros((len(accesses), CONSTANTS))
-    for k, access in enumerate(accesses):
-        constants[k, : len(access.constants)] = access.constants
-    return kinds, constants

@@ -25,7 +25,7 @@ from enum import IntEnum
 import numpy as np
 
 from . import compiled
-from .optimizers import OPTIMIZERS, make_optimizer, state_vectors
+from .optimizers import OPTIMIZERS, make_optimizer
 from .risk import DEFAULT_SAMPLES, AnalyticRisk, BatchSampler, EmpiricalRisk, as_risk
 from .schedules import make_schedule
 from .surface import Surface
@@ -130,6 +130,12 @@ class RunSpec:
     def build(self):
         """The :class:`GradientTransformation`, with the schedule wrapped around α."""
         return make_optimizer(self.optimizer, **{**self.hyperparameters(), "learning_rate": self.learning_rate()})
+
+    def configure(self):
+        """The update rule ready to drive (:class:`optviz.core.optimizers.Configured`): what the
+        simulation and the basin maps step, with the schedule wrapped around α."""
+        hyper = self.hyperparameters()  # ValueError for an unknown optimizer
+        return OPTIMIZERS[self.optimizer].configure(**{**hyper, "learning_rate": self.learning_rate()})
 
 
 class History:
@@ -279,8 +285,7 @@ class Simulation:
         self._minima = np.array([m.location for m in self.surface.minima]).reshape(-1, 2)
         self._saddles = np.array([s.location for s in self.surface.saddles]).reshape(-1, 2)
 
-        self._opt = [None] * K
-        self._kernel = [None] * K  # KernelAccess: the update without per-call overhead
+        self._conf = [None] * K  # the runs' update rules with their constants and learning rates
         self._bufs = [()] * K  # run k's optimizer buffers: views into self._buffers
         self._sampler = [None] * K
         self._lr_const = np.full(K, np.nan)  # α of constant-rate runs (NaN: scheduled)
@@ -289,11 +294,13 @@ class Simulation:
         self.history = (History(self.max_steps, K, self.M, state_names, cloud=N if self.M < N else 0)
                         if self.record else None)
         # Every run's optimizer buffers live as views in one (K, N, 2) array per name (NaN for
-        # runs without it); in-place updates write through, so recording is one copy a name.
-        self._buffers = {name: np.full((K, N, 2), np.nan) for name in state_names}
+        # runs without it), the rows of one stack; in-place updates write through, so
+        # recording is one copy a name.
+        self._stack = np.full((len(state_names), K, N, 2), np.nan)
+        self._buffers = {name: self._stack[j] for j, name in enumerate(state_names)}
         self._kinds = np.zeros(K, dtype=np.int8)  # the compiled kernel's per-run tables
         self._constants = np.zeros((K, compiled.CONSTANTS))
-        self._no_buffer = np.zeros((0, 0, 2))
+        self._slots = np.zeros((K, compiled.MAX_BUFFERS), dtype=np.int64)  # run k's buffer j: self._stack[slot]
         for k in range(K):
             self.restart(k)
 
@@ -319,21 +326,22 @@ class Simulation:
                 raise ValueError(f"run {k} cannot switch to {spec.optimizer!r} in this simulation")
             self.specs[k] = spec
         spec = self.specs[k]
-        opt = spec.build()
+        conf = spec.configure()
         batch = spec.effective_batch_size(self.risk.n)
-        self._opt[k] = opt
-        self._kernel[k] = opt.update.kernel
-        self._kinds[k], self._constants[k] = (a[0] for a in compiled.as_arrays([self._kernel[k]]))
+        self._conf[k] = conf
+        self._kinds[k] = compiled.kind(conf.rule.key)
+        self._constants[k] = compiled.constants_row(conf)
         self._sampler[k] = BatchSampler(self.risk.n, batch, np.random.default_rng([self.seed, spec.seed]))
         self._stochastic[k] = not self._sampler[k].full
-        self._lr_const[k] = np.nan if self._kernel[k].schedule is not None else self._kernel[k].lr_const
+        self._lr_const[k] = np.nan if conf.schedule is not None else conf.lr_const
         self.positions[k] = self.starts
-        state = opt.init(self.positions[k])
+        names = list(self._buffers)
         for name, buf in self._buffers.items():
             buf[k] = np.nan
-        for name, value in state_vectors(state).items():
-            self._buffers[name][k] = value
-        self._bufs[k] = tuple(self._buffers[name][k] for name in state_vectors(state))
+        for j, buffer in enumerate(conf.rule.buffers):
+            self._buffers[buffer.name][k] = buffer.start
+            self._slots[k, j] = names.index(buffer.name)
+        self._bufs[k] = tuple(self._buffers[buffer.name][k] for buffer in conf.rule.buffers)
         self.steps[k] = 0
         self.status[k] = Status.RUNNING
         self.minimum[k] = -1
@@ -350,7 +358,7 @@ class Simulation:
 
     @staticmethod
     def _state_names_of(spec: RunSpec) -> list[str]:
-        return list(state_vectors(spec.build().init(np.zeros((1, 2)))))
+        return [buffer.name for buffer in spec.configure().rule.buffers]
 
     # ------------------------------------------------------------------ queries
 
@@ -417,7 +425,7 @@ class Simulation:
         lrs = self._lr_const[act]
         scheduled = np.flatnonzero(np.isnan(lrs))
         for j in scheduled:
-            lrs[j] = self._kernel[act[j]].learning_rate(int(t[j]))
+            lrs[j] = self._conf[act[j]].learning_rate(int(t[j]))
         if h is not None:
             h.lr[t, act] = lrs
         fused = self._compiled_kernel()
@@ -448,12 +456,12 @@ class Simulation:
                 lead = g[:, : min(rows.stop, self.M) - a]
                 h.grad[t, act, a: a + lead.shape[1]] = lead if everyone else lead[act]
             if fused is not None:
-                p, r = (self._buffers[name][:, rows] if name in self._buffers else self._no_buffer for name in "pr")
-                fused(act, self._kinds, self._constants, lrs, t, g, p, r)
+                fused(act, self._kinds, self._constants, lrs, t, g, self.positions[:, rows], self._stack[:, :, rows],
+                      self._slots)
             else:
                 for j, k in enumerate(act):
                     bufs = self._bufs[k] if whole else tuple(b[rows] for b in self._bufs[k])
-                    step = self._kernel[k].kernel(g[k], bufs, lrs[j], int(t[j]))
+                    step = self._conf[k].apply(g[k], self.positions[k, rows], bufs, int(t[j]), lrs[j])
                     if step is not g[k]:
                         np.copyto(g[k], step)
             if stop is not None:
