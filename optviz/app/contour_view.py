@@ -204,6 +204,9 @@ class _RunItems:
     heavy: bool = False  # drawn thin (see HEAVY_WIDTHS)
     dash: tuple = ()  # the optimizer's dash pattern, in line widths; () solid
     phase: float = 0.0  # where the dash pattern stands at the last painted point (pixels)
+    # How much of the path is known to lie in the drawing box (so each frame checks only the
+    # new points): (first point, points checked, last checked point, index where it left or -1).
+    checked: tuple | None = None
 
     def items(self):
         return (self.head, self.diverged)
@@ -493,6 +496,8 @@ class ContourView(pg.PlotWidget):
         self.surface = surface
         self._view = surface.view
         self._draw_box = surface.view.expanded(DRAW_MARGIN)
+        for run in self._runs:
+            run.checked = run.key = None  # checked against the old box
         w, h = surface.view.width, surface.view.height
         self.view_box.setLimits(minXRange=w * ZOOM_IN_LIMIT, maxXRange=w * ZOOM_OUT_LIMIT,
                                 minYRange=h * ZOOM_IN_LIMIT, maxYRange=h * ZOOM_OUT_LIMIT)
@@ -654,14 +659,15 @@ class ContourView(pg.PlotWidget):
                 continue
             pts = positions[: sim.length(k), k, 0]
             n = len(pts)
-            if n and not np.isfinite(pts[-1]).all():
-                finite = np.flatnonzero(np.isfinite(pts).all(axis=1))
-                n = int(finite[-1]) + 1 if finite.size else 0
             status = int(sim.status[k, 0])
-            key = (n, status, *pts[0], *pts[n - 1]) if n else (0, status)
+            # Compared as bytes: a NaN end (a diverged run) equals itself.
+            key = (n, status, pts[0].tobytes(), pts[-1].tobytes()) if n else (0, status)
             if key == run.key:
                 continue  # unchanged since the last frame (finished, or paused)
             run.key = key
+            if n and not np.isfinite(pts[-1]).all():
+                finite = np.flatnonzero(np.isfinite(pts).all(axis=1))
+                n = int(finite[-1]) + 1 if finite.size else 0
             self._draw_run(run, pts[:n], status == Status.DIVERGED)
         self.paths.extend()
 
@@ -672,7 +678,7 @@ class ContourView(pg.PlotWidget):
 
     def _draw_run(self, run: _RunItems, finite: np.ndarray, diverged: bool) -> None:
         """``finite``: the path up to its last finite point."""
-        run.drawn = self._drawable(finite)
+        run.drawn = self._drawable(finite, run)
         if len(run.drawn) == 0:
             run.head.setVisible(False)
             run.diverged.setVisible(False)
@@ -687,19 +693,31 @@ class ContourView(pg.PlotWidget):
             run.diverged.setPos(x, y)
         run.diverged.setVisible(diverged)
 
-    def _drawable(self, pts: np.ndarray) -> np.ndarray:
+    def _drawable(self, pts: np.ndarray, run: _RunItems | None = None) -> np.ndarray:
         """The path as drawn: ``pts`` up to where it leaves the drawing box (the view grown by
         ``DRAW_MARGIN`` on every side), ending exactly on the box edge.
 
         A diverging run's last point can be astronomically far away; nothing beyond the box is
-        handed to Qt (whose rasterizer would drop or mangle such lines).
+        handed to Qt (whose rasterizer would drop or mangle such lines). With ``run``, only the
+        points added since the last call are checked (a frame's cost must not grow with the
+        path), unless the path restarted or got shorter.
         """
         if self._draw_box is None or len(pts) == 0:
             return pts
-        outside = np.flatnonzero(~self._draw_box.contains(pts))
-        if outside.size == 0:
+        start, j = 0, -1
+        c = run.checked if run is not None else None
+        if c is not None and c[0] == pts[0].tobytes() and c[1] <= len(pts) and c[2] == pts[c[1] - 1].tobytes():
+            start, j = c[1], c[3]
+            if j > 0 and len(run.drawn) == j + 1:
+                return run.drawn  # cut at the same point as last time
+        if j < 0:
+            outside = np.flatnonzero(~self._draw_box.contains(pts[start:]))
+            j = start + int(outside[0]) if outside.size else -1
+        if run is not None:
+            done = len(pts) if j < 0 else j + 1
+            run.checked = (pts[0].tobytes(), done, pts[done - 1].tobytes(), j)
+        if j < 0:
             return pts
-        j = int(outside[0])
         if j == 0:
             return pts[:0]
         exit_point = _exit_point(pts[j - 1], pts[j], self._draw_box)

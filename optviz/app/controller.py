@@ -3,10 +3,29 @@
 Views never compute: they read ``controller.frame`` (the simulation, or the recorded state at
 the step the timeline shows: positions, history, statuses), ``controller.surface`` and the
 sampled grid ``controller.grid`` with its ``scale``.
+
+Every timer tick has a time budget (``TICK_BUDGET``, 12 ms of stepping in a 16 ms frame):
+``steps_per_frame`` is the target, and when its steps do not fit (a 10,000-point swarm costs
+~9 ms a step) the tick stops when the budget is spent and the rest of the frame's steps are
+taken on the next ticks. The window therefore answers input within a frame however
+expensive a step is; the race just runs slower, and the status bar says so once. The steps
+taken are the same as stepping the simulation directly: only their grouping into frames
+changes.
+
+Memory budget: the simulation allocates its whole recording when it is built
+(:class:`optviz.core.simulation.History`, ``max_steps`` + 1 rows): at most 16 runs ×
+100,000 steps, about 210 MiB, and a swarm's step limit is cut so its recording fits
+``limits.RECORDING_MEMORY_BUDGET`` (400 MiB). Playing allocates nothing that grows with the
+step count: the views draw a bounded number of points per run however long the race
+(:mod:`.decimation` for curves and the 3D paths, the contour canvas strokes only new
+segments into fixed-size images). So the app's memory is its start-up size plus the
+recording, however long it runs (``benchmarks/bench_app.py`` prints it at step 1,000 and
+100,000).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +40,8 @@ from .model import RaceModel, display_color
 
 GRID_SIZE = 200
 FRAME_MS = 16  # ~60 Hz
+#: Seconds of stepping per tick: the rest of the frame is left for drawing and input.
+TICK_BUDGET = 0.012
 
 
 class RaceController(QObject):
@@ -57,6 +78,12 @@ class RaceController(QObject):
         self.sim: Simulation | None = None
         self._switching = False
         self._quiet = False  # going live as part of a change that redraws anyway
+        #: The clock ticks are budgeted by (replaceable in tests) and the budget in seconds.
+        self.clock = time.perf_counter
+        self.tick_budget = TICK_BUDGET
+        self._pending = 0  # steps of the current frame's request still to take
+        self._step_cost: float | None = None  # seconds per step, as last measured
+        self._warned_slow = False  # the "cannot keep up" hint was shown since play started
         self._load_surface()
         self._rebuild()
         model.events.connect("preset", lambda _: self._on_preset())
@@ -122,6 +149,7 @@ class RaceController(QObject):
                 self.error.emit(f"{len(starts):,} points × {len(specs)} run{'s' if len(specs) != 1 else ''}: the race stops after "
                                 f"{max_steps:,} steps so its recording fits in memory")
         self._go_live()
+        self._pending, self._step_cost = 0, None
         self.sim = Simulation(self.surface, specs, starts, max_steps=max_steps, seed=m.seed,
                               noise_scale=m.noise_scale, record_points=lead)
 
@@ -181,6 +209,8 @@ class RaceController(QObject):
                 for r in self.model.runs]
 
     def _on_playing(self, playing: bool) -> None:
+        self._pending = 0  # a new play starts a new frame request
+        self._warned_slow = False
         if playing:
             self._go_live()
         if playing and self.sim.finished:
@@ -214,13 +244,52 @@ class RaceController(QObject):
 
     def reset(self) -> None:
         self._go_live()
+        self._pending = 0
         self.sim.restart()
         self.advanced.emit()
 
     def tick(self) -> None:
-        """One timer frame: ``steps_per_frame`` steps, then the views redraw."""
-        moved = self.sim.step(self.model.steps_per_frame)
+        """One timer frame: the frame's ``steps_per_frame`` steps, or as many of them as fit in
+        ``tick_budget`` seconds (at least one); the rest are taken on the next ticks before a
+        new frame's steps are requested. Then the views redraw."""
+        if self._pending <= 0:
+            self._pending = int(self.model.steps_per_frame)
+        moved = self._step_within_budget()
         if moved:
             self.advanced.emit()
         if self.sim.finished:
+            self._pending = 0
             self.model.playing = False
+
+    def _step_within_budget(self) -> int:
+        """Take pending steps until the budget is spent; returns the steps made. The chunk size
+        comes from the measured cost of a step, so a cheap race steps its whole frame in one
+        call and an expensive one stops near the budget (one step can overrun it: one is
+        always taken, so the race never stalls)."""
+        clock, budget = self.clock, self.tick_budget
+        start, done = clock(), 0
+        while self._pending > 0:
+            elapsed = clock() - start
+            if done and elapsed >= budget:
+                break
+            if self._step_cost is None:
+                chunk = 1  # measure one step first: it may cost a whole frame
+            else:
+                chunk = int(max(budget - elapsed, 0.0) / max(self._step_cost, 1e-9))
+                chunk = max(1, min(self._pending, chunk))
+            t0 = clock()
+            made = self.sim.step(chunk)
+            if made:
+                cost = (clock() - t0) / made
+                self._step_cost = cost if self._step_cost is None else 0.5 * (self._step_cost + cost)
+            self._pending -= chunk
+            done += made
+            if made < chunk:  # every run stopped
+                self._pending = 0
+                break
+        if self._pending > 0 and not self._warned_slow and self.model.playing:
+            self._warned_slow = True
+            per_frame = max(1, int(budget / max(self._step_cost or budget, 1e-9)))
+            self.error.emit(f"This race cannot take {self.model.steps_per_frame:,} steps per frame here: about "
+                            f"{per_frame:,} fit in a frame, so it plays slower to keep the window responsive")
+        return done

@@ -1,0 +1,127 @@
+"""Bounded drawing of growing series: a curve's cost per frame must not grow with the race.
+
+A race may run 100,000 steps. Handing every plot the whole history each frame makes a frame's
+cost (copies, bounds, downsampling, clipping) grow with the step count, and a long session
+slows to a crawl. :class:`SeriesDecimator` keeps what a curve draws to a fixed number of
+points, updated incrementally from the new values only:
+
+* the most recent ``exact`` values are drawn as they are (the moving end looks exactly right);
+* everything older is cut into equal buckets of ``width`` steps, each drawn as its smallest
+  and its largest value, in step order (peak decimation: a zig-zag keeps its full height,
+  a spike never vanishes). When there are more than ``max_buckets`` buckets, neighbours are
+  merged pairwise and the width doubles, so at most ``2·max_buckets + exact + width`` points
+  are ever drawn.
+
+Buckets are narrower than a pixel column for any plot narrower than ``max_buckets`` pixels,
+so the drawing is the same as that of the exact series.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Points at the moving end drawn exactly, and the bucket count beyond which buckets merge.
+EXACT_POINTS = 2000
+MAX_BUCKETS = 2048
+
+
+class SeriesDecimator:
+    """Peak decimation of a growing series ``y[0..n)`` against its index, incrementally.
+
+    ``update(y)`` takes the whole series each time (a view into the recording: nothing is
+    copied) but only reads the values it has not bucketed yet. It notices a series that was
+    restarted or cut shorter (the first value or the last bucketed value changed, or it is
+    shorter than what was bucketed) and starts over.
+    """
+
+    def __init__(self, exact: int = EXACT_POINTS, max_buckets: int = MAX_BUCKETS) -> None:
+        if exact < 1 or max_buckets < 2:
+            raise ValueError("exact must be >= 1 and max_buckets >= 2")
+        self.exact, self.max_buckets = int(exact), int(max_buckets)
+        self.reset()
+
+    def reset(self) -> None:
+        self.width = 1  # steps per bucket
+        self.count = 0  # complete buckets; they cover y[: count * width]
+        cap = 2 * self.max_buckets + 2
+        self._lo_i = np.zeros(cap, dtype=np.int64)  # index of each bucket's first extreme
+        self._hi_i = np.zeros(cap, dtype=np.int64)  # … and of its second
+        self._lo_v = np.zeros(cap)
+        self._hi_v = np.zeros(cap)
+        self._first: bytes | None = None
+        self._last: bytes | None = None  # y[covered - 1], to notice a restart
+
+    @property
+    def covered(self) -> int:
+        return self.count * self.width
+
+    def update(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, y)`` to draw for the series ``y`` (x: the step indices, as floats)."""
+        y = np.asarray(y, dtype=float)
+        n = len(y)
+        covered = self.covered
+        if covered and (n < covered or y[0].tobytes() != self._first or y[covered - 1].tobytes() != self._last):
+            self.reset()
+        self._bucket(y)
+        covered = self.covered
+        if covered == 0:
+            return np.arange(n, dtype=float), y
+        self._first, self._last = y[0].tobytes(), y[covered - 1].tobytes()
+        c = self.count
+        xs = np.empty(2 * c + (n - covered))
+        ys = np.empty_like(xs)
+        xs[0 : 2 * c : 2], xs[1 : 2 * c : 2] = self._lo_i[:c], self._hi_i[:c]
+        ys[0 : 2 * c : 2], ys[1 : 2 * c : 2] = self._lo_v[:c], self._hi_v[:c]
+        xs[2 * c :] = np.arange(covered, n)
+        ys[2 * c :] = y[covered:]
+        return xs, ys
+
+    def _bucket(self, y: np.ndarray) -> None:
+        """Bucket every complete bucket that lies before the exact tail."""
+        end = len(y) - self.exact  # everything before this may be bucketed
+        while True:
+            new = (end - self.covered) // self.width
+            if new <= 0:
+                return
+            new = min(new, 2 * self.max_buckets + 2 - self.count)
+            start = self.covered
+            block = y[start : start + new * self.width].reshape(new, self.width)
+            self._store(block, start)
+            if self.count > self.max_buckets:
+                self._merge()
+
+    def _store(self, block: np.ndarray, start: int) -> None:
+        new, width = block.shape
+        nan = np.isnan(block)
+        lo = np.argmin(np.where(nan, np.inf, block), axis=1)
+        hi = np.argmax(np.where(nan, -np.inf, block), axis=1)
+        rows = np.arange(new)
+        lo_v, hi_v = block[rows, lo], block[rows, hi]
+        empty = nan.all(axis=1)  # an all-NaN bucket stays a gap
+        lo[empty], hi[empty] = 0, width - 1
+        first, second = np.minimum(lo, hi), np.maximum(lo, hi)
+        swap = lo > hi
+        v1, v2 = np.where(swap, hi_v, lo_v), np.where(swap, lo_v, hi_v)
+        base = start + rows * width
+        s = slice(self.count, self.count + new)
+        self._lo_i[s], self._hi_i[s] = base + first, base + second
+        self._lo_v[s], self._hi_v[s] = v1, v2
+        self.count += new
+
+    def _merge(self) -> None:
+        """Pairs of buckets become one of twice the width: its lowest and highest of the four
+        points, in step order. An odd last bucket is dropped (re-bucketed from the series)."""
+        pairs = self.count // 2
+        idx = np.stack([self._lo_i[: 2 * pairs], self._hi_i[: 2 * pairs]], axis=1).reshape(pairs, 4)
+        val = np.stack([self._lo_v[: 2 * pairs], self._hi_v[: 2 * pairs]], axis=1).reshape(pairs, 4)
+        nan = np.isnan(val)
+        lo = np.argmin(np.where(nan, np.inf, val), axis=1)
+        hi = np.argmax(np.where(nan, -np.inf, val), axis=1)
+        rows = np.arange(pairs)
+        lo_i, hi_i, lo_v, hi_v = idx[rows, lo], idx[rows, hi], val[rows, lo], val[rows, hi]
+        empty = nan.all(axis=1)
+        lo_i[empty], hi_i[empty] = idx[empty, 0], idx[empty, 3]
+        swap = lo_i > hi_i
+        self._lo_i[:pairs], self._hi_i[:pairs] = np.where(swap, hi_i, lo_i), np.where(swap, lo_i, hi_i)
+        self._lo_v[:pairs], self._hi_v[:pairs] = np.where(swap, hi_v, lo_v), np.where(swap, lo_v, hi_v)
+        self.count, self.width = pairs, 2 * self.width
