@@ -12,8 +12,10 @@ significant digits (the table is read by people) and must settle robustly: the r
 
 Presets whose story needs particular rates are set by hand below (BY_HAND).
 
-Run: python scripts/tune_presets.py [preset ...]   (no argument: every preset; with
-arguments, only those rows are retuned and the others are kept from the current table)
+Run: python scripts/tune_presets.py [--only opt1,opt2] [preset ...]   (no preset: every preset;
+with presets, only those rows are retuned and the others are kept from the current table;
+``--only`` retunes just those optimizers' entries, e.g. a newly added optimizer's, and keeps
+the rest)
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ GRID = log_grid()  # the sweep window's grid: 40 values from 1e-5 to 10
 # Saddles are unbounded below: "lowest loss" would reward leaving fastest. These rates make
 # each run crawl past the saddle visibly (GD is "stalled" for a while) and then escape.
 SADDLE_RATES = {"gd": 0.01, "sgd": 0.01, "minibatch": 0.01, "momentum": 0.005, "nesterov": 0.005,
-                "adagrad": 0.05, "rmsprop": 0.01, "adam": 0.01}
+                "adagrad": 0.05, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01, "amsgrad": 0.01, "nadam": 0.01}
 BY_HAND = {
     "saddle": SADDLE_RATES,
     "monkey_saddle": SADDLE_RATES,
@@ -99,12 +101,17 @@ def tune(key: str, opt: str) -> tuple[float | None, str]:
     return alpha, f"best {best:.4g}, {edge}; NOTHING SETTLES ROBUSTLY (tail {sweep.best_tail:.3g})"
 
 
-def main(keys: list[str]) -> None:
+def main(keys: list[str], only: list[str] | None = None) -> None:
     path = resource("learning_rates.json")
-    table = json.loads(path.read_text()) if keys else {}
+    table = json.loads(path.read_text()) if keys or only else {}
     for key in keys or surface_keys():
+        old = table.get(key, {})
         row = {}
         for opt in OPTIMIZERS:
+            if only is not None and opt not in only:
+                if opt in old:
+                    row[opt] = old[opt]
+                continue
             if opt in BY_HAND.get(key, {}):
                 row[opt] = BY_HAND[key][opt]
                 print(f"{key:18s} {opt:10s} {row[opt]:<8g} (by hand)", flush=True)
@@ -120,4 +127,12 @@ def main(keys: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    only = None
+    if args and args[0] == "--only":
+        only = args[1].split(",")
+        unknown = [o for o in only if o not in OPTIMIZERS]
+        if unknown:
+            sys.exit(f"unknown optimizer {unknown[0]!r}; choose from: {', '.join(OPTIMIZERS)}")
+        args = args[2:]
+    main(args, only)

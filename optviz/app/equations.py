@@ -28,7 +28,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
-from ..core.optimizers import OPTIMIZERS
+from ..core.optimizers import OPTIMIZERS, Explained, Html, Update, rule_of
 from ..look import marker_glyph
 from .model import display_color
 
@@ -48,7 +48,7 @@ class UpdateNumbers:
     update was taken yet, t = 0). Vectors are (2,) arrays over the two coordinates of W."""
 
     key: str  # the race entry, e.g. "adam"
-    kind: str  # the update rule: "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"
+    kind: str  # the update rule's key (optviz.core.optimizers.RULES): "sgd", "momentum", … "nadam"
     title: str
     t: int  # updates done
     hyper: dict  # the run's hyperparameters (α is the constant, see ``alpha`` for αₜ)
@@ -63,33 +63,35 @@ class UpdateNumbers:
     p_prev: np.ndarray | None = None
     r: np.ndarray | None = None
     r_prev: np.ndarray | None = None
-    p_hat: np.ndarray | None = None  # Adam
-    r_hat: np.ndarray | None = None  # Adam
-    bias1: float | None = None  # Adam: 1 − ρ₁ᵗ
-    bias2: float | None = None  # Adam: 1 − ρ₂ᵗ
+    p_hat: np.ndarray | None = None  # Adam's family
+    r_hat: np.ndarray | None = None  # Adam's family
+    bias1: float | None = None  # Adam's family: 1 − ρ₁ᵗ
+    bias2: float | None = None  # Adam's family: 1 − ρ₂ᵗ
     step_size: np.ndarray | None = None  # adaptive methods: per-axis α/(ε + √r) (Adam: α/(√r̂ + ε))
     step: np.ndarray | None = None  # ΔW = W_t − W_{t−1}, as recorded
     extra: dict = field(default_factory=dict)
+    update: Update | None = None  # the update as the rule's definition reads it
+    explained: Explained | None = None  # what the rule derives from it (Rule.explain)
 
 
 def rule_kind(key: str) -> str:
-    """The update rule behind a race entry: its factory's name (GD, SGD and mini-batch are all
-    "sgd")."""
-    return OPTIMIZERS[key].factory.__name__
+    """The update rule behind a race entry (GD, SGD and mini-batch are all "sgd")."""
+    return rule_of(key).key
 
 
 def update_numbers(sim, k: int, i: int = 0) -> UpdateNumbers:
-    """The last update of run ``k`` (start point ``i``), read from ``sim.history``."""
+    """The last update of run ``k`` (start point ``i``), read from ``sim.history``; what the
+    rule derives from it (p̂, r̂, step sizes…) comes from its definition (``Rule.explain``)."""
     h = sim.history
     if h is None:
         raise RuntimeError("the equations need a simulation that records its history")
     spec = sim.specs[k]
     key = spec.optimizer
-    kind = rule_kind(key)
+    rule = rule_of(key)
     hyper = spec.hyperparameters()
     t = sim.length(k) - 1
     scheduled = not (spec.schedule == "constant" and not spec.schedule_params)
-    out = UpdateNumbers(key=key, kind=kind, title=spec.title, t=t, hyper=hyper, scheduled=scheduled,
+    out = UpdateNumbers(key=key, kind=rule.key, title=spec.title, t=t, hyper=hyper, scheduled=scheduled,
                         batch=spec.effective_batch_size(sim.risk.n), n=int(sim.risk.n),
                         W=h.positions[t, k, i].copy(), loss=float(h.loss[t, k, i]))
     if t == 0:
@@ -98,22 +100,17 @@ def update_numbers(sim, k: int, i: int = 0) -> UpdateNumbers:
     out.alpha = float(h.lr[t - 1, k])
     out.g = h.grad[t - 1, k, i].copy()
     out.step = h.positions[t, k, i] - h.positions[t - 1, k, i]
-    if kind in ("momentum", "nesterov", "adam"):
-        out.p = state["p"][t, k, i].copy()
-        out.p_prev = state["p"][t - 1, k, i].copy()
-    if kind in ("adagrad", "rmsprop", "adam"):
-        out.r = state["r"][t, k, i].copy()
-        out.r_prev = state["r"][t - 1, k, i].copy()
-    eps = float(hyper.get("eps", 0.0))
-    with np.errstate(all="ignore"):
-        if kind == "adam":
-            out.bias1 = 1.0 - float(hyper["rho1"]) ** t
-            out.bias2 = 1.0 - float(hyper["rho2"]) ** t
-            out.p_hat = out.p / out.bias1
-            out.r_hat = out.r / out.bias2
-            out.step_size = out.alpha / (np.sqrt(out.r_hat) + eps)
-        elif kind in ("adagrad", "rmsprop"):
-            out.step_size = out.alpha / (eps + np.sqrt(out.r))
+    update = Update(t=t, hyper=hyper, alpha=out.alpha, g=out.g, step=out.step,
+                    buffers={b.name: state[b.name][t, k, i].copy() for b in rule.buffers},
+                    previous={b.name: state[b.name][t - 1, k, i].copy() for b in rule.buffers})
+    out.update = update
+    out.p, out.p_prev = update.buffers.get("p"), update.previous.get("p")
+    out.r, out.r_prev = update.buffers.get("r"), update.previous.get("r")
+    out.explained = rule.explain(update)
+    values = out.explained.values
+    out.p_hat, out.r_hat = values.get("p_hat"), values.get("r_hat")
+    out.bias1, out.bias2 = values.get("bias1"), values.get("bias2")
+    out.step_size = out.explained.step_size
     return out
 
 
@@ -183,7 +180,20 @@ def _default_font() -> QFont:
     return font
 
 
-_GREEK = {"beta": "β", "rho": "ρ", "rho1": "ρ<sub>1</sub>", "rho2": "ρ<sub>2</sub>", "eps": "ε"}
+class _RichText(Html):
+    """The rows' text helpers: the panel's number format and hats measured in its font."""
+
+    def __init__(self, font: QFont | None) -> None:
+        self.font = font
+
+    def hat(self, symbol: str) -> str:
+        return hat_html(symbol, self.font)
+
+    def number(self, value) -> str:
+        return format_number(value)
+
+    def vector(self, value) -> str:
+        return format_vector(value)
 
 
 def _gradient_source(nums: UpdateNumbers) -> tuple[str, str]:
@@ -200,7 +210,6 @@ def rows(nums: UpdateNumbers, font: QFont | None = None) -> list[tuple[str, str,
     """(formula, value, note) rows of the update, in the lecture's order (``font``: the one
     they are shown in, for the hats)."""
     t = nums.t
-    kind = nums.kind
     out: list[tuple[str, str, str]] = []
     if t == 0:
         return out
@@ -208,39 +217,22 @@ def rows(nums: UpdateNumbers, font: QFont | None = None) -> list[tuple[str, str,
     g = _sub("g", t)
     out.append((f"{g} = {source}", format_vector(nums.g), batch_note))
     alpha = _sub("α", t) if nums.scheduled else "α"
-    if kind == "sgd":
-        out.append((f"ΔW = {MINUS}{alpha} {g}", format_vector(nums.step), ""))
-    elif kind in ("momentum", "nesterov"):
-        p, p_prev = _sub("p", t), _sub("p", t - 1)
-        if t == 1:
-            out.append((f"{p} = {g}", format_vector(nums.p), "the buffer starts at the first gradient"))
-        else:
-            out.append((f"{p} = β {p_prev} + {g}", format_vector(nums.p), ""))
-        if kind == "momentum":
-            out.append((f"ΔW = {MINUS}{alpha} {p}", format_vector(nums.step), ""))
-        else:
-            out.append((f"ΔW = {MINUS}{alpha} ({g} + β {p})", format_vector(nums.step), ""))
-    elif kind in ("adagrad", "rmsprop"):
-        r, r_prev = _sub("r", t), _sub("r", t - 1)
-        if kind == "adagrad":
-            out.append((f"{r} = {r_prev} + {g} ⊙ {g}", format_vector(nums.r), ""))
-        else:
-            out.append((f"{r} = ρ {r_prev} + (1 {MINUS} ρ) {g} ⊙ {g}", format_vector(nums.r), ""))
-        out.append((f"{alpha} / (ε + √{r})", format_vector(nums.step_size), "step size per axis"))
-        out.append((f"ΔW = {MINUS}{alpha} / (ε + √{r}) ⊙ {g}", format_vector(nums.step), ""))
-    elif kind == "adam":
-        p, p_prev, r, r_prev = _sub("p", t), _sub("p", t - 1), _sub("r", t), _sub("r", t - 1)
-        ph, rh = _sub(hat_html("p", font), t), _sub(hat_html("r", font), t)
-        rho1, rho2 = "ρ<sub>1</sub>", "ρ<sub>2</sub>"
-        out.append((f"{p} = {rho1} {p_prev} + (1 {MINUS} {rho1}) {g}", format_vector(nums.p), ""))
-        out.append((f"{r} = {rho2} {r_prev} + (1 {MINUS} {rho2}) {g} ⊙ {g}", format_vector(nums.r), ""))
-        out.append((f"{ph} = {p} / (1 {MINUS} {rho1}<sup>{t}</sup>)", format_vector(nums.p_hat),
-                    f"1 {MINUS} {rho1}<sup>{t}</sup> = {format_number(nums.bias1)}"))
-        out.append((f"{rh} = {r} / (1 {MINUS} {rho2}<sup>{t}</sup>)", format_vector(nums.r_hat),
-                    f"1 {MINUS} {rho2}<sup>{t}</sup> = {format_number(nums.bias2)}"))
-        out.append((f"{alpha} / (√{rh} + ε)", format_vector(nums.step_size), "step size per axis"))
-        out.append((f"ΔW = {MINUS}{alpha} {ph} / (√{rh} + ε)", format_vector(nums.step), ""))
+    rule = rule_of(nums.key)
+    update = nums.update if nums.update is not None else _update_of(nums)
+    explained = nums.explained if nums.explained is not None else rule.explain(update)
+    body = rule.rows(update, explained, _RichText(font), alpha, g)
+    if not body:  # a half-defined rule says so rather than showing nothing
+        body = [(f"{rule.title} defines no update-rule rows", "", "see docs/adding-an-optimizer.md")]
+    out.extend(body)
     return out
+
+
+def _update_of(nums: UpdateNumbers) -> Update:
+    """The rule's view of numbers filled in by hand (``p``, ``r`` and their previous values)."""
+    buffers = {name: value for name, value in (("p", nums.p), ("r", nums.r)) if value is not None}
+    previous = {name: value for name, value in (("p", nums.p_prev), ("r", nums.r_prev)) if value is not None}
+    return Update(t=nums.t, hyper=nums.hyper, alpha=nums.alpha, g=nums.g, step=nums.step, buffers=buffers,
+                  previous=previous)
 
 
 def _hyper_line(nums: UpdateNumbers) -> str:
@@ -250,9 +242,9 @@ def _hyper_line(nums: UpdateNumbers) -> str:
                      else f"α<sub>0</sub> = {format_number(nums.hyper['learning_rate'])}")
     else:
         parts.append(f"α = {format_number(nums.hyper['learning_rate'])}")
-    for name in ("beta", "rho", "rho1", "rho2", "eps"):
-        if name in nums.hyper:
-            parts.append(f"{_GREEK[name]} = {format_number(nums.hyper[name])}")
+    for h in rule_of(nums.key).hyper[1:]:
+        if h.name in nums.hyper:
+            parts.append(f"{h.html} = {format_number(nums.hyper[h.name])}")
     return "&nbsp;&nbsp; ".join(f"<span style='white-space:nowrap'>{part}</span>" for part in parts)
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.optimizers import OPTIMIZERS
+from ..core.optimizers import OPTIMIZERS, RULES, rule_of
 from ..core.simulation import RunSpec
 from .model import LR_MAX, LR_MIN
 from .run_swatch import RunSwatch
@@ -53,24 +53,6 @@ except ImportError:  # pragma: no cover - the schedules module is optional for t
     _schedules = None
 
 DEFAULT_SAMPLE_COUNT = 64
-EPS_MIN, EPS_MAX = 1e-12, 1e-1
-
-# ---------------------------------------------------------------------------------------------
-# What each hyperparameter looks like: (label, tooltip, kind, lo, hi). Kinds: "log", "linear".
-
-_HYPER_INFO: dict[str, tuple[str, str, str, float, float]] = {
-    "learning_rate": ("α (learning rate)", "α: the step size in W ← W − α·(update direction)", "log",
-                      LR_MIN, LR_MAX),
-    "beta": ("β (momentum)", "β: how much of the previous velocity p is kept (heavy ball)", "linear", 0.0, 0.9999),
-    "momentum": ("β (momentum)", "β: how much of the previous velocity p is kept", "linear", 0.0, 0.9999),
-    "rho": ("ρ (decay)", "ρ: decay of the running average r of squared gradients", "linear", 0.0, 0.9999),
-    "rho1": ("ρ₁ (1st moment)", "ρ₁: decay of the running average p of gradients", "linear", 0.0, 0.9999),
-    "beta1": ("ρ₁ (1st moment)", "ρ₁: decay of the running average p of gradients", "linear", 0.0, 0.9999),
-    "rho2": ("ρ₂ (2nd moment)", "ρ₂: decay of the running average r of squared gradients", "linear", 0.0, 0.9999),
-    "beta2": ("ρ₂ (2nd moment)", "ρ₂: decay of the running average r of g ⊙ g", "linear", 0.0, 0.9999),
-    "eps": ("ε", "ε: keeps α / (ε + √r) finite where r ≈ 0", "log", EPS_MIN, EPS_MAX),
-    "epsilon": ("ε", "ε: keeps α / (ε + √r) finite where r ≈ 0", "log", EPS_MIN, EPS_MAX),
-}
 
 _SCHEDULE_TITLES = {
     "constant": "constant",
@@ -99,33 +81,16 @@ _SCHEDULE_PARAM_INFO: dict[str, tuple[str, str, bool, float, float]] = {
 
 
 def hyper_names(key: str) -> list[str]:
-    """The hyperparameter names the optimizer ``key`` exposes, the learning rate first."""
-    spec = OPTIMIZERS[key]
-    hp = getattr(spec, "hyperparameters", None)
-    if hp is None:
-        names = list(getattr(spec, "defaults", {}))
-    elif isinstance(hp, Mapping):
-        names = list(hp)
-    else:
-        names = [h if isinstance(h, str) else getattr(h, "name", None) or getattr(h, "key", str(h)) for h in hp]
-    defaults = getattr(spec, "defaults", {})
-    names = [n for n in names if n in defaults or n == "learning_rate"]
-    if "learning_rate" in names:
-        names.remove("learning_rate")
-    return ["learning_rate", *names]
+    """The hyperparameter names the optimizer ``key`` exposes, the learning rate first (its
+    rule's definition)."""
+    return list(rule_of(key).names)
 
 
-def hyper_info(name: str, default) -> tuple[str, str, str, float, float]:
-    """Label, tooltip, kind ("log", "linear" or "bool") and range of a hyperparameter."""
-    if name in _HYPER_INFO:
-        return _HYPER_INFO[name]
-    if isinstance(default, bool):
-        return name, name, "bool", 0.0, 1.0
-    value = float(default) if default is not None else 0.0
-    if 0.0 <= value < 1.0:
-        return name, name, "linear", 0.0, 0.9999
-    hi = 10.0 ** math.ceil(math.log10(abs(value) * 100)) if value else 1.0
-    return name, name, "log", hi * 1e-8, hi
+def hyper_info(key: str, name: str) -> tuple[str, str, str, float, float]:
+    """Label, tooltip, slider kind ("log" or "linear") and range of the hyperparameter
+    ``name`` of the optimizer ``key``, from its rule's definition (:class:`Hyper`)."""
+    h = rule_of(key).hyperparameter(name)
+    return h.label, h.tooltip, h.scale, h.low, h.high
 
 
 def schedule_choices() -> list[tuple[str, str]]:
@@ -201,7 +166,7 @@ class RunEditor(QFrame):
         message(str): a value was refused; the widgets show the model's value again.
 
     Attributes:
-        hyper_widgets: ``{name: LogSlider | LinearSlider | QCheckBox}``.
+        hyper_widgets: ``{name: LogSlider | LinearSlider}``.
         batch_spin: the B spin box (None for GD and SGD, which show ``batch_label``).
         schedule_combo, schedule_widgets: the schedule kind and its parameter inputs.
     """
@@ -256,7 +221,7 @@ class RunEditor(QFrame):
         self.grid.setColumnStretch(1, 1)
         # One label width for every editor, so the sliders line up from run to run.
         metrics = self.fontMetrics()
-        labels = [info[0] for info in _HYPER_INFO.values()] + ["B (batch size)", "α schedule"]
+        labels = [h.label for rule in RULES.values() for h in rule.hyper] + ["B (batch size)", "α schedule"]
         self._label_width = max(metrics.horizontalAdvance(t) for t in labels) + 2
         self.grid.setColumnMinimumWidth(0, self._label_width)
         outer.addLayout(self.grid)
@@ -296,13 +261,10 @@ class RunEditor(QFrame):
     def _build_hyper_rows(self) -> None:
         defaults = OPTIMIZERS[self.run.optimizer].defaults
         for name in hyper_names(self.run.optimizer):
-            label, tip, kind, lo, hi = hyper_info(name, defaults.get(name))
+            label, tip, kind, lo, hi = hyper_info(self.run.optimizer, name)
             value = self.run.hyper.get(name, defaults.get(name))
             plain = label.split(" (")[0] if name != "learning_rate" else "learning rate"
-            if kind == "bool":
-                widget = QCheckBox()
-                widget.toggled.connect(lambda on, n=name: self._on_hyper(n, bool(on)))
-            elif kind == "log":
+            if kind == "log":
                 widget = LogSlider(lo, hi, value, name=plain)
                 widget.valueChanged.connect(lambda v, n=name: self._on_hyper(n, v))
                 widget.rejected.connect(self.message)
@@ -320,7 +282,7 @@ class RunEditor(QFrame):
         self.batch_spin: IntSpinBox | None = None
         self.batch_label: QLabel | None = None
         # GD is the full batch and SGD one sample by definition; the others take any B.
-        if key == "gd" or getattr(OPTIMIZERS[key], "batch", None) == "single":
+        if key == "gd" or OPTIMIZERS[key].batch == "single":
             self.batch_label = QLabel()
             self.batch_label.setObjectName("batch-text")
             self.batch_label.setToolTip(tip)
@@ -460,14 +422,11 @@ class RunEditor(QFrame):
             if value is None:
                 continue
             with QSignalBlocker(widget):
-                if isinstance(widget, QCheckBox):
-                    widget.setChecked(bool(value))
-                else:
-                    widget.setValue(float(value))
+                widget.setValue(float(value))
 
     def effective_batch_size(self) -> int:
         spec = OPTIMIZERS[self.run.optimizer]
-        b = self.run.batch_size if self.run.batch_size is not None else getattr(spec, "default_batch_size", None)
+        b = self.run.batch_size if self.run.batch_size is not None else spec.default_batch_size
         return self._n if b is None else min(int(b), self._n)
 
     def _show_batch(self) -> None:

@@ -49,7 +49,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from ..core.optimizers import OPTIMIZERS
+from ..core.optimizers import Update, rule_of
 from .equations import hat_html
 
 ARROW_BASE, ARROW_MIN, ARROW_MAX = 0.2, 0.07, 0.45
@@ -93,12 +93,6 @@ Z_FIELD, Z_GLYPH = -20, 25
 #: The glyphs' labels: above the start handle (50), below the legend (100).
 Z_LABEL = 60
 
-MOMENTUM_KINDS = ("momentum", "nesterov", "adam")
-ADAPTIVE_KINDS = ("adagrad", "rmsprop", "adam")
-
-
-def _kind(key: str) -> str:
-    return OPTIMIZERS[key].factory.__name__
 
 
 # --------------------------------------------------------------------------- geometry (pure)
@@ -239,7 +233,7 @@ def head_glyphs(sim, k: int, box, reference: float, *, gradient=True, momentum=T
     size = (box.width, box.height)
     out = HeadGlyphs(head=head.copy())
     spec = sim.specs[k]
-    kind = _kind(spec.optimizer)
+    rule = rule_of(spec.optimizer)
     hyper = spec.hyperparameters()
     if gradient:
         g = sim.full_grad[k, i]
@@ -251,31 +245,29 @@ def head_glyphs(sim, k: int, box, reference: float, *, gradient=True, momentum=T
             out.gradient_tip, out.gradient = tip, arrow_segments(head, tip, size)
     if t == 0:
         return out  # no buffer yet
-    if momentum and kind in MOMENTUM_KINDS:
-        p = sim.history.state["p"][t, k, i]
-        if kind == "adam":
-            p = p / (1.0 - hyper["rho1"] ** t)
+    if not (momentum or step_size):
+        return out
+    # What the rule shows of its state (its definition's explain): the momentum-like direction
+    # (p, Adam's p̂…) and the per-axis step size per unit α.
+    explained = rule.explain(Update(t=t, hyper=hyper, alpha=float(sim.history.lr[t - 1, k]),
+                                    g=sim.history.grad[t - 1, k, i],
+                                    buffers={b.name: sim.history.state[b.name][t, k, i] for b in rule.buffers}))
+    if momentum and explained.direction is not None:
+        p = explained.direction
         magnitude = float(np.hypot(*p))
         tip = arrow_tip(head, -p, size, arrow_length(magnitude, reference))
-        out.momentum_label = "−αp̂" if kind == "adam" else "−αp"
+        out.momentum_label = explained.direction_label
         if vanishing(magnitude, reference):
             out.momentum_vanished = True
         elif tip is not None:
             out.momentum_tip, out.momentum = tip, arrow_segments(head, tip, size)
         else:
             out.momentum_label = ""
-    if step_size and kind in ADAPTIVE_KINDS:
-        r = sim.history.state["r"][t, k, i]
-        eps = float(hyper["eps"])
-        with np.errstate(all="ignore"):
-            if kind == "adam":
-                per_alpha = 1.0 / (np.sqrt(r / (1.0 - hyper["rho2"] ** t)) + eps)
-            else:
-                per_alpha = 1.0 / (eps + np.sqrt(r))
-        axes = np.array([step_half_axis(float(s), reference) for s in per_alpha])
+    if step_size and explained.per_axis is not None:
+        axes = np.array([step_half_axis(float(s), reference) for s in explained.per_axis])
         out.half_axes = axes
         out.step_size = step_size_glyph(head, axes, size)
-        out.step_size_label = "α/(√r̂+ε)" if kind == "adam" else "α/(ε+√r)"
+        out.step_size_label = explained.step_size_label
     return out
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.optimizers import rule_of
 from ..core.simulation import RunSpec
 from ..look import marker_glyph
 from .equations import EquationsPanel, format_number
@@ -136,10 +137,9 @@ class HyperStrip(QToolBar):
             return
         k = min(m.selected, len(m.runs) - 1)
         run = m.runs[k]
-        names = {"learning_rate": "α", "beta": "β", "rho": "ρ", "rho1": "ρ<sub>1</sub>", "rho2": "ρ<sub>2</sub>",
-                 "eps": "ε"}
-        parts = [f"{names.get(n, n)} = <b>{format_number(v)}</b>" for n, v in run.hyper.items()
-                 if isinstance(v, (int, float))]
+        rule = rule_of(run.optimizer)  # the symbols are the rule's (Hyper.html)
+        parts = [f"{rule.hyperparameter(n).html} = <b>{format_number(v)}</b>" for n, v in run.hyper.items()
+                 if isinstance(v, (int, float)) and n in rule.names]
         if run.schedule != "constant":
             parts.append(f"schedule: {run.schedule.replace('_', ' ')}")
         color = display_color(run.color, m.theme)

@@ -329,7 +329,7 @@ class Simulation:
         conf = spec.configure()
         batch = spec.effective_batch_size(self.risk.n)
         self._conf[k] = conf
-        self._kinds[k] = compiled.kind(conf.rule.key)
+        self._kinds[k] = compiled.KINDS.get(conf.rule.key, -1)  # -1: no compiled kernel, NumPy steps it
         self._constants[k] = compiled.constants_row(conf)
         self._sampler[k] = BatchSampler(self.risk.n, batch, np.random.default_rng([self.seed, spec.seed]))
         self._stochastic[k] = not self._sampler[k].full
@@ -475,7 +475,7 @@ class Simulation:
         self._grad_fresh[act] = False
 
     def _compiled_kernel(self):
-        if self.backend == "numpy" or (self.backend == "auto" and not compiled.ready()):
+        if self.backend == "numpy" or (self.backend == "auto" and not compiled.ready()) or (self._kinds < 0).any():
             return None
         return compiled.kernel()
 

@@ -19,16 +19,13 @@ import numpy as np
 from ..core import Simulation, Status, describe_status
 from ..look import run_looks
 from ..core.scale import ValueScale, value_scale
+from ..core.optimizers import rule_of
 from ..core.simulation import RunSpec
 from ..core.surface import Surface
 
 #: Samples per side of the grid that fixes the colour scale: the app's (controller.GRID_SIZE),
 #: so a colour means the same loss in the app and in every export.
 SCALE_GRID = 200
-
-#: Hyperparameter names as the lecture writes them.
-SYMBOLS = {"learning_rate": "α", "beta": "β", "rho": "ρ", "rho1": "ρ₁", "rho2": "ρ₂", "eps": "ε"}
-
 
 @dataclass(frozen=True)
 class RunInfo:
@@ -51,7 +48,8 @@ class RunInfo:
     def settings_text(self, n_samples: int) -> str:
         """Short settings line for a legend, e.g. "α = 0.001, β = 0.9" or "α = 0.01, B = 1"."""
         hyper = self.hyperparameters
-        parts = [f"{SYMBOLS.get(k, k)} = {v:.3g}" for k, v in hyper.items() if k != "eps"]
+        rule = rule_of(self.spec.optimizer)  # the lecture's symbols are the rule's (Hyper.symbol)
+        parts = [f"{rule.hyperparameter(k).symbol} = {v:.3g}" for k, v in hyper.items() if k != "eps"]
         batch = self.spec.effective_batch_size(n_samples)
         if batch < n_samples:
             parts.append(f"B = {batch}")

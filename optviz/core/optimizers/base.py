@@ -504,3 +504,83 @@ def spec(rule: Rule, factory, key: str | None = None, title: str | None = None, 
     defaults = {name: float(defaults.get(name, h.default)) for name, h in zip(rule.names, rule.hyper)}
     return OptimizerSpec(key or rule.key, title or rule.title, factory, defaults, batch, batch_size,
                          rule.names, color, marker, DASH_STYLES[dash], rule)
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+def definition_problems(rule: Rule) -> list[str]:
+    """What a rule's definition lacks, as sentences (empty: complete). Run on every registered
+    rule by the tests, so a half-added optimizer cannot pass silently: every hyperparameter
+    and buffer described, constants that are floats, a NumPy kernel and a scalar step that
+    agree, a step that moves downhill on a bowl, an explanation and update-rule rows."""
+    problems = []
+    for h in rule.hyper:
+        for attr in ("symbol", "html", "label", "tooltip"):
+            if not getattr(h, attr):
+                problems.append(f"hyperparameter {h.name!r} has no {attr}")
+        if not h.low < h.high:
+            problems.append(f"hyperparameter {h.name!r}: its range [{h.low}, {h.high}] is empty")
+    for b in rule.buffers:
+        if not (b.symbol and b.html):
+            problems.append(f"buffer {b.name!r} has no symbol")
+    if not (rule.title and rule.torch):
+        problems.append("no title or torch equivalent")
+    try:
+        configured = rule.configure(0.01)
+    except Exception as exc:  # a broken definition: report, do not crash the check
+        return problems + [f"cannot configure with its defaults: {exc}"]
+    if not all(isinstance(c, float) for c in configured.constants):
+        problems.append("constants() must return floats")
+    # The vectorized kernel and the scalar step on a few updates of a bowl, ∇ = W.
+    W = np.array([[1.5, -0.5], [0.2, 2.0]])
+    state = configured.init(W)
+    bufs = tuple(state[1:])
+    scalar_bufs = [[[b.start] * 2 for _ in range(2)] for b in rule.buffers]
+    try:
+        for t in range(3):
+            g = W.copy()
+            step = configured.apply(g, W, bufs, t).copy()
+            q = rule.prepare(configured.constants, 0.01, t)
+            for i in range(2):
+                for d in range(2):
+                    out = rule.step(float(W[i, d]), float(W[i, d]), *(s[i][d] for s in scalar_bufs),
+                                    configured.constants, q, t)
+                    out = out if isinstance(out, tuple) else (out,)
+                    if len(out) != 1 + len(rule.buffers):
+                        return problems + ["step() must return the step and every buffer"]
+                    if out[0] != step[i, d]:
+                        problems.append(f"step() and kernel() differ at update {t}: {out[0]!r} != {step[i, d]!r}")
+                        return problems
+                    for s, v in zip(scalar_bufs, out[1:]):
+                        s[i][d] = v
+            if t == 0 and not (((W + step) ** 2).sum(axis=1) < (W**2).sum(axis=1)).all():
+                problems.append("the first step does not go down the bowl ½|W|²")
+    except Exception as exc:
+        return problems + [f"kernel/step fail: {type(exc).__name__}: {exc}"]
+    update = Update(t=3, hyper={h.name: h.default for h in rule.hyper}, alpha=0.01, g=W[0], step=step[0],
+                    buffers={b.name: buf[0] for b, buf in zip(rule.buffers, bufs)},
+                    previous={b.name: buf[0] for b, buf in zip(rule.buffers, bufs)})
+    try:
+        explained = rule.explain(update)
+    except Exception as exc:
+        return problems + [f"explain fails: {type(exc).__name__}: {exc}"]
+    if not isinstance(explained, Explained):
+        return problems + ["explain() must return an Explained"]
+    for b in rule.buffers:
+        if b.role in ("velocity", "first moment") and explained.direction is None:
+            problems.append(f"explain() shows no direction although {b.name!r} is a {b.role}")
+        if b.role in ("second moment", "sum of squares") and explained.per_axis is None:
+            problems.append(f"explain() shows no per-axis step size although {b.name!r} is a {b.role}")
+    if problems:
+        return problems
+    try:
+        rows = rule.rows(update, explained, Html(), "α", "g<sub>3</sub>")
+    except Exception as exc:
+        return problems + [f"rows fail: {type(exc).__name__}: {exc}"]
+    if not rows or not all(isinstance(r, tuple) and len(r) == 3 and all(isinstance(x, str) for x in r)
+                           for r in rows):
+        problems.append("rows() must give (formula, value, note) rows of text")
+    elif not any("ΔW" in formula for formula, _, _ in rows):
+        problems.append("rows() must end in the step ΔW")
+    return problems
