@@ -202,7 +202,8 @@ class _Album:
 
         problems = audit.cut_text(widget)
         if hasattr(widget, "contour_panel"):
-            problems += audit.map_units(widget) + audit.legend_covers(widget) + audit.fits_screen(widget)
+            problems += (audit.map_units(widget) + audit.legend_covers(widget) + audit.fits_screen(widget)
+                         + audit.stale_tabs(widget))
         for text in problems:
             print(f"    ! {text}", flush=True)
         return problems

@@ -164,15 +164,16 @@ def test_app_3d_export_renders_on_the_gui_thread_and_cancels(gl_display, tmp_pat
         check(not os.path.exists(f"{folder}/cancel.mp4"), "a file was left")
         check(not [n for n in os.listdir(folder) if n.endswith(".part")], "a temporary file was left")
 
-        # The export lays the window out at 1920×1080 (ratio 1): lay it out so first to know
-        # where the 3D view will be (docks re-arrange with the width, so nothing scales simply).
-        w.resize(1920, 1080)
-        for _ in range(10): app.processEvents(); time.sleep(0.02)
-        v = w.surface3d
-        tl = v.mapTo(w, v.rect().topLeft())
-        check(w.size().width() == 1920 and v.isVisible(), f"window {w.size()}, 3D view visible {v.isVisible()}")
-        e = export_dialog.start_image_export(w, f"{folder}/window.png", "window", 1920, 1080)
-        wait(e)
+        # The export lays the window out at 1920×1080 (ratio 1), wider than the test's screen,
+        # with the dock arrangement held: do the same first to know where the 3D view will be.
+        with w.classroom.layout_held():
+            w.resize(1920, 1080)
+            for _ in range(10): app.processEvents(); time.sleep(0.02)
+            v = w.surface3d
+            tl = v.mapTo(w, v.rect().topLeft())
+            check(w.size().width() == 1920 and v.isVisible(), f"window {w.size()}, 3D view visible {v.isVisible()}")
+            e = export_dialog.start_image_export(w, f"{folder}/window.png", "window", 1920, 1080)
+            wait(e)
         check(e.outcome == "done", f"{e.outcome}: {e.message}")
         with Image.open(f"{folder}/window.png") as im:
             a = np.asarray(im.convert("RGB")).astype(int)

@@ -112,7 +112,8 @@ CHECK_EVERY_SCREEN = """
         global count
         count += 1
         settle(0.05)
-        for text in audit.cut_text(w) + audit.map_units(w) + audit.legend_covers(w) + audit.fits_screen(w):
+        for text in (audit.cut_text(w) + audit.map_units(w) + audit.legend_covers(w) + audit.fits_screen(w)
+                     + audit.stale_tabs(w)):
             problems.append(f"{label}: {text}")
 
     for presentation in (False, True):

@@ -322,3 +322,19 @@ def fits_screen(window) -> list[str]:
         problems.append(f"the window needs {max(need.height(), window.height())} px of height, "
                         f"the screen has {room.height()}")
     return problems
+
+
+def stale_tabs(window) -> list[str]:
+    """No dock tab bar on screen names a hidden dock (Qt can leave an old tab group's bar
+    over the dock that took its place)."""
+    from PySide6.QtWidgets import QDockWidget, QTabBar
+
+    hidden = {d.windowTitle() for d in window.findChildren(QDockWidget) if d.isHidden()}
+    problems = []
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and _shown(bar):
+            names = [bar.tabText(i) for i in range(bar.count())]
+            gone = [n for n in names if n in hidden]
+            if gone:
+                problems.append(f"a tab bar ({' | '.join(names)}) shows the hidden {', '.join(gone)}")
+    return problems

@@ -466,7 +466,9 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     def on_gui():
         try:
             if view == "window":
-                path = save_png(render_window(window, width, height, race), out)
+                with window.classroom.layout_held():  # laid out at the picture's size, not the screen's
+                    image = render_window(window, width, height, race)
+                path = save_png(image, out)
             else:
                 path = export_image(race, out, FrameSpec("3d", width, height, show_title, **board),
                                     camera=camera_of(window.surface3d))

@@ -15,6 +15,7 @@ the strip. Leaving it (Esc or F5) restores the window, the theme and the panels 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -241,6 +242,7 @@ class Classroom(QObject):
         # Where the update rule and the leaderboard go depends on the room (arrange_docks),
         # checked again a moment after anything changes the window's layout.
         self._compact: bool | None = None
+        self._held = 0  # layout_held() depth
         self._rearrange_timer = QTimer(self)
         self._rearrange_timer.setSingleShot(True)
         self._rearrange_timer.setInterval(0)
@@ -567,8 +569,9 @@ class Classroom(QObject):
         leaderboard floats over the plots. Checked again whenever the window's layout changes
         (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
         its estimated width fits."""
+        if self._held:
+            return
         room = self._room()
-        width = self.window.width()  # a window made wider on purpose (a 1920-wide window PNG) stays so
         if self._compact is None:
             self._set_compact(False)
         need = self._need()
@@ -579,10 +582,32 @@ class Classroom(QObject):
             if self._need() > room:  # the estimate was short: back, and stay
                 self._set_compact(True)
         w = self.window
-        if w.width() > max(room, width) and not w.isFullScreen():
-            w.resize(max(room, width), w.height())  # it grew while a wider arrangement was tried
+        if w.width() > room and not w.isFullScreen():
+            w.resize(room, w.height())  # it grew while a wider arrangement was tried
         for bar in w.findChildren(QTabBar):  # the dock tabs made just now take the scale too
             scale_widget_fonts(bar, self.model.scale)
+        self.hide_stale_tab_bars()
+
+    def hide_stale_tab_bars(self) -> None:
+        """Hide dock tab bars that name a hidden dock. Qt lists only visible docks in a tab
+        group's bar, but a group that was tabified while a member was hidden (the update rule
+        at first launch on a small screen, the race panel collapsed in presentation mode)
+        can leave an old bar on screen, over the update rule."""
+        w = self.window
+        hidden = {d.windowTitle() for d in w.findChildren(QDockWidget) if d.isHidden()}
+        for bar in w.findChildren(QTabBar):
+            if bar.parent() is w and bar.isVisible() and any(bar.tabText(i) in hidden for i in range(bar.count())):
+                bar.hide()
+
+    @contextlib.contextmanager
+    def layout_held(self):
+        """No re-arranging inside: the window is laid out at a size of someone else's choosing
+        (a whole-window PNG at 1920×1080 on a smaller screen) and put back afterwards."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
 
     def _room(self) -> int:
         screen = self.window.screen() or QApplication.primaryScreen()
@@ -748,6 +773,7 @@ class Classroom(QObject):
     def _on_collapsed(self, on: bool) -> None:
         w = self.window
         w.side_dock.setVisible(not on)
+        self.hide_stale_tab_bars()
         w.readouts.setVisible(not on)
         self.strip.setVisible(bool(on))
         w.note_banner.setVisible(bool(on))  # the panel's caption or note, above the views
@@ -783,6 +809,7 @@ class Classroom(QObject):
 
     def _on_show_equations(self, on: bool) -> None:
         self.equations_dock.setVisible(bool(on))
+        self.hide_stale_tab_bars()
         if not self._applying:
             self.arrange_docks()
         if on:
