@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from optviz.app.decimation import SeriesDecimator
+from optviz.render.decimation import SeriesDecimator
 
 
 def _check_against_brute_force(dec: SeriesDecimator, y: np.ndarray, x_out: np.ndarray, y_out: np.ndarray) -> None:

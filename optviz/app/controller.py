@@ -17,7 +17,7 @@ Memory budget: the simulation allocates its whole recording when it is built
 100,000 steps, about 210 MiB, and a swarm's step limit is cut so its recording fits
 ``limits.RECORDING_MEMORY_BUDGET`` (400 MiB). Playing allocates nothing that grows with the
 step count: the views draw a bounded number of points per run however long the race
-(:mod:`.decimation` for curves and the 3D paths, the contour canvas strokes only new
+(:mod:`optviz.render.decimation` for curves and the 3D paths, the contour canvas strokes only new
 segments into fixed-size images). So the app's memory is its start-up size plus the
 recording, however long it runs (``benchmarks/bench_app.py`` prints it at step 1,000 and
 100,000).

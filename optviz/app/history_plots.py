@@ -2,7 +2,7 @@
 
 Only renders ``sim.history.loss`` / ``sim.history.grad_norm``; a log y axis masks the values
 that have no logarithm (zero, negative, NaN, inf) as gaps instead of failing. A curve draws at
-most a few thousand points however long the race (:class:`~.decimation.SeriesDecimator`: the
+most a few thousand points however long the race (:class:`~optviz.render.decimation.SeriesDecimator`: the
 newest 2,000 steps exactly, older ones as the extremes of sub-pixel buckets), updated from
 the new steps only, so a frame costs the same at step 100,000 as at step 1,000.
 """
@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 
 from .contour_view import set_axis_labels, set_plot_look, style_plot
-from .decimation import SeriesDecimator
+from ..render.decimation import SeriesDecimator
 from ..render.theme import NORMAL, get_theme
 
 if TYPE_CHECKING:

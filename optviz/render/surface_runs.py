@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph.opengl as gl
 
+from .decimation import PathDecimator
 from .surface_gl import CASING_GL, ORDER_GHOST, ORDER_PATH, OVERLAY_GL, PATH_GL, CrossItem, rgba
 
 if TYPE_CHECKING:
@@ -119,6 +120,34 @@ class Crosses:
         self.item.setData(size=size)
 
 
+class PathTrace:
+    """What the 3D view has computed of one run's path, so a frame only works on new points.
+
+    The path is drawn from a bounded set of its points (:class:`~.decimation.PathDecimator`:
+    the newest points exactly, older ones as buckets' first and extreme points); the display
+    points and clipped segments of the buckets are kept and only appended to, those of the
+    exact tail are extended as the run moves. ``valid`` is how many leading points have a
+    position and a defined loss, as far as ``checked`` points were looked at.
+    """
+
+    def __init__(self) -> None:
+        self.decimator = PathDecimator()
+        self.reset()
+
+    def reset(self) -> None:
+        self.decimator.reset()
+        self.first: bytes | None = None  # the path's first point and its last checked one,
+        self.last: bytes | None = None  # to notice a restart
+        self.checked = 0
+        self.valid = 0
+        self.version = -1  # the decimator's version the bucket cache was made for
+        self.buckets = 0  # buckets whose display points are in bucket_pts
+        self.bucket_pts = np.zeros((0, 3))
+        self.bucket_segs = np.zeros((0, 3))
+        self.tail_start = 0  # tail_pts are the display points of path[tail_start : tail_start + len]
+        self.tail_pts = np.zeros((0, 3))
+
+
 class RunPath:
     """The GL items of one run's path: a faded copy always on top (traceable behind hills),
     and the depth-tested path in the run colour on a light casing."""
@@ -140,6 +169,7 @@ class RunPath:
             view.addItem(item)
         self.visible = False
         self.color = (0.0, 0.0, 0.0, 1.0)
+        self.trace = PathTrace()
 
     def set_widths(self, widths) -> None:
         for item, width in zip(self.items, widths):

@@ -48,7 +48,7 @@ from .surface_camera import (CAMERA_FOV, LABEL_ROOM, box_corners, clamp_elevatio
 from .surface_gl import (LIT_SHADER, MESH_GL, ORDER_ARROWS, ORDER_BALL, ORDER_EXIT, ORDER_MESH, ORDER_MINIMA,
                          OVERLAY_GL, PATH_GL, WALL_GL, msaa_samples)
 from .surface_mesh import HeightField, HeightMesh, skirt, vertex_normals
-from .surface_runs import Crosses, Markers, RunPath, clip_to_box
+from .surface_runs import Crosses, Markers, PathTrace, RunPath, clip_to_box
 from .theme import NORMAL, get_theme
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
@@ -283,6 +283,8 @@ class SurfaceView(gl.GLViewWidget):
         """Show ``surface`` sampled as ``grid`` (the same grid and scale as the contour view)."""
         self.surface = surface
         self.map = DisplayMap(surface.view, grid.scale, MESH_HEIGHT)
+        for items in self._runs:
+            items.trace.reset()  # display points of the old surface
         u = np.asarray(grid.scale(grid.z), dtype=float)
         ny, nx = u.shape
         defined = np.isfinite(u)
@@ -348,39 +350,81 @@ class SurfaceView(gl.GLViewWidget):
                 continue
             if hist is not None:
                 n = sim.length(k)
-                P = hist.positions[:n, k, 0]
-                L = hist.loss[:n, k, 0]
+                traced = self._trace(items.trace, hist.positions[:n, k, 0], hist.loss[:n, k, 0])
             else:
-                P = sim.positions[k, :1]
-                L = sim.loss[k, :1]
-            # Up to the last point with a position and a defined loss (an infinite loss is
-            # drawn at the top, as the scale clips it).
-            valid = np.isfinite(P).all(axis=1) & ~np.isnan(L)
-            m = len(valid) if valid.all() else int(np.argmin(valid))
-            if m == 0:
+                traced = self._trace(PathTrace(), sim.positions[k, :1], sim.loss[k, :1])
+            if traced is None:
                 items.show_path(None)
                 continue
-            pts = self.path_to_display(P[:m], L[:m])
-            segments, cut = clip_to_box(pts)
-            if cut.any():  # the ends made by a cut lie on the surface's edge, not in the air
-                with np.errstate(invalid="ignore"):
-                    edge = self.mesh_height(segments[cut, :2]) + PATH_LIFT
-                segments[cut, 2] = np.where(np.isfinite(edge), edge, segments[cut, 2])
+            last, segments, last_cut, on_surface = traced
             items.show_path(segments)
             # The run is on the surface (a ball), or it left it: past the box's edge (× where
             # the path last crossed it) or onto an undefined loss or an overflow (× at the
             # last point on the surface), as the contour map marks a run that diverged.
-            on_surface = m == len(valid)
-            if (np.abs(pts[-1, :2]) <= 1.0).all():
-                (heads if on_surface else exits).append(pts[-1])
+            if (np.abs(last[:2]) <= 1.0).all():
+                (heads if on_surface else exits).append(last)
                 (head_colors if on_surface else exit_colors).append(items.color)
-            elif len(segments) and cut[-1]:
+            elif len(segments) and last_cut:
                 exits.append(segments[-1])
                 exit_colors.append(items.color)
         self.balls.set(np.array(heads).reshape(-1, 3), np.array(head_colors).reshape(-1, 4))
         self.exits.set(np.array(exits).reshape(-1, 3), np.array(exit_colors).reshape(-1, 4))
         self._update_swarm(sim)
         self.update()
+
+    def _segments(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`clip_to_box` of display points, with the ends made by a cut put on the
+        surface's edge (not in the air)."""
+        segments, cut = clip_to_box(pts)
+        if cut.any():
+            with np.errstate(invalid="ignore"):
+                edge = self.mesh_height(segments[cut, :2]) + PATH_LIFT
+            segments[cut, 2] = np.where(np.isfinite(edge), edge, segments[cut, 2])
+        return segments, cut
+
+    def _trace(self, t: PathTrace, P: np.ndarray, L: np.ndarray):
+        """One run's path as drawn, from ``t``'s cache plus the new points of positions ``P``
+        and losses ``L``: (last display point, segments, whether the last segment end is a
+        cut, whether the run is still on the surface), or None when nothing is drawn.
+
+        Drawn up to the last point with a position and a defined loss (an infinite loss is
+        drawn at the top, as the scale clips it), from a bounded subset of its points, so a
+        frame's cost does not grow with the path (see :class:`PathTrace`)."""
+        n = len(P)
+        if t.checked and (n < t.checked or P[0].tobytes() != t.first or P[t.checked - 1].tobytes() != t.last):
+            t.reset()  # restarted, or cut shorter
+        if t.valid == t.checked < n:  # all valid so far: look at the new points
+            ok = np.isfinite(P[t.checked :]).all(axis=1) & ~np.isnan(L[t.checked :])
+            t.valid = n if ok.all() else t.checked + int(np.argmin(ok))
+        if n:
+            t.checked, t.first, t.last = n, P[0].tobytes(), P[n - 1].tobytes()
+        m = t.valid
+        if m == 0:
+            return None
+        dec = t.decimator
+        covered = dec.update(P[:m])
+        if dec.version != t.version:
+            t.version, t.buckets = dec.version, 0
+            t.bucket_pts, t.bucket_segs = np.zeros((0, 3)), np.zeros((0, 3))
+        if dec.count > t.buckets:
+            idx = dec.bucket_indices(t.buckets)
+            new = self.path_to_display(P[idx], L[idx])
+            segs, _ = self._segments(np.vstack([t.bucket_pts[-1:], new]))
+            t.bucket_pts = np.vstack([t.bucket_pts, new])
+            t.bucket_segs = np.vstack([t.bucket_segs, segs])
+            t.buckets = dec.count
+        # The exact tail P[covered:m]: reuse what is cached, add the new points.
+        have = t.tail_start + len(t.tail_pts)
+        if covered < t.tail_start or have > m or covered > have:
+            t.tail_start, t.tail_pts = covered, self.path_to_display(P[covered:m], L[covered:m])
+        else:
+            t.tail_pts = np.vstack([t.tail_pts[covered - t.tail_start :],
+                                    self.path_to_display(P[have:m], L[have:m])])
+            t.tail_start = covered
+        tail_segs, cut = self._segments(np.vstack([t.bucket_pts[-1:], t.tail_pts]))
+        segments = np.vstack([t.bucket_segs, tail_segs]) if len(t.bucket_segs) else tail_segs
+        # The decimator keeps at least one point exact, so the tail ends the path.
+        return t.tail_pts[-1], segments, bool(len(cut) and cut[-1]), m == n
 
     def _update_swarm(self, sim) -> None:
         """Every visible run's cloud as dots on the surface (a swarm: more than one point)."""

@@ -125,3 +125,86 @@ class SeriesDecimator:
         self._lo_i[:pairs], self._hi_i[:pairs] = np.where(swap, hi_i, lo_i), np.where(swap, lo_i, hi_i)
         self._lo_v[:pairs], self._hi_v[:pairs] = np.where(swap, hi_v, lo_v), np.where(swap, lo_v, hi_v)
         self.count, self.width = pairs, 2 * self.width
+
+
+class PathDecimator:
+    """Which points of a growing polyline to draw, incrementally: the newest ``exact`` points
+    all, older ones in buckets of ``width`` consecutive points, each kept as its first point
+    and its points of smallest and largest x and y (so a zig-zag keeps its reach). Buckets
+    merge pairwise past ``max_buckets``; ``version`` counts merges and restarts, so a caller
+    caching per-bucket work (the 3D view's display points) knows when to redo it.
+    """
+
+    KEEP = 5  # first, min x, max x, min y, max y
+
+    def __init__(self, exact: int = 300, max_buckets: int = 512) -> None:
+        self.exact, self.max_buckets = int(exact), int(max_buckets)
+        self.version = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.width, self.count = 1, 0
+        cap = 2 * self.max_buckets + 2
+        self._idx = np.zeros((cap, self.KEEP), dtype=np.int64)
+        self._xy = np.zeros((cap, self.KEEP, 2))
+        self._first: bytes | None = None
+        self._last: bytes | None = None
+        self.version += 1
+
+    @property
+    def covered(self) -> int:
+        return self.count * self.width
+
+    def update(self, pts: np.ndarray) -> int:
+        """Bucket what ``pts`` (n, 2), finite, added; returns ``covered``: points before it are
+        drawn as :meth:`bucket_indices`, points from it on exactly."""
+        n = len(pts)
+        c = self.covered
+        if c and (n < c or pts[0].tobytes() != self._first or pts[c - 1].tobytes() != self._last):
+            self.reset()
+        end = n - self.exact
+        while True:
+            new = (end - self.covered) // self.width
+            if new <= 0:
+                break
+            new = min(new, 2 * self.max_buckets + 2 - self.count)
+            start = self.covered
+            block = pts[start : start + new * self.width].reshape(new, self.width, 2)
+            rows = np.arange(new)[:, None]
+            local = np.stack([np.zeros(new, dtype=np.int64), block[..., 0].argmin(1), block[..., 0].argmax(1),
+                              block[..., 1].argmin(1), block[..., 1].argmax(1)], axis=1)
+            local.sort(axis=1)
+            s = slice(self.count, self.count + new)
+            self._idx[s] = start + np.arange(new)[:, None] * self.width + local
+            self._xy[s] = block[rows, local]
+            self.count += new
+            if self.count > self.max_buckets:
+                self._merge()
+        c = self.covered
+        if c:
+            self._first, self._last = pts[0].tobytes(), pts[c - 1].tobytes()
+        return c
+
+    def bucket_indices(self, start: int = 0) -> np.ndarray:
+        """Sorted indices kept from buckets ``start`` … ``count - 1`` (no repeats)."""
+        idx = self._idx[start : self.count].ravel()
+        if idx.size == 0:
+            return idx
+        keep = np.empty(idx.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(idx[1:], idx[:-1], out=keep[1:])
+        return idx[keep]
+
+    def _merge(self) -> None:
+        pairs = self.count // 2
+        idx = self._idx[: 2 * pairs].reshape(pairs, 2 * self.KEEP)
+        xy = self._xy[: 2 * pairs].reshape(pairs, 2 * self.KEEP, 2)
+        rows = np.arange(pairs)[:, None]
+        pick = np.stack([np.zeros(pairs, dtype=np.int64), xy[..., 0].argmin(1), xy[..., 0].argmax(1),
+                         xy[..., 1].argmin(1), xy[..., 1].argmax(1)], axis=1)
+        new_idx = idx[rows, pick]
+        order = np.argsort(new_idx, axis=1, kind="stable")
+        pick = pick[rows, order]
+        self._idx[:pairs], self._xy[:pairs] = idx[rows, pick], xy[rows, pick]
+        self.count, self.width = pairs, 2 * self.width
+        self.version += 1
