@@ -16,7 +16,18 @@ A swarm of 1,000 points per run (4 runs: SGD, mini-batch, momentum, Adam on Rose
 is timed the same way, plus the repaint of the contour view with its dots and tails; the
 target is 60 frames/s (tick + repaint < 16.7 ms).
 
-Run: python benchmarks/bench_app.py
+Long session (issue 11): 8 runs with rates small enough that they keep moving for 100,000
+steps, played at 20 steps/frame for a few seconds at step 1,000 and again near step 100,000
+(reached by stepping in big jumps, as a session left playing would): steps/s, the frame time
+(wall time per frame, paint included), the tick median and the process' resident memory at
+each, and the ratios (target: frame time within 1.5×). 2D views offscreen; with xvfb-run (or
+a DISPLAY) the same with the 3D view.
+
+Swarm latency (issue 11): a 10,000-point swarm × 2 runs played at 100 steps/frame while
+another thread posts an event to the GUI thread every 20 ms; the delay until each is handled
+is the input latency a user feels. Printed: worst and 95th percentile (target: worst < 50 ms).
+
+Run: python benchmarks/bench_app.py [--long] [--latency] (no option: everything)
 """
 
 from __future__ import annotations
@@ -196,7 +207,180 @@ def main_3d() -> None:
     print(proc.stdout.rstrip() or f"  3D frame: failed\n{proc.stderr[-1500:]}")
 
 
+LONG_RATES = {"gd": 2e-5, "sgd": 2e-5, "minibatch": 2e-5, "momentum": 1e-5, "nesterov": 1e-5, "adagrad": 0.002,
+              "rmsprop": 1e-4, "adam": 1e-4}
+LONG_STEPS = 100_000
+LONG_SPF = 20
+LONG_SECONDS = 3.0
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _play_for(window, app, seconds: float) -> dict:
+    """Play with the window's own timer; tick times, frames, steps made (per run) and wall time."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    c = window.controller
+    tick, times = c.tick, []
+
+    def timed_tick():
+        t0 = time.perf_counter()
+        tick()
+        times.append(time.perf_counter() - t0)
+
+    c.timer.timeout.disconnect()
+    c.timer.timeout.connect(timed_tick)
+    before = int(c.sim.steps.max())
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    t0 = time.perf_counter()
+    window.model.playing = True
+    loop.exec()
+    window.model.playing = False
+    elapsed = time.perf_counter() - t0
+    c.timer.timeout.disconnect()
+    c.timer.timeout.connect(tick)
+    steps = int(c.sim.steps.max()) - before
+    return {"at": before, "steps_per_s": steps / elapsed, "frame_ms": 1e3 * elapsed / max(len(times), 1),
+            "tick_ms": 1e3 * statistics.median(times) if times else float("nan"), "rss": _rss_mb()}
+
+
+def main_long(enable_3d: bool = False) -> None:
+    from PySide6.QtCore import QSettings
+
+    from optviz.app.main import create_application
+    from optviz.app.main_window import MainWindow
+    from optviz.core import compiled
+
+    app = create_application()
+    window = MainWindow(preset="rosenbrock", optimizers=list(RUNS), max_steps=LONG_STEPS, restore=False,
+                        enable_3d=enable_3d, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    for run in window.model.runs:
+        run.learning_rate = LONG_RATES[run.optimizer]
+    window.model.steps_per_frame = LONG_SPF
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+    compiled.warm_up().join()
+    c = window.controller
+    views = "2D and 3D views (xvfb, Mesa)" if enable_3d else "2D views, offscreen"
+    print(f"long session: 8 runs to step {LONG_STEPS:,}, {LONG_SPF} steps/frame, {views}, 1920×1080")
+    results = []
+    for target in (1_000, LONG_STEPS - LONG_SECONDS * 60 * LONG_SPF - 2_000):
+        while c.sim.steps.max() < target:  # a session left playing, in big jumps
+            c.sim.step(int(min(4_000, target - c.sim.steps.max())))
+            c.advanced.emit()
+            app.processEvents()
+        r = _play_for(window, app, LONG_SECONDS)
+        results.append(r)
+        print(f"  at step {r['at']:7,d}: {r['steps_per_s']:6.0f} steps/s per run, frame {r['frame_ms']:6.2f} ms, "
+              f"tick median {r['tick_ms']:6.2f} ms, memory {r['rss']:5.0f} MB")
+    first, last = results
+    print(f"  ratio step {last['at']:,} / step {first['at']:,}: frame time {last['frame_ms'] / first['frame_ms']:.2f}× "
+          f"(target ≤ 1.5×), steps/s {last['steps_per_s'] / first['steps_per_s']:.2f}×, "
+          f"memory +{last['rss'] - first['rss']:.0f} MB; {int(c.sim.active().sum())} of 8 runs still moving")
+    window.close()
+
+
+def main_long_3d() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    cmd = [sys.executable, os.path.abspath(__file__), "--long-3d-child"]
+    if not env.get("DISPLAY"):
+        if not shutil.which("xvfb-run"):
+            print("long session with the 3D view: skipped (no DISPLAY and no xvfb-run)")
+            return
+        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    print(proc.stdout.rstrip() or f"long session with the 3D view: failed\n{proc.stderr[-1500:]}")
+
+
+LATENCY_POINTS = 10_000
+LATENCY_SPF = 100
+LATENCY_SECONDS = 4.0
+PROBE_INTERVAL = 0.02
+
+
+def main_latency() -> None:
+    """Worst delay of an event posted to the GUI thread while a 10,000-point swarm plays."""
+    import threading
+
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, QTimer
+
+    from optviz.app.main import create_application
+    from optviz.app.main_window import MainWindow
+    from optviz.core import compiled
+
+    app = create_application()
+    window = MainWindow(preset="rosenbrock", optimizers=["sgd", "adam"], max_steps=20_000, restore=False,
+                        enable_3d=False, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    for run in window.model.runs:
+        run.learning_rate = RATES[run.optimizer]
+    window.model.swarm = {"kind": "random", "count": LATENCY_POINTS, "rect": None, "seed": 0}
+    window.model.steps_per_frame = LATENCY_SPF
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+    compiled.warm_up().join()
+    kind = QEvent.Type(QEvent.registerEventType())
+    delays: list[float] = []
+
+    class Probe(QEvent):
+        def __init__(self) -> None:
+            super().__init__(kind)
+            self.posted = time.perf_counter()
+
+    class Receiver(QObject):
+        def event(self, e) -> bool:
+            if e.type() == kind:
+                delays.append(time.perf_counter() - e.posted)
+                return True
+            return super().event(e)
+
+    receiver = Receiver()
+    stop = threading.Event()
+
+    def post() -> None:
+        while not stop.wait(PROBE_INTERVAL):
+            QCoreApplication.postEvent(receiver, Probe())
+
+    c = window.controller
+    steps_before = int(c.sim.steps.max())
+    loop = QEventLoop()
+    QTimer.singleShot(int(LATENCY_SECONDS * 1000), loop.quit)
+    window.model.playing = True
+    app.processEvents()
+    poster = threading.Thread(target=post, daemon=True)
+    t0 = time.perf_counter()
+    poster.start()
+    loop.exec()
+    stop.set()
+    poster.join()
+    elapsed = time.perf_counter() - t0
+    window.model.playing = False
+    app.processEvents()
+    steps = int(c.sim.steps.max()) - steps_before
+    worst, p95 = 1e3 * max(delays), 1e3 * float(np.percentile(delays, 95))
+    print(f"swarm latency: {LATENCY_POINTS:,} points × 2 runs, {LATENCY_SPF} steps/frame asked, offscreen 1920×1080")
+    print(f"  input latency over {len(delays)} posted events: worst {worst:6.1f} ms, p95 {p95:6.1f} ms "
+          f"(target worst < 50 ms: {'met' if worst < 50 else 'NOT met'}); {steps / elapsed:5.1f} steps/s")
+    window.close()
+
+
 if __name__ == "__main__":
-    main_2d()
-    main_swarm()
-    main_3d()
+    args = sys.argv[1:]
+    if args == ["--long-3d-child"]:
+        main_long(enable_3d=True)
+        sys.exit(0)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not args:
+        main_2d()
+        main_swarm()
+        main_3d()
+    if not args or "--long" in args:
+        main_long()
+        main_long_3d()
+    if not args or "--latency" in args:
+        main_latency()

@@ -136,3 +136,55 @@ def test_pending_steps_are_dropped_by_reset_and_pause(window):
     window.model.playing = True
     window.model.playing = False
     assert c._pending == 0
+
+
+def test_slow_drawing_leaves_less_time_for_steps(window):
+    """The views' time after a tick counts against the next tick's budget (never below a quarter)."""
+    c = window.controller
+    clock, calls = FakeClock(), []
+    c.clock, c.tick_budget = clock, 0.012
+    _slow(c, clock, cost=0.001, calls=calls)  # 1 ms a step
+    window.model.steps_per_frame = 100
+    c.timer.stop()
+    c.tick()  # measures the step cost; drawing is free so far
+    draw = lambda: setattr(clock, "now", clock.now + 0.008)  # noqa: E731 - the views take 8 ms
+    c.advanced.connect(draw)
+    c.tick()  # still the full 12 ms (the 8 ms are measured after it)
+    calls.clear()
+    t0 = clock.now
+    c.tick()
+    stepped = clock.now - t0 - 0.008
+    assert stepped <= 0.004 + 0.001 + 1e-12, f"{stepped * 1e3:.1f} ms of steps with 8 ms of drawing"
+    c.advanced.disconnect(draw)
+
+
+def test_a_big_swarm_gets_short_tails(qapp):
+    """Tails are cut so a frame never strokes more than MAX_TAIL_SEGMENTS segments."""
+    from types import SimpleNamespace
+
+    from optviz.app import swarm_layer
+    from optviz.render.inputs import RunStyle
+
+    layer = swarm_layer.SwarmLayer()
+    layer.set_bounds(-2, 2, -2, 2)
+    layer.set_runs([RunStyle("a", "#1f77b4", True, (), "o"), RunStyle("b", "#ff7f0e", True, (), "s")])
+    rng = np.random.default_rng(0)
+    for points, expected_steps in ((1000, swarm_layer.TAIL_STEPS), (10_000, 2)):
+        cloud = rng.uniform(-1, 1, (30, 2, points, 2)).astype(np.float32)
+        sim = SimpleNamespace(K=2, N=points, history=SimpleNamespace(cloud=cloud, positions=None),
+                              steps=np.full(2, 29), timeline=None)
+        original = swarm_layer.recent_cloud
+        asked = []
+
+        def recent(sim, k, steps, original=original):
+            asked.append(steps)
+            return cloud[29 - steps : 30, k]
+
+        swarm_layer.recent_cloud = recent
+        try:
+            layer.update_runs(sim)
+        finally:
+            swarm_layer.recent_cloud = original
+        assert asked == [expected_steps] * 2
+        segments = sum(len(seg) for _, _, seg in layer._tails)
+        assert segments <= swarm_layer.MAX_TAIL_SEGMENTS

@@ -4,7 +4,8 @@ Views never compute: they read ``controller.frame`` (the simulation, or the reco
 the step the timeline shows: positions, history, statuses), ``controller.surface`` and the
 sampled grid ``controller.grid`` with its ``scale``.
 
-Every timer tick has a time budget (``TICK_BUDGET``, 12 ms of stepping in a 16 ms frame):
+Every timer tick has a time budget (``TICK_BUDGET``, 12 ms in a 16 ms frame, less what the
+views took to follow the previous tick, but at least 3 ms of stepping):
 ``steps_per_frame`` is the target, and when its steps do not fit (a 10,000-point swarm costs
 ~9 ms a step) the tick stops when the budget is spent and the rest of the frame's steps are
 taken on the next ticks. The window therefore answers input within a frame however
@@ -84,6 +85,7 @@ class RaceController(QObject):
         self._pending = 0  # steps of the current frame's request still to take
         self._step_cost: float | None = None  # seconds per step, as last measured
         self._warned_slow = False  # the "cannot keep up" hint was shown since play started
+        self._draw_cost = 0.0  # seconds the views took to follow the last tick
         self._load_surface()
         self._rebuild()
         model.events.connect("preset", lambda _: self._on_preset())
@@ -256,7 +258,9 @@ class RaceController(QObject):
             self._pending = int(self.model.steps_per_frame)
         moved = self._step_within_budget()
         if moved:
+            t0 = self.clock()
             self.advanced.emit()
+            self._draw_cost = self.clock() - t0
         if self.sim.finished:
             self._pending = 0
             self.model.playing = False
@@ -266,7 +270,10 @@ class RaceController(QObject):
         comes from the measured cost of a step, so a cheap race steps its whole frame in one
         call and an expensive one stops near the budget (one step can overrun it: one is
         always taken, so the race never stalls)."""
-        clock, budget = self.clock, self.tick_budget
+        # The views' update after the last tick counts against this one: a frame that takes
+        # long to draw (a big swarm) leaves less time for steps, never less than a quarter.
+        clock = self.clock
+        budget = max(self.tick_budget - self._draw_cost, self.tick_budget / 4)
         start, done = clock(), 0
         while self._pending > 0:
             elapsed = clock() - start

@@ -24,6 +24,9 @@ from ..core import recent_cloud
 
 #: Steps of history behind each dot.
 TAIL_STEPS = 8
+#: Tail segments drawn per frame at most: a big swarm gets shorter tails (10,000 points × 2
+#: runs: 2 steps), so painting it stays within a frame and the window answers input.
+MAX_TAIL_SEGMENTS = 40_000
 DOT_SIZE = 4.5  # px at scale 1
 SHARED_DOT_SIZE = 8.0  # px at scale 1: a dot shared by several runs, big enough for its sectors
 #: Two runs' points closer than this fraction of the box's diagonal are one dot (well under a pixel).
@@ -82,13 +85,15 @@ class SwarmLayer(pg.GraphicsObject):
         """Take every visible run's cloud and its last TAIL_STEPS steps from ``sim``."""
         dots, tails, current = [], [], []
         b = self._bounds
+        shown = sum(1 for style in self._styles[: sim.K] if style.visible) * sim.N
+        tail_steps = int(np.clip(MAX_TAIL_SEGMENTS // max(shown, 1), 1, TAIL_STEPS))
         lo = np.array([b.left(), b.top()])
         hi = np.array([b.right(), b.bottom()])
         for k, style in enumerate(self._styles[: sim.K]):
             if not style.visible:
                 continue
             color = QColor(style.color)
-            cloud = recent_cloud(sim, k, TAIL_STEPS)  # (L+1, N, 2), oldest first
+            cloud = recent_cloud(sim, k, tail_steps)  # (L+1, N, 2), oldest first
             inside = ((cloud >= lo) & (cloud <= hi)).all(axis=-1)  # False for NaN too
             ages = len(cloud) - 1
             if ages:
