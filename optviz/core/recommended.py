@@ -7,7 +7,7 @@ down to two digits and kept only if it still settles when nudged by ±10 %; hand
 a preset's story needs them (saddles, GD and momentum on the two wells).
 tests/test_tabled_rates_settle.py checks that every tabled rate settles over that race.
 
-On the MAE loss (``linreg_mae``) no constant α settles full-batch GD or RMSProp: their rows hold
+On the MAE loss (``linreg_mae``) no constant α settles full-batch GD, RMSProp or NAdam: their rows hold
 the α that rattles least, and a decaying schedule is the remedy.
 """
 

@@ -138,20 +138,21 @@ def moment_rows(u, h, g):
             (f"{r} = {rho2} {r_prev} + (1 {h.minus} {rho2}) {g} ⊙ {g}", h.vector(u.buffers["r"]), "")]
 
 
-def correction_rows(u, x, h, r="r"):
-    """p̂ₜ and r̂ₜ (of the buffer named ``r``, symbol ``r`` html)."""
+def correction_rows(u, x, h, r="r", r_hat=None):
+    """p̂ₜ and r̂ₜ (of the second-moment buffer with rich-text symbol ``r``; ``r_hat``: its
+    symbol with the hat, when the hat goes on part of it, as for rᵐᵃˣ)."""
     t = u.t
     p = h.sub("p", t)
     rho1, rho2 = RHO1.html, RHO2.html
-    ph, rh = h.sub(h.hat("p"), t), h.sub(h.hat(r), t)
+    ph, rh = h.sub(h.hat("p"), t), h.sub(r_hat or h.hat(r), t)
     return [(f"{ph} = {p} / (1 {h.minus} {rho1}<sup>{t}</sup>)", h.vector(x.values["p_hat"]),
              f"1 {h.minus} {rho1}<sup>{t}</sup> = {h.number(x.values['bias1'])}"),
             (f"{rh} = {h.sub(r, t)} / (1 {h.minus} {rho2}<sup>{t}</sup>)", h.vector(x.values["r_hat"]),
              f"1 {h.minus} {rho2}<sup>{t}</sup> = {h.number(x.values['bias2'])}")]
 
 
-def adam_step_rows(u, x, h, alpha, r="r"):
-    ph, rh = h.sub(h.hat("p"), u.t), h.sub(h.hat(r), u.t)
+def adam_step_rows(u, x, h, alpha, r_hat=None):
+    ph, rh = h.sub(h.hat("p"), u.t), h.sub(r_hat or h.hat("r"), u.t)
     return [(f"{alpha} / (√{rh} + ε)", h.vector(x.step_size), "step size per axis"),
             (f"ΔW = {h.minus}{alpha} {ph} / (√{rh} + ε)", h.vector(u.step), "")]
 

@@ -75,9 +75,11 @@ def explain(u) -> Explained:
 def rows(u, x, h, alpha, g):
     t = u.t
     rm, rm_prev = h.sub(MAX_SECOND.html, t), h.sub(MAX_SECOND.html, t - 1)
+    r_hat = h.hat("r") + "<sup>max</sup>"
     return [*_adam.moment_rows(u, h, g),
             (f"{rm} = max({rm_prev}, {h.sub('r', t)})", h.vector(u.buffers["r_max"]), "the largest r so far"),
-            *_adam.correction_rows(u, x, h, r=MAX_SECOND.html), *_adam.adam_step_rows(u, x, h, alpha, r=MAX_SECOND.html)]
+            *_adam.correction_rows(u, x, h, r=MAX_SECOND.html, r_hat=r_hat),
+            *_adam.adam_step_rows(u, x, h, alpha, r_hat=r_hat)]
 
 
 RULE = Rule("amsgrad", "AMSGrad", "torch.optim.Adam(betas=(ρ₁, ρ₂), amsgrad=True, weight_decay=0)",

@@ -110,13 +110,16 @@ def explain(u) -> Explained:
     eps = float(hyper["eps"])
     bias2 = 1.0 - float(hyper["rho2"]) ** t
     mu_t, mu_next = mu(hyper, t), mu(hyper, t + 1)
-    product = u.buffers["mu_product"]
+    product = float(np.ravel(u.buffers["mu_product"])[0])  # the same in every coordinate
     with np.errstate(all="ignore"):
         r_hat = u.buffers["r"] / bias2
-        direction = (1.0 - mu_t) * u.g / (1.0 - product) + mu_next * u.buffers["p"] / (1.0 - product * mu_next)
+        a = (1.0 - mu_t) / (1.0 - product)
+        b = mu_next / (1.0 - product * mu_next)
+        direction = a * u.g + b * u.buffers["p"]
         per_axis = 1.0 / (np.sqrt(r_hat) + eps)
         step_size = u.alpha / (np.sqrt(r_hat) + eps)
-    return Explained(values={"mu": mu_t, "mu_next": mu_next, "r_hat": r_hat, "bias2": bias2, "p_bar": direction},
+    return Explained(values={"mu": mu_t, "mu_next": mu_next, "r_hat": r_hat, "bias2": bias2, "p_bar": direction,
+                             "a": a, "b": b},
                      direction=direction, direction_label="−αp̄", per_axis=per_axis, step_size=step_size,
                      step_size_label="α/(√r̂+ε)")
 
@@ -126,14 +129,16 @@ def rows(u, x, h, alpha, g):
     rho1, rho2 = _adam.RHO1.html, _adam.RHO2.html
     mu_t, mu_next = h.sub("μ", t), h.sub("μ", t + 1)
     p, rh = h.sub("p", t), h.sub(h.hat("r"), t)
-    pbar = h.sub("p̄", t)
+    pbar, a, b = h.sub("p̄", t), h.sub("a", t), h.sub("b", t)
     return [(f"{mu_t} = {rho1} (1 {h.minus} ½·0.96<sup>tψ</sup>)", h.number(x.values["mu"]),
              f"{mu_next} = {h.number(x.values['mu_next'])}"),
             *_adam.moment_rows(u, h, g),
             (f"{rh} = {h.sub('r', t)} / (1 {h.minus} {rho2}<sup>{t}</sup>)", h.vector(x.values["r_hat"]),
              f"1 {h.minus} {rho2}<sup>{t}</sup> = {h.number(x.values['bias2'])}"),
-            (f"{pbar} = (1 {h.minus} {mu_t}) {g} / (1 {h.minus} Π{h.sub('', t)}) + {mu_next} {p} / "
-             f"(1 {h.minus} Π{h.sub('', t + 1)})", h.vector(x.values["p_bar"]), "Π: the product of the μ so far"),
+            (f"{a} = (1 {h.minus} {mu_t}) / (1 {h.minus} {h.sub('Π', t)})", h.number(x.values["a"]),
+             f"{h.sub('Π', t)} = {h.sub('μ', 1)} ⋯ {mu_t}"),
+            (f"{b} = {mu_next} / (1 {h.minus} {h.sub('Π', t + 1)})", h.number(x.values["b"]), ""),
+            (f"{pbar} = {a} {g} + {b} {p}", h.vector(x.values["p_bar"]), "Nesterov's look-ahead"),
             (f"{alpha} / (√{rh} + ε)", h.vector(x.step_size), "step size per axis"),
             (f"ΔW = {h.minus}{alpha} {pbar} / (√{rh} + ε)", h.vector(u.step), "")]
 
