@@ -461,7 +461,9 @@ class Simulation:
             else:
                 for j, k in enumerate(act):
                     bufs = self._bufs[k] if whole else tuple(b[rows] for b in self._bufs[k])
-                    step = self._conf[k].apply(g[k], self.positions[k, rows], bufs, int(t[j]), lrs[j])
+                    conf, tj = self._conf[k], int(t[j])  # Configured.apply, one call less per run
+                    q = conf.rule.prepare(conf.constants, lrs[j], tj)
+                    step = conf.rule.kernel(g[k], self.positions[k, rows], bufs, conf.constants, q, tj)
                     if step is not g[k]:
                         np.copyto(g[k], step)
             if stop is not None:

@@ -59,9 +59,10 @@ def prepare(c, lr, t):
     return (lr / bias_correction1, bias_correction2**0.5)
 
 
-def moments(g, p, r, c, tmp):
-    """p ← lerp(p, g, 1 − ρ₁), r ← ρ₂ r + ((1 − ρ₂) g) g, in torch's order (``tmp``: scratch)."""
-    np.subtract(g, p, out=tmp)  # lerp: end − self
+def moments(g, p, r, c):
+    """p ← lerp(p, g, 1 − ρ₁), r ← ρ₂ r + ((1 − ρ₂) g) g, in torch's order; returns a scratch
+    array of g's shape."""
+    tmp = np.subtract(g, p)  # lerp: end − self
     if c[6]:
         tmp *= c[3]
         p += tmp  # p + w (g − p)
@@ -72,12 +73,12 @@ def moments(g, p, r, c, tmp):
     np.multiply(g, c[5], out=tmp)
     tmp *= g
     r += tmp
+    return tmp
 
 
 def kernel(g, w, bufs, c, q, t):
     p, r = bufs
-    tmp = np.empty_like(g)
-    moments(g, p, r, c, tmp)
+    tmp = moments(g, p, r, c)
     np.sqrt(r, out=g)  # denom = (exp_avg_sq.sqrt() / bc2_sqrt).add_(eps)
     g /= q[1]
     g += c[2]

@@ -57,8 +57,7 @@ def prepare(c, lr, t):
 
 def kernel(g, w, bufs, c, q, t):
     p, r = bufs
-    tmp = np.empty_like(g)
-    _adam.moments(g, p, r, c, tmp)
+    tmp = _adam.moments(g, p, r, c)
     np.sqrt(r, out=g)
     g /= q[1]
     g += c[2]

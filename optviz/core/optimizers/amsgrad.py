@@ -46,8 +46,7 @@ prepare = _adam.prepare
 
 def kernel(g, w, bufs, c, q, t):
     p, r, r_max = bufs
-    tmp = np.empty_like(g)
-    _adam.moments(g, p, r, c, tmp)
+    tmp = _adam.moments(g, p, r, c)
     np.maximum(r_max, r, out=r_max)  # torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
     np.sqrt(r_max, out=g)  # denom = (max_exp_avg_sq.sqrt() / bc2_sqrt).add_(eps)
     g /= q[1]

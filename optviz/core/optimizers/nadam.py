@@ -64,9 +64,8 @@ def prepare(c, lr, t):
 def kernel(g, w, bufs, c, q, t):
     p, r, mu_product = bufs
     lr, bias_correction2, mu, mu_next = q
-    tmp = np.empty_like(g)
     mu_product *= mu  # torch: mu_product *= mu
-    _adam.moments(g, p, r, c, tmp)
+    tmp = _adam.moments(g, p, r, c)
     den = np.divide(r, bias_correction2)  # denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
     np.sqrt(den, out=den)
     den += c[2]
