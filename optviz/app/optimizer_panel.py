@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPainterPath, QPalette, QPen
@@ -33,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.optimizers import OPTIMIZERS, RULES, rule_of
+from ..core.schedules import SCHEDULES
 from ..core.simulation import RunSpec
-from .model import LR_MAX, LR_MIN
+from .model import LR_MAX
 from .run_swatch import RunSwatch
 from .widgets import (
     IntSpinBox,
@@ -47,10 +47,6 @@ from .widgets import (
     round_significant,
 )
 
-try:
-    from ..core import schedules as _schedules
-except ImportError:  # pragma: no cover - the schedules module is optional for the panel
-    _schedules = None
 
 DEFAULT_SAMPLE_COUNT = 64
 
@@ -63,20 +59,14 @@ _SCHEDULE_TITLES = {
 }
 _SCHEDULE_ORDER = ("constant", "step", "exponential", "inverse_time", "cosine")
 
-# Schedule parameters: (label, tooltip, integer?, lo, hi).
+# Schedule parameters (the keyword arguments of optviz.core.schedules' classes): (label, tooltip,
+# integer?, lo, hi).
 _SCHEDULE_PARAM_INFO: dict[str, tuple[str, str, bool, float, float]] = {
     "gamma": ("γ (factor)", "γ: the factor α is multiplied by (per step, or per decay period)", False, 1e-4, 1.0),
     "step_size": ("step size", "α is multiplied by γ every this many steps", True, 1, 1_000_000),
-    "every": ("step size", "α is multiplied by γ every this many steps", True, 1, 1_000_000),
     "decay": ("decay", "α_t = α / (1 + decay·t)", False, 0.0, 1e3),
-    "decay_rate": ("decay", "α_t = α / (1 + decay·t)", False, 0.0, 1e3),
-    "T": ("T (steps)", "T: steps to anneal α down to its minimum along a half cosine", True, 1, 1_000_000),
     "total_steps": ("T (steps)", "T: steps to anneal α down to its minimum along a half cosine", True, 1, 1_000_000),
-    "period": ("T (steps)", "T: steps to anneal α down to its minimum along a half cosine", True, 1, 1_000_000),
     "lr_min": ("α min", "α_min: the smallest learning rate the cosine reaches (≤ α)", False, 0.0, LR_MAX),
-    "min_lr": ("α min", "the smallest learning rate the cosine reaches", False, 0.0, LR_MAX),
-    "alpha_min": ("α min", "the smallest learning rate the cosine reaches", False, 0.0, LR_MAX),
-    "final_lr": ("α min", "the smallest learning rate the cosine reaches", False, 0.0, LR_MAX),
 }
 
 
@@ -94,45 +84,19 @@ def hyper_info(key: str, name: str) -> tuple[str, str, str, float, float]:
 
 
 def schedule_choices() -> list[tuple[str, str]]:
-    """``[(key, title), …]`` of the learning-rate schedules."""
-    registry = getattr(_schedules, "SCHEDULES", None) if _schedules is not None else None
-    keys = list(registry) if registry else list(_SCHEDULE_ORDER)
-    ordered = [k for k in _SCHEDULE_ORDER if k in keys] + [k for k in keys if k not in _SCHEDULE_ORDER]
-    out = []
-    for key in ordered:
-        entry = registry.get(key) if registry else None
-        title = _SCHEDULE_TITLES.get(key) or getattr(entry, "title", None) or key.replace("_", " ")
-        out.append((key, title))
-    return out
+    """``[(key, title), …]`` of the learning-rate schedules (:data:`SCHEDULES`)."""
+    ordered = [k for k in _SCHEDULE_ORDER if k in SCHEDULES] + [k for k in SCHEDULES if k not in _SCHEDULE_ORDER]
+    return [(key, _SCHEDULE_TITLES.get(key, key.replace("_", " "))) for key in ordered]
 
 
 def schedule_defaults(kind: str) -> dict[str, float]:
-    """The extra parameters of the schedule ``kind`` with their defaults (``{}`` for constant)."""
-    registry = getattr(_schedules, "SCHEDULES", None) if _schedules is not None else None
-    entry = registry.get(kind) if registry else None
+    """The extra parameters of the schedule ``kind`` with their defaults (``{}`` for constant):
+    its class's keyword arguments after the base rate ``lr``."""
+    entry = SCHEDULES.get(kind)
     if entry is None:
         return {}
-    for attr in ("defaults", "params", "parameters"):
-        value = getattr(entry, attr, None)
-        if isinstance(value, Mapping):
-            return dict(value)
-    fn = entry if callable(entry) else getattr(entry, "factory", None) or getattr(entry, "make", None)
-    if fn is None:
-        return {}
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return {}
-    out = {}
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        if p.name in ("learning_rate", "lr", "base", "base_lr", "init_value", "alpha", "step", "t", "steps"):
-            continue
-        if p.default is inspect.Parameter.empty:
-            continue
-        out[p.name] = p.default
-    return out
+    return {p.name: p.default for p in inspect.signature(entry).parameters.values()
+            if p.name != "lr" and p.default is not inspect.Parameter.empty}
 
 
 def _section_font(font: QFont) -> QFont:

@@ -53,7 +53,6 @@ Non-finite values are not checked: a gradient of ±inf or NaN gives a non-finite
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
