@@ -129,15 +129,15 @@ def rows(u, x, h, alpha, g):
     mu_t, mu_next = h.sub("μ", t), h.sub("μ", t + 1)
     p, rh = h.sub("p", t), h.sub(h.hat("r"), t)
     pbar, a, b = h.sub("p̄", t), h.sub("a", t), h.sub("b", t)
-    return [(f"{mu_t} = {rho1} (1 {h.minus} ½·0.96<sup>tψ</sup>)", h.number(x.values["mu"]),
-             f"{mu_next} = {h.number(x.values['mu_next'])}"),
-            *_adam.moment_rows(u, h, g),
+    pi_t, pi_next = h.sub("Π", t), h.sub("Π", t + 1)
+    return [*_adam.moment_rows(u, h, g),
             (f"{rh} = {h.sub('r', t)} / (1 {h.minus} {rho2}<sup>{t}</sup>)", h.vector(x.values["r_hat"]),
              f"1 {h.minus} {rho2}<sup>{t}</sup> = {h.number(x.values['bias2'])}"),
-            (f"{a} = (1 {h.minus} {mu_t}) / (1 {h.minus} {h.sub('Π', t)})", h.number(x.values["a"]),
-             f"{h.sub('Π', t)} = {h.sub('μ', 1)} ⋯ {mu_t}"),
-            (f"{b} = {mu_next} / (1 {h.minus} {h.sub('Π', t + 1)})", h.number(x.values["b"]), ""),
-            (f"{pbar} = {a} {g} + {b} {p}", h.vector(x.values["p_bar"]), "Nesterov's look-ahead"),
+            (f"{mu_t} = {rho1} (1 {h.minus} ½·0.96<sup>tψ</sup>)", h.number(x.values["mu"]),
+             f"{mu_next} = {h.number(x.values['mu_next'])},&nbsp; {pi_t} = {h.sub('μ', 1)}⋯{mu_t}"),
+            (f"{pbar} = {a} {g} + {b} {p}", h.vector(x.values["p_bar"]),
+             f"{a} = (1 {h.minus} {mu_t}) / (1 {h.minus} {pi_t}) = {h.number(x.values['a'])}<br>"
+             f"{b} = {mu_next} / (1 {h.minus} {pi_next}) = {h.number(x.values['b'])}"),
             (f"{alpha} / (√{rh} + ε)", h.vector(x.step_size), "step size per axis"),
             (f"ΔW = {h.minus}{alpha} {pbar} / (√{rh} + ε)", h.vector(u.step), "")]
 
