@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from optviz.render.decimation import SeriesDecimator
+from test_surface_view import gl_display, run_gl  # noqa: F401 - gl_display is a fixture
 
 
 def _check_against_brute_force(dec: SeriesDecimator, y: np.ndarray, x_out: np.ndarray, y_out: np.ndarray) -> None:
@@ -175,3 +176,63 @@ def test_contour_path_cut_at_the_box_stays_cut_while_growing(qapp):
         once = ContourView()
         once.set_surface(surface, SurfaceGrid(xs, ys, z, value_scale(surface, z)))
         np.testing.assert_array_equal(view._runs[0].drawn, once._drawable(pts[:n]))
+
+
+def test_3d_paths_of_a_long_race_are_bounded_and_keep_their_reach(gl_display):
+    """The 3D view after 60,000 noisy steps fed frame by frame: a bounded number of segments,
+    every segment end a display point of the path (or a cut on the box edge), the drawn
+    extent equal to the path's (up to a sub-pixel cell), the newest steps exact and the line
+    ending at the head."""
+    out = run_gl(
+        """
+        from types import SimpleNamespace
+        surface = get_surface("rosenbrock")
+        view = SurfaceView()
+        view.resize(640, 480)
+        view.set_surface(surface, grid_of(surface))
+        from optviz.render.inputs import RunStyle
+        view.set_runs([RunStyle("a", "#1f77b4", True, (), "o")])
+        rng = np.random.default_rng(5)
+        T = 60_000
+        P = np.full((T, 1, 1, 2), np.nan)
+        walk = np.cumsum(rng.normal(scale=0.004, size=(T, 2)), axis=0) + (-1.0, 1.0)
+        walk[:40] = np.column_stack([np.linspace(-1.5, 1.5, 40), np.resize([0.0, 2.0], 40)])  # big zig-zag first
+        P[:, 0, 0] = np.clip(walk, -1.9, 2.9)
+        L = surface.f(P[:, 0, 0])[:, None, None]
+        history = SimpleNamespace(positions=P, loss=L)
+        for n in list(range(1, 3000, 97)) + list(range(3000, T, 2500)) + [T]:
+            sim = SimpleNamespace(K=1, history=history, length=lambda k, n=n: n)
+            view.update_runs(sim)
+        segs = view._runs[0].line.pos
+        check(len(segs) <= 2 * (5 * 512 + 300 + 1024), f"{len(segs)} segment ends for a 60,000-point path")
+        disp = view.path_to_display(P[:T, 0, 0], L[:T, 0, 0])
+        # Every end is a point of the path (rounding aside) unless it is a cut on the edge.
+        inside = (np.abs(segs[:, :2]) < 1.0 - 1e-9).all(axis=1)
+        order = np.argsort(disp[:, 0])
+        xs = disp[order, 0]
+        for end in segs[inside]:
+            # The GL item holds float32.
+            lo, hi = np.searchsorted(xs, end[0] - 1e-6), np.searchsorted(xs, end[0] + 1e-6)
+            near = disp[order[lo:hi]]
+            check(len(near) and np.abs(near - end).max(axis=1).min() < 1e-6, f"segment end {end} is no path point")
+        # The reach: extremes in x and y inside the box are drawn.
+        box_pts = disp[(np.abs(disp[:, :2]) <= 1.0).all(axis=1)]
+        for axis in (0, 1):
+            # Up to a cell: a step that stays in its cell may be dropped (cell in display units).
+            box = surface.view
+            cell = view._runs[0].trace.thinner.cell * 2 / np.array([box.width, box.height])
+            reach = float(np.hypot(*cell)) + 1e-6
+            check(abs(segs[inside, axis].min() - box_pts[:, axis].min()) < reach, "lowest point lost")
+            check(abs(segs[inside, axis].max() - box_pts[:, axis].max()) < reach, "highest point lost")
+        # The start exactly, and the newest 300 steps up to a sub-pixel cell (1/2048 of the box).
+        check(np.min(np.abs(segs - disp[0]).max(axis=1)) < 1e-6, "the start is lost")
+        for i in range(T - 300, T):
+            if (np.abs(disp[i, :2]) < 1.0).all():
+                check(np.min(np.abs(segs[:, :2] - disp[i, :2]).max(axis=1)) < 2 / 2048 + 1e-6, f"point {i} lost")
+        if (np.abs(disp[-1, :2]) < 1.0).all():
+            check(np.allclose(segs[-1], disp[-1], atol=1e-6), "the line does not end at the head")
+        print("ok")
+        """,
+        gl_display,
+    )
+    assert out.strip().endswith("ok")

@@ -14,6 +14,10 @@ points, updated incrementally from the new values only:
 
 Buckets are narrower than a pixel column for any plot narrower than ``max_buckets`` pixels,
 so the drawing is the same as that of the exact series.
+
+For a path in the plane (the 3D view's runs), :class:`PathThinner` keeps the steps that move
+to another sub-pixel grid cell, and :class:`PathDecimator` bounds those like the curves:
+the newest exactly, older ones as buckets' first and extreme points.
 """
 
 from __future__ import annotations
@@ -155,12 +159,19 @@ class PathDecimator:
     def covered(self) -> int:
         return self.count * self.width
 
-    def update(self, pts: np.ndarray) -> int:
-        """Bucket what ``pts`` (n, 2), finite, added; returns ``covered``: points before it are
-        drawn as :meth:`bucket_indices`, points from it on exactly."""
-        n = len(pts)
+    def update(self, pts: np.ndarray, order: np.ndarray | None = None) -> int:
+        """Bucket what the polyline added since the last call; returns ``covered``: its points
+        before it are drawn as :meth:`bucket_indices`, points from it on exactly.
+
+        The polyline is ``pts`` (n, 2), finite, or with ``order`` the points ``pts[order]``
+        (e.g. :class:`PathThinner`'s indices; only the new points are gathered), and indices
+        count along it."""
+        if order is None:
+            n, at = len(pts), (lambda sl: pts[sl])
+        else:
+            n, at = len(order), (lambda sl: pts[order[sl]])
         c = self.covered
-        if c and (n < c or pts[0].tobytes() != self._first or pts[c - 1].tobytes() != self._last):
+        if c and (n < c or at(0).tobytes() != self._first or at(c - 1).tobytes() != self._last):
             self.reset()
         end = n - self.exact
         while True:
@@ -169,7 +180,7 @@ class PathDecimator:
                 break
             new = min(new, 2 * self.max_buckets + 2 - self.count)
             start = self.covered
-            block = pts[start : start + new * self.width].reshape(new, self.width, 2)
+            block = at(slice(start, start + new * self.width)).reshape(new, self.width, 2)
             rows = np.arange(new)[:, None]
             local = np.stack([np.zeros(new, dtype=np.int64), block[..., 0].argmin(1), block[..., 0].argmax(1),
                               block[..., 1].argmin(1), block[..., 1].argmax(1)], axis=1)
@@ -182,7 +193,7 @@ class PathDecimator:
                 self._merge()
         c = self.covered
         if c:
-            self._first, self._last = pts[0].tobytes(), pts[c - 1].tobytes()
+            self._first, self._last = at(0).tobytes(), at(c - 1).tobytes()
         return c
 
     def bucket_indices(self, start: int = 0) -> np.ndarray:
@@ -207,4 +218,78 @@ class PathDecimator:
         pick = pick[rows, order]
         self._idx[:pairs], self._xy[:pairs] = idx[rows, pick], xy[rows, pick]
         self.count, self.width = pairs, 2 * self.width
+        self.version += 1
+
+
+class PathThinner:
+    """The points of a growing polyline worth drawing, incrementally and bounded.
+
+    A point is kept when it leaves the grid cell (``cell`` data units per axis) of the point
+    before it: steps inside one cell (a slow run crawling in sub-pixel steps) are dropped,
+    every move larger than a cell is kept, so with cells under a pixel the thinned path looks
+    the same as the whole one. Not bounded by itself (a noisy run crosses cells at every
+    step): :class:`PathDecimator` bounds what is drawn. With ``max_points``, the cell doubles
+    and the kept points are thinned again whenever more are kept (not used by the views: a
+    jitter across a cell border keeps crossing it at any cell size, so the cells grow until
+    the drawing cuts visible corners). ``version`` counts re-thinnings and restarts, for
+    callers that cache work per kept point. The first point is always kept."""
+
+    def __init__(self, cell=(1.0, 1.0), max_points: int | None = None) -> None:
+        self.base_cell = np.asarray(cell, dtype=float)
+        self.max_points = max_points
+        self.version = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.cell = self.base_cell.copy()
+        self._kept = np.zeros(1024, dtype=np.int64)
+        self.count = 0
+        self.checked = 0  # points looked at
+        self._first: bytes | None = None
+        self._last: bytes | None = None
+        self.version += 1
+
+    def set_cell(self, cell) -> None:
+        """The finest cell (a new surface's box); starts over when it changed."""
+        cell = np.asarray(cell, dtype=float)
+        if not np.array_equal(cell, self.base_cell):
+            self.base_cell = cell
+            self.reset()
+
+    @property
+    def indices(self) -> np.ndarray:
+        return self._kept[: self.count]
+
+    def update(self, pts: np.ndarray) -> np.ndarray:
+        """Thin the points of ``pts`` (n, 2), finite, not seen yet; returns ``indices``."""
+        n = len(pts)
+        c = self.checked
+        if c and (n < c or pts[0].tobytes() != self._first or pts[c - 1].tobytes() != self._last):
+            self.reset()
+            c = 0
+        if n > c:
+            cells = np.floor(pts[max(c - 1, 0) : n] / self.cell)
+            moved = np.flatnonzero((cells[1:] != cells[:-1]).any(axis=1)) + max(c, 1)
+            new = moved if c else np.concatenate([[0], moved])
+            if self.count + len(new) > len(self._kept):
+                grown = np.zeros(max(2 * len(self._kept), self.count + len(new)), dtype=np.int64)
+                grown[: self.count] = self._kept[: self.count]
+                self._kept = grown
+            self._kept[self.count : self.count + len(new)] = new
+            self.count += len(new)
+            self.checked = n
+            self._first, self._last = pts[0].tobytes(), pts[n - 1].tobytes()
+            while self.max_points is not None and self.count > self.max_points:
+                self._coarsen(pts)
+        return self.indices
+
+    def _coarsen(self, pts: np.ndarray) -> None:
+        self.cell = 2 * self.cell
+        kept = self._kept[: self.count]
+        cells = np.floor(pts[kept] / self.cell)
+        keep = np.ones(len(kept), dtype=bool)
+        np.any(cells[1:] != cells[:-1], axis=1, out=keep[1:])
+        kept = kept[keep]
+        self._kept[: len(kept)] = kept
+        self.count = len(kept)
         self.version += 1

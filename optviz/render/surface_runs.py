@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph.opengl as gl
 
-from .decimation import PathDecimator
+from .decimation import PathDecimator, PathThinner
 from .surface_gl import CASING_GL, ORDER_GHOST, ORDER_PATH, OVERLAY_GL, PATH_GL, CrossItem, rgba
 
 if TYPE_CHECKING:
@@ -123,18 +123,25 @@ class Crosses:
 class PathTrace:
     """What the 3D view has computed of one run's path, so a frame only works on new points.
 
-    The path is drawn from a bounded set of its points (:class:`~.decimation.PathDecimator`:
-    the newest points exactly, older ones as buckets' first and extreme points); the display
-    points and clipped segments of the buckets are kept and only appended to, those of the
-    exact tail are extended as the run moves. ``valid`` is how many leading points have a
-    position and a defined loss, as far as ``checked`` points were looked at.
+    Paths up to ``EXACT`` points are drawn through every point. Longer ones through a bounded
+    set: first the steps that leave the grid cell of the step before are kept
+    (:class:`~.decimation.PathThinner`, cells of 1/2048 of the box: far below a pixel), then,
+    when there are still many, the newest of those exactly and older ones as buckets' first
+    and extreme points (:class:`~.decimation.PathDecimator`). The display points and clipped
+    segments of the buckets are kept and only appended to; the tail's are recomputed each
+    frame (a few hundred points). ``valid`` is how many leading points have a position and a
+    defined loss, as far as ``checked`` points were looked at.
     """
 
+    EXACT = 800  # ≤ the decimator's exact tail + max_buckets: every bucket is one point
+
     def __init__(self) -> None:
-        self.decimator = PathDecimator()
+        self.thinner = PathThinner()
+        self.decimator = PathDecimator(exact=300, max_buckets=512)
         self.reset()
 
     def reset(self) -> None:
+        self.thinner.reset()
         self.decimator.reset()
         self.first: bytes | None = None  # the path's first point and its last checked one,
         self.last: bytes | None = None  # to notice a restart
@@ -144,8 +151,6 @@ class PathTrace:
         self.buckets = 0  # buckets whose display points are in bucket_pts
         self.bucket_pts = np.zeros((0, 3))
         self.bucket_segs = np.zeros((0, 3))
-        self.tail_start = 0  # tail_pts are the display points of path[tail_start : tail_start + len]
-        self.tail_pts = np.zeros((0, 3))
 
 
 class RunPath:

@@ -78,6 +78,11 @@ MINIMUM_CLEARANCE = 0.03
 EXIT_SIZE = 20.0
 
 
+#: The 3D paths drop steps that stay in one cell of a THIN_CELLS × THIN_CELLS grid over the
+#: box (well under a pixel at any window size).
+THIN_CELLS = 2048
+
+
 @dataclass(frozen=True)
 class DisplayMap:
     """Parameter space and loss → display coordinates (pure NumPy, no GL).
@@ -401,30 +406,32 @@ class SurfaceView(gl.GLViewWidget):
         m = t.valid
         if m == 0:
             return None
+        if m <= PathTrace.EXACT:
+            kept = np.arange(m)
+        else:
+            box = self.surface.view
+            t.thinner.set_cell(np.array([box.width, box.height]) / THIN_CELLS)
+            kept = t.thinner.update(P[:m])  # raw indices of the visible moves
         dec = t.decimator
-        covered = dec.update(P[:m])
+        covered = dec.update(P, kept)
         if dec.version != t.version:
             t.version, t.buckets = dec.version, 0
             t.bucket_pts, t.bucket_segs = np.zeros((0, 3)), np.zeros((0, 3))
         if dec.count > t.buckets:
-            idx = dec.bucket_indices(t.buckets)
+            idx = kept[dec.bucket_indices(t.buckets)]
             new = self.path_to_display(P[idx], L[idx])
             segs, _ = self._segments(np.vstack([t.bucket_pts[-1:], new]))
             t.bucket_pts = np.vstack([t.bucket_pts, new])
             t.bucket_segs = np.vstack([t.bucket_segs, segs])
             t.buckets = dec.count
-        # The exact tail P[covered:m]: reuse what is cached, add the new points.
-        have = t.tail_start + len(t.tail_pts)
-        if covered < t.tail_start or have > m or covered > have:
-            t.tail_start, t.tail_pts = covered, self.path_to_display(P[covered:m], L[covered:m])
-        else:
-            t.tail_pts = np.vstack([t.tail_pts[covered - t.tail_start :],
-                                    self.path_to_display(P[have:m], L[have:m])])
-            t.tail_start = covered
-        tail_segs, cut = self._segments(np.vstack([t.bucket_pts[-1:], t.tail_pts]))
+        # The tail, exactly from the thinned points on, ending at the run's last point.
+        tail = kept[covered:]
+        if not len(tail) or tail[-1] != m - 1:
+            tail = np.append(tail, m - 1)
+        tail_pts = self.path_to_display(P[tail], L[tail])
+        tail_segs, cut = self._segments(np.vstack([t.bucket_pts[-1:], tail_pts]))
         segments = np.vstack([t.bucket_segs, tail_segs]) if len(t.bucket_segs) else tail_segs
-        # The decimator keeps at least one point exact, so the tail ends the path.
-        return t.tail_pts[-1], segments, bool(len(cut) and cut[-1]), m == n
+        return tail_pts[-1], segments, bool(len(cut) and cut[-1]), m == n
 
     def _update_swarm(self, sim) -> None:
         """Every visible run's cloud as dots on the surface (a swarm: more than one point)."""
