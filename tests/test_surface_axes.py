@@ -43,9 +43,9 @@ RANGES = [(-1.5309338046759768, 4.469066195324023), (-3.3526946447876838, 2.6473
 
 @pytest.mark.parametrize("lo, hi", RANGES)
 def test_axis_ticks_are_multiples_of_a_round_step_and_labelled_exactly(lo, hi):
-    from optviz.render.surface_axes import nice_ticks, tick_text
+    from optviz.core.ticks import round_ticks, tick_label as tick_text
 
-    ticks, step = nice_ticks(lo, hi, 6)
+    ticks, step = round_ticks(lo, hi, 6)
     assert 3 <= len(ticks) <= 8, (lo, hi, ticks)
     assert min(abs(round_mantissa(step) - m) for m in (1, 2, 2.5, 5)) < 1e-9, step
     assert np.allclose(ticks / step, np.round(ticks / step), atol=1e-9)  # multiples of the step
@@ -63,7 +63,8 @@ def test_axis_ticks_are_multiples_of_a_round_step_and_labelled_exactly(lo, hi):
                                    ValueScale(3.0, 1.0e6, True), ValueScale(0.0, 2.5e-3, True),
                                    ValueScale(-1.0316, 5.7, False), ValueScale(0.148, 38.0, False)])
 def test_loss_ticks_are_round_and_spread_over_the_height(scale):
-    from optviz.render.surface_axes import loss_ticks, tick_text
+    from optviz.core.ticks import tick_label as tick_text
+    from optviz.render.surface_axes import loss_ticks
 
     ticks, step = loss_ticks(scale)
     assert 3 <= len(ticks) <= 6, ticks
@@ -87,7 +88,7 @@ def test_loss_ticks_are_round_and_spread_over_the_height(scale):
 
 
 def test_tick_text_small_and_large_values():
-    from optviz.render.surface_axes import tick_text
+    from optviz.core.ticks import tick_label as tick_text
 
     assert tick_text(1e-5) == "10⁻⁵"
     assert tick_text(5e-5) == "5×10⁻⁵"

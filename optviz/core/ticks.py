@@ -23,15 +23,25 @@ def nice_step(span: float, target: int = 6) -> float:
     return next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
 
 
-def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
-    """Round tick values inside [lo, hi], about ``target`` of them."""
+def round_ticks(lo: float, hi: float, target: int = 6) -> tuple[np.ndarray, float]:
+    """(ticks, step): the multiples of a round step (:func:`nice_step`) inside [lo, hi], about
+    ``target`` of them. A span that is empty or not finite gives ``[lo]`` (if finite) and step 0."""
     span = hi - lo
     if not (math.isfinite(span) and span > 0):
-        return np.array([lo]) if math.isfinite(lo) else np.zeros(0)
+        return (np.array([float(lo)]) if math.isfinite(lo) else np.zeros(0)), 0.0
     step = nice_step(span, target)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = np.arange(first, hi + step * 1e-9, step)
-    return np.round(ticks / step) * step  # no 0.30000000000000004
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    return np.arange(first, last + 1) * step, step  # whole multiples: no 0.30000000000000004
+
+
+def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
+    """Round tick values inside [lo, hi], about ``target`` of them (see :func:`round_ticks`)."""
+    return round_ticks(lo, hi, target)[0]
+
+
+def tick_step(ticks: np.ndarray) -> float | None:
+    """The spacing of evenly spaced ``ticks`` (None for fewer than two)."""
+    return float(np.min(np.diff(ticks))) if len(ticks) > 1 else None
 
 
 def decade_ticks(lo: float, hi: float, floor: float, most: int = 6) -> np.ndarray:

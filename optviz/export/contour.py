@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from ..core.ticks import nice_ticks, tick_label, tick_step
 from ..render import colormap
 from ..core.geometry import ViewBox
 from ..core.simulation import Status
@@ -39,29 +40,9 @@ COLOR_SAMPLES = (200, 600)
 ISO_SAMPLES = 300
 
 
-def nice_ticks(lo: float, hi: float, target: int = 6) -> np.ndarray:
-    """Round tick values (1, 2, 2.5 or 5 × 10^k apart) inside [lo, hi], about ``target`` of them."""
-    span = hi - lo
-    if not span > 0:
-        return np.array([lo])
-    raw = span / max(target - 1, 1)
-    mag = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = np.arange(first, hi + step * 1e-9, step)
-    return np.round(ticks / step) * step  # no 0.30000000000000004
-
-
 def tick_text(value: float, ticks: np.ndarray) -> str:
-    """A tick label with as many decimals as the tick spacing needs, and a true minus sign."""
-    step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
-    if step > 0 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
-        decimals += 1  # 2.5 spacing
-    text = f"{value:.{decimals}f}"
-    if float(text) == 0.0:
-        text = text.lstrip("-")
-    return st.minus(text)
+    """A tick label as every axis writes it (:func:`optviz.core.ticks.tick_label`)."""
+    return tick_label(value, tick_step(ticks))
 
 
 def clip_to_box(pts: np.ndarray, box: ViewBox) -> np.ndarray:

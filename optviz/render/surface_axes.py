@@ -9,7 +9,7 @@ from its tick by a fixed gap in screen pixels; where two would overlap, every ot
 an axis is dropped, and a label that still hits one of a more important axis is left out,
 so no two labels ever share a pixel (see :class:`AxisLabels`).
 
-Tick values are round (:func:`nice_ticks`: 1, 2, 2.5 or 5 × 10ᵏ apart); on a log-scaled loss,
+Tick values are round (:func:`optviz.core.ticks.round_ticks`: 1, 2, 2.5 or 5 × 10ᵏ apart); on a log-scaled loss,
 round values (1, 2 or 5 × 10ᵏ, and 0) spread evenly in height (:func:`loss_ticks`).
 """
 
@@ -27,10 +27,9 @@ from PySide6.QtOpenGL import QOpenGLPaintDevice
 
 from ..core.geometry import ViewBox
 from ..core.scale import ValueScale
+from ..core.ticks import round_ticks, tick_label
 from .surface_gl import ORDER_FRAME, ORDER_TEXT, OVERLAY_GL, PANE_GL, PATH_GL
 
-MINUS = "\u2212"
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: Tick marks stick out of the box this far (display units).
 TICK_LENGTH = 0.05
 #: Gap between a tick's end and its label, and between the labels and the axis title (px at
@@ -47,31 +46,13 @@ LOSS_TICK_GAP = 0.11
 # ---------------------------------------------------------------------------------------- ticks
 
 
-def nice_step(span: float, target: int = 6) -> float:
-    """The round spacing (1, 2, 2.5 or 5 × 10ᵏ) that cuts ``span`` into about ``target`` parts."""
-    raw = span / max(target - 1, 1)
-    mag = 10.0 ** math.floor(math.log10(raw))
-    return next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
-
-
-def nice_ticks(lo: float, hi: float, target: int = 6) -> tuple[np.ndarray, float]:
-    """(ticks, step): the multiples of a round step inside [lo, hi], about ``target`` of them."""
-    span = hi - lo
-    if not (math.isfinite(span) and span > 0):
-        return np.zeros(0), 0.0
-    step = nice_step(span, target)
-    first = math.ceil(lo / step - 1e-9)
-    last = math.floor(hi / step + 1e-9)
-    return np.arange(first, last + 1) * step, step
-
-
 def loss_ticks(scale: ValueScale, most: int = 6) -> tuple[np.ndarray, float | None]:
     """(ticks, step) for the loss axis. Linear scales: :func:`nice_ticks`. Log scales (step
     None): round values m × 10ᵏ (m = 1, then 5, then 2) and 0 in [lo, hi], taken roundest
     first wherever they are at least LOSS_TICK_GAP apart in scaled height, at most ``most``."""
     lo, hi = float(scale.lo), float(scale.hi)
     if not scale.log:
-        return nice_ticks(lo, hi, most + 1)  # the step is at least span / most: 3 to 6 ticks
+        return round_ticks(lo, hi, most + 1)  # the step is at least span / most: 3 to 6 ticks
     if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
         return np.zeros(0), None
     top = math.ceil(math.log10(max(abs(lo), abs(hi), 1e-300))) + 1
@@ -93,27 +74,6 @@ def loss_ticks(scale: ValueScale, most: int = 6) -> tuple[np.ndarray, float | No
         if len(chosen) >= most:
             break
     return np.array(sorted(chosen)), None
-
-
-def tick_text(value: float, step: float | None = None) -> str:
-    """A tick label: as many decimals as ``step`` needs (2.5 steps get one more), 10ⁿ notation
-    below 10⁻³ and from 10⁴ up, and a true minus sign."""
-    if value == 0:
-        return "0"
-    if step is not None and step > 0 and step >= 1e-3 and abs(value) < 1e4:
-        decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-        if abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
-            decimals += 1
-        return f"{value:.{decimals}f}".replace("-", MINUS)
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}".replace("-", MINUS)
-    exponent = math.floor(math.log10(abs(value)) + 1e-9)
-    mantissa = value / 10.0**exponent
-    power = "10" + str(exponent).translate(_SUPERSCRIPT)
-    sign = MINUS if value < 0 else ""
-    if abs(abs(mantissa) - 1) < 1e-9:
-        return sign + power
-    return f"{mantissa:.2g}".replace("-", MINUS) + "×" + power
 
 
 # ---------------------------------------------------------------------------------------- labels
@@ -334,13 +294,13 @@ class AxisFrame:
     def set_axes(self, box: ViewBox, scale: ValueScale, names=("x", "y"), loss_name: str = "J") -> None:
         """Ticks of x and y in the view ``box`` and of the loss through ``scale``."""
         for axis, (lo, hi) in (("x", (box.xmin, box.xmax)), ("y", (box.ymin, box.ymax))):
-            ticks, step = nice_ticks(lo, hi, 6)
+            ticks, step = round_ticks(lo, hi, 6)
             self.ticks[axis] = ticks
-            self.texts[axis] = [tick_text(v, step) for v in ticks]
+            self.texts[axis] = [tick_label(v, step) for v in ticks]
             self.display[axis] = 2.0 * (ticks - lo) / (hi - lo) - 1.0
         ticks, step = loss_ticks(scale)
         self.ticks["J"] = ticks
-        self.texts["J"] = [tick_text(v, step) for v in ticks]
+        self.texts["J"] = [tick_label(v, step) for v in ticks]
         self.display["J"] = self.height * np.clip(np.asarray(scale(ticks), dtype=float), 0.0, 1.0)
         self.names = (*names, loss_name)
         if self.side is not None:
