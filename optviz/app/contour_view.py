@@ -387,18 +387,6 @@ def _segment_pixels(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.hypot(d[:, 0], d[:, 1])
 
 
-def _exit_point(a: np.ndarray, b: np.ndarray, box) -> np.ndarray:
-    """Where the segment from ``a`` (inside ``box``) to ``b`` (outside) crosses the box edge."""
-    t = 1.0
-    for axis, (lo, hi) in enumerate(((box.xmin, box.xmax), (box.ymin, box.ymax))):
-        d = b[axis] - a[axis]
-        if b[axis] > hi:
-            t = min(t, (hi - a[axis]) / d)
-        elif b[axis] < lo:
-            t = min(t, (lo - a[axis]) / d)
-    return a + max(t, 0.0) * (b - a)
-
-
 def _thinned(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """``pts`` without the points that stay in the same THIN_PIXELS cell as the one before
     (less than a pixel away: the drawing looks the same)."""
@@ -716,25 +704,14 @@ class ContourView(pg.PlotWidget):
         if run is not None:
             done = len(pts) if j < 0 else j + 1
             run.checked = (pts[0].tobytes(), done, pts[done - 1].tobytes(), j)
-        if j < 0:
-            return pts
-        if j == 0:
-            return pts[:0]
-        exit_point = _exit_point(pts[j - 1], pts[j], self._draw_box)
-        return np.vstack([pts[:j], exit_point[None, :]])
+        return self._draw_box.clip_path(pts, j)
 
     def _divergence_spot(self, finite: np.ndarray) -> tuple[float, float]:
         """Where to mark a diverged run: its last finite point, or, when that lies off the map,
         the point where its path flies off the map (just inside the edge, so the mark shows)."""
-        last = finite[-1]
         if self._view is None:
-            return float(last[0]), float(last[1])
-        inner = self._view.expanded(-MARKER_INSET)
-        inside = np.flatnonzero(inner.contains(finite))
-        if inner.contains(last) or inside.size == 0:
-            return float(last[0]), float(last[1])
-        i = int(inside[-1])
-        x, y = _exit_point(finite[i], finite[i + 1], inner)
+            return float(finite[-1][0]), float(finite[-1][1])
+        x, y = self._view.divergence_spot(finite, MARKER_INSET)
         return float(x), float(y)
 
     # ------------------------------------------------------------------ look

@@ -55,6 +55,49 @@ class ViewBox:
     def as_tuple(self) -> tuple[float, float, float, float]:
         return (self.xmin, self.xmax, self.ymin, self.ymax)
 
+    def exit_point(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Where the segment from ``a`` (inside) to ``b`` (outside) crosses the edge; ``a``
+        itself when ``b`` is not finite (a diverged step has no direction to follow)."""
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if not np.isfinite(b).all():
+            return a.copy()
+        t = 1.0
+        for axis, (lo, hi) in enumerate(((self.xmin, self.xmax), (self.ymin, self.ymax))):
+            d = b[axis] - a[axis]
+            if b[axis] > hi:
+                t = min(t, (hi - a[axis]) / d)
+            elif b[axis] < lo:
+                t = min(t, (lo - a[axis]) / d)
+        return a + max(t, 0.0) * (b - a)
+
+    def clip_path(self, pts: np.ndarray, first_outside: int | None = None) -> np.ndarray:
+        """``pts`` up to where they first leave the box, ending exactly on its edge (nothing
+        astronomically far off reaches a rasterizer); empty if the first point is outside.
+        ``first_outside`` (-1: none) saves the search when the caller knows it."""
+        if len(pts) == 0:
+            return pts
+        if first_outside is None:
+            outside = np.flatnonzero(~self.contains(pts))
+            first_outside = int(outside[0]) if outside.size else -1
+        j = first_outside
+        if j < 0:
+            return pts
+        if j == 0:
+            return pts[:0]
+        return np.vstack([pts[:j], self.exit_point(pts[j - 1], pts[j])[None, :]])
+
+    def divergence_spot(self, finite: np.ndarray, inset: float) -> np.ndarray:
+        """Where a map marks a diverged run: its last finite point, or, when that lies outside
+        the box shrunk by ``inset`` (a fraction of its size), where the path leaves it, so the
+        mark shows inside the map."""
+        last = finite[-1]
+        inner = self.expanded(-inset)
+        inside = np.flatnonzero(inner.contains(finite))
+        if inner.contains(last) or inside.size == 0:
+            return np.asarray(last, dtype=float)
+        i = int(inside[-1])
+        return inner.exit_point(finite[i], finite[i + 1])
+
 
 @dataclass(frozen=True)
 class CriticalPoint:

@@ -45,34 +45,6 @@ def tick_text(value: float, ticks: np.ndarray) -> str:
     return tick_label(value, tick_step(ticks))
 
 
-def clip_to_box(pts: np.ndarray, box: ViewBox) -> np.ndarray:
-    """``pts`` up to where they leave ``box``, ending exactly on its edge (nothing astronomically
-    far off is handed to the rasterizer); empty if the first point is outside."""
-    if len(pts) == 0:
-        return pts
-    outside = np.flatnonzero(~box.contains(pts))
-    if outside.size == 0:
-        return pts
-    j = int(outside[0])
-    if j == 0:
-        return pts[:0]
-    return np.vstack([pts[:j], _exit_point(pts[j - 1], pts[j], box)[None, :]])
-
-
-def _exit_point(a: np.ndarray, b: np.ndarray, box: ViewBox) -> np.ndarray:
-    """Where the segment from ``a`` (inside ``box``) to ``b`` (outside) crosses the edge."""
-    t = 1.0
-    for axis, (lo, hi) in enumerate(((box.xmin, box.xmax), (box.ymin, box.ymax))):
-        d = b[axis] - a[axis]
-        if not np.isfinite(b[axis]):
-            return a.copy()
-        if b[axis] > hi:
-            t = min(t, (hi - a[axis]) / d)
-        elif b[axis] < lo:
-            t = min(t, (lo - a[axis]) / d)
-    return a + max(t, 0.0) * (b - a)
-
-
 class _RunPath:
     """One visible run: its path in frame pixels and what of it is on the layers."""
 
@@ -192,7 +164,7 @@ class ContourPanel:
         race = self.race
         finite_len = race.finite_counts(k)
         finite = race.positions[: int(finite_len[-1]), k]
-        drawable = clip_to_box(finite, self._draw_box)
+        drawable = self._draw_box.clip_path(finite)
         divergence = None
         if race.status[k] == Status.DIVERGED and len(finite):
             divergence = QPointF(*self.to_px([self._divergence_spot(finite)])[0])
@@ -201,14 +173,7 @@ class ContourPanel:
                         self._draw_box.contains(finite), divergence, run.dash, run.marker)
 
     def _divergence_spot(self, finite: np.ndarray) -> np.ndarray:
-        """The last finite point, or where the path flies off the map (just inside the edge)."""
-        last = finite[-1]
-        inner = self.box.expanded(-MARKER_INSET)
-        inside = np.flatnonzero(inner.contains(finite))
-        if inner.contains(last) or inside.size == 0:
-            return last
-        i = int(inside[-1])
-        return _exit_point(finite[i], finite[i + 1], inner)
+        return self.box.divergence_spot(finite, MARKER_INSET)
 
     # ------------------------------------------------------------------ static part
 
