@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from ..core.simulation import Status
 from ..look import dash_segments
 from ..render import colormap
+from ..render.map_style import DRAW_MARGIN, HEAVY_WIDTHS, ISO_LEVELS, MARKER_INSET, MAX_MINIMUM_LABELS
 from ..render.theme import NORMAL, Theme, get_theme, hex_color
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
@@ -41,7 +42,6 @@ TEXT_COLOR = (45, 50, 60)
 TICK_POINT_SIZE = 11
 LABEL_POINT_SIZE = 12
 
-ISO_LEVELS = 14
 ISO_PEN = pg.mkPen((40, 44, 52, 100), width=1)
 PATH_WIDTH = 2.5
 #: A light casing around every path keeps each colour readable on dark and light map areas.
@@ -55,21 +55,12 @@ DIVERGED_SIZE = 22
 DIVERGED_OUTLINE = pg.mkPen((200, 0, 0), width=2.0)
 MINIMUM_SIZE = 22
 SADDLE_SIZE = 15
-#: A run with more line than this many view widths (bouncing all over the map) is drawn with
-#: thin lines: bold, it would bury the map, and repainting it after a zoom would take seconds.
-HEAVY_WIDTHS = 25
 #: When a whole path is repainted, points in the same THIN_PIXELS cell as the point before are
 #: skipped (a slow run crawls in sub-pixel steps); paths up to EXACT_POINTS are drawn as they are.
 EXACT_POINTS = 600
 THIN_PIXELS = 0.5
-#: Paths are drawn up to where they leave the view grown by this fraction on every side.
-DRAW_MARGIN = 1.5
-#: A diverged run that flew off the map is marked where it leaves, this fraction inside the edge.
-MARKER_INSET = 0.03
 #: How far the user may zoom in and out, as fractions of the surface's view box.
 ZOOM_IN_LIMIT, ZOOM_OUT_LIMIT = 1e-3, 4.0
-#: Minimum labels ("min 1" …) are only drawn when there are few enough not to clutter the map.
-MAX_MINIMUM_LABELS = 6
 
 # Stacking order inside the view box.
 _Z_IMAGE, _Z_ISO, _Z_PATH, _Z_CRITICAL, _Z_HEAD, _Z_DIVERGED, _Z_START = -100, -50, 10, 20, 30, 35, 50

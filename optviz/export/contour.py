@@ -21,20 +21,12 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from ..core.ticks import nice_ticks, tick_label, tick_step
 from ..render import colormap
+from ..render.map_style import DRAW_MARGIN, HEAVY_WIDTHS, ISO_LEVELS, MARKER_INSET, MAX_MINIMUM_LABELS
 from ..core.geometry import ViewBox
 from ..core.simulation import Status
 from . import style as st
 from .race import Race
 
-ISO_LEVELS = 14  # the app's contour_view.ISO_LEVELS
-#: A run with more line than this many plot widths (bouncing all over the map) is drawn thin,
-#: from its first frame (the whole path is known in advance), as in the app.
-HEAVY_WIDTHS = 25
-#: Paths are drawn up to where they leave the view grown by this fraction per side (the app's).
-DRAW_MARGIN = 1.5
-#: A diverged run that flew off the map is marked where it leaves, this fraction inside the edge.
-MARKER_INSET = 0.03
-MAX_MINIMUM_LABELS = 6
 #: Samples per side of the colour image: about one per two output pixels, within these bounds.
 COLOR_SAMPLES = (200, 600)
 ISO_SAMPLES = 300
