@@ -166,7 +166,7 @@ def test_app_3d_export_renders_on_the_gui_thread_and_cancels(gl_display, tmp_pat
 
         # The export lays the window out at 1920×1080 (ratio 1), wider than the test's screen,
         # with the dock arrangement held: do the same first to know where the 3D view will be.
-        with w.classroom.layout_held():
+        with w.classroom.docks.held():
             w.resize(1920, 1080)
             for _ in range(10): app.processEvents(); time.sleep(0.02)
             v = w.surface3d

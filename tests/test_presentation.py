@@ -21,7 +21,8 @@ from optviz.app.model import (
     view_from_dict,
     view_to_dict,
 )
-from optviz.app.presentation import LR_FACTOR, scale_widget_fonts
+from optviz.app.presentation import LR_FACTOR
+from optviz.app.ui_scale import scale_widget_fonts
 from optviz.app.shortcuts import key_text
 from optviz.app.widgets import round_significant
 from optviz.core.optimizers import OPTIMIZERS

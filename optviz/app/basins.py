@@ -482,7 +482,7 @@ class BasinDock(QDockWidget):
     def set_look(self, theme, scale: float) -> None:
         """The maps, their axes, titles and legend in ``theme`` ("normal" or "projector") at
         ``scale`` (presentation mode); the dock's widgets are scaled by
-        :func:`~optviz.app.presentation.scale_widget_fonts`."""
+        :func:`~optviz.app.ui_scale.scale_widget_fonts`."""
         theme = get_theme(theme) if isinstance(theme, str) else theme
         scale = float(scale)
         if self.isFloating():

@@ -466,7 +466,7 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     def on_gui():
         try:
             if view == "window":
-                with window.classroom.layout_held():  # laid out at the picture's size, not the screen's
+                with window.classroom.docks.held():  # laid out at the picture's size, not the screen's
                     image = render_window(window, width, height, race)
                 path = save_png(image, out)
             else:

@@ -15,150 +15,44 @@ the strip. Leaving it (Esc or F5) restores the window, the theme and the panels 
 
 from __future__ import annotations
 
-import contextlib
-import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QDockWidget,
-    QLabel,
     QTableWidget,
     QTabBar,
     QToolBar,
-    QToolButton,
     QWidget,
 )
 
-from ..core.optimizers import rule_of
 from ..core.simulation import RunSpec
-from ..look import marker_glyph
-from .equations import EquationsPanel, format_number
-from .model import LR_MAX, LR_MIN, UI_SCALE_MAX, UI_SCALE_MIN, display_color
+from .dock_layout import DockLayout
+from .equations import EquationsPanel
+from .hyper_strip import HyperStrip
+from .model import LR_MAX, LR_MIN, UI_SCALE_MAX, UI_SCALE_MIN
 from .overlays import FIELD_TIP, GRADIENT_TIP, MOMENTUM_TIP, STEP_SIZE_TIP, RunOverlays
 from .shortcuts import ShortcutOverlay, action_keys, action_title
+from .ui_scale import BASE_FONT, FONT_SCALE, scale_widget_fonts
 from .widgets import format_value, readable_font, round_significant
 
 #: One press of ↑ / ↓ multiplies / divides the selected run's α by this: four presses a decade.
 LR_FACTOR = 10 ** 0.25
 #: Ctrl+= / Ctrl+− change the presentation scale by this much.
 SCALE_STEP = 0.25
-#: The strip's step and loss refresh at most this often while playing (s).
-STRIP_INTERVAL = 0.1
 #: In presentation mode the views get this share of the height, the plots the rest.
 PRESENTATION_VIEWS_SHARE = 0.7
 
-_BASE_FONT = "optviz_base_point_size"
-_FONT_SCALE = "optviz_font_scale"
-_BASE_ICON = "optviz_base_icon_size"
-
-
-def scale_widget_fonts(root: QWidget, scale: float) -> None:
-    """Every font under ``root`` at its design size × ``scale`` (1 restores the design sizes).
-
-    The design size of each widget is remembered the first time it is seen. A widget created
-    while the tree was scaled (a run editor rebuilt in presentation mode) took its font from
-    its scaled parent, so its design size is its size divided by the scale in effect. Toolbar
-    icons scale too.
-    """
-    scale = float(scale)
-    current = float(root.property(_FONT_SCALE) or 1.0)
-    widgets = [root, *root.findChildren(QWidget)]
-    bases = []
-    for widget in widgets:  # first read every design size, before any parent changes
-        base = widget.property(_BASE_FONT)
-        if base is None:
-            size = widget.font().pointSizeF()
-            base = round(size / current, 3) if size > 0 else None
-            if base is not None:
-                widget.setProperty(_BASE_FONT, base)
-        bases.append(base)
-    for widget, base in zip(widgets, bases):
-        if base is None:
-            continue
-        font = QFont(widget.font())
-        font.setPointSizeF(base * scale)
-        widget.setFont(font)
-        if isinstance(widget, QToolBar):
-            icon = widget.property(_BASE_ICON)
-            if icon is None:
-                icon = round(widget.iconSize().height() / current)
-                widget.setProperty(_BASE_ICON, icon)
-            side = int(round(icon * scale))
-            widget.setIconSize(QSize(side, side))
-    root.setProperty(_FONT_SCALE, scale)
 
 
 def _set_checked(action: QAction, on: bool) -> None:
     action.blockSignals(True)
     action.setChecked(bool(on))
     action.blockSignals(False)
-
-
-class HyperStrip(QToolBar):
-    """The compact strip shown when the side panels collapse: the selected run's colour, name,
-    hyperparameters and step, with buttons that lower and raise its α (the ↓ / ↑ keys)."""
-
-    def __init__(self, model, parent=None) -> None:
-        super().__init__("Selected run", parent)
-        self.model = model
-        self.setObjectName("hyper-strip")
-        self.setMovable(False)
-        self.setFloatable(False)
-        self.label = QLabel()
-        self.label.setObjectName("hyper-strip-text")
-        self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setContentsMargins(8, 2, 8, 2)
-        self.lower = QToolButton()
-        self.lower.setText("α ÷")
-        self.lower.setToolTip("Lower the selected run's α by 10^¼ (↓ or −)")
-        self.raise_ = QToolButton()
-        self.raise_.setText("α ×")
-        self.raise_.setToolTip("Raise the selected run's α by 10^¼ (↑ or +)")
-        self.addWidget(self.label)
-        self.addSeparator()
-        self.addWidget(self.lower)
-        self.addWidget(self.raise_)
-        self._progress = ""
-        self._last = 0.0
-        for name in ("selected", "runs", "run", "theme"):
-            model.events.connect(name, lambda _: self.refresh(), owner=self)
-        self.refresh()
-
-    def text(self) -> str:
-        return self.label.text()
-
-    def refresh(self) -> None:
-        m = self.model
-        if not m.runs:
-            return
-        k = min(m.selected, len(m.runs) - 1)
-        run = m.runs[k]
-        rule = rule_of(run.optimizer)  # the symbols are the rule's (Hyper.html)
-        parts = [f"{rule.hyperparameter(n).html} = <b>{format_number(v)}</b>" for n, v in run.hyper.items()
-                 if isinstance(v, (int, float)) and n in rule.names]
-        if run.schedule != "constant":
-            parts.append(f"schedule: {run.schedule.replace('_', ' ')}")
-        color = display_color(run.color, m.theme)
-        glyph = marker_glyph(getattr(run, "marker", "o"))
-        self.label.setText(f"<span style='color:{color}'>{glyph}</span> <b>{k + 1}. {run.title}</b>&nbsp;&nbsp; "
-                           + "&nbsp;&nbsp; ".join(parts) + self._progress)
-
-    def update_runs(self, sim, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and self.model.playing and now - self._last < STRIP_INTERVAL:
-            return
-        self._last = now
-        k = min(self.model.selected, sim.K - 1)
-        loss = format_number(float(sim.loss[k, 0]))
-        progress = f"&nbsp;&nbsp;&nbsp; t = <b>{int(sim.steps[k])}</b>&nbsp;&nbsp; J = <b>{loss}</b>"
-        if progress != self._progress:
-            self._progress = progress
-            self.refresh()
 
 
 class _ArrowKeyGuard(QObject):
@@ -190,7 +84,7 @@ class _ToolWindowScaler(QObject):
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
             c = self.classroom
-            if (c.model.scale != 1.0 or obj.property(_FONT_SCALE) not in (None, 1.0)) \
+            if (c.model.scale != 1.0 or obj.property(FONT_SCALE) not in (None, 1.0)) \
                     and (obj.isWindow() or isinstance(obj, QDockWidget)) and obj in c._tool_windows():
                 c.scale_tool_window(obj)
         return False
@@ -239,22 +133,10 @@ class Classroom(QObject):
         dock.setMinimumWidth(300)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.equations_dock = dock
-        # Where the update rule and the leaderboard go depends on the room (arrange_docks),
-        # checked again a moment after anything changes the window's layout.
-        self._compact: bool | None = None
-        self._held = 0  # layout_held() depth
-        self._rearrange_timer = QTimer(self)
-        self._rearrange_timer.setSingleShot(True)
-        self._rearrange_timer.setInterval(0)
-        self._rearrange_timer.timeout.connect(self._rearrange)
-        window.installEventFilter(self)
-        leaderboard = getattr(window, "leaderboard", None)
-        if leaderboard is not None:
-            # A leaderboard popping up at a race's end may not fit beside the update rule.
-            leaderboard.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self._rearrange))
-            # Shown from the menu, it comes to the front of its tab group (and so refreshes).
-            leaderboard.toggleViewAction().triggered.connect(lambda on: on and leaderboard.raise_())
-        self.arrange_docks()
+        # Where the update rule and the leaderboard go depends on the room.
+        self.docks = DockLayout(window, window.side_dock, dock, getattr(window, "leaderboard", None),
+                                lambda: m.scale)
+        self.docks.arrange()
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
 
@@ -536,7 +418,7 @@ class Classroom(QObject):
         finally:
             self._applying = False
         self.apply_look()
-        self.arrange_docks()
+        self.docks.arrange()
         if on:
             w.showFullScreen()
             w.contour.setFocus(Qt.FocusReason.OtherFocusReason)  # keys drive the race, not a slider
@@ -560,126 +442,6 @@ class Classroom(QObject):
             restore()
             QTimer.singleShot(0, restore)  # again once the window has its old size back
 
-    def arrange_docks(self) -> None:
-        """One column beside the views when the window can afford it: the update rule on the
-        right with the leaderboard as a tab behind it (raised when a race ends). When that
-        column would make the window wider than its screen (a 1280×720 projector, or the panels
-        opened in presentation mode, where every font is 1.75× larger), the update rule becomes
-        a tab of the race panel's column (alone there while the panel is collapsed) and the
-        leaderboard floats over the plots. Checked again whenever the window's layout changes
-        (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
-        its estimated width fits."""
-        if self._held:
-            return
-        room = self._room()
-        if self._compact is None:
-            self._set_compact(False)
-        need = self._need()
-        if not self._compact and need > room:
-            self._set_compact(True)
-        elif self._compact and need + self._right_column() <= room:
-            self._set_compact(False)
-            if self._need() > room:  # the estimate was short: back, and stay
-                self._set_compact(True)
-        w = self.window
-        if w.width() > room and not w.isFullScreen():
-            w.resize(room, w.height())  # it grew while a wider arrangement was tried
-        for bar in w.findChildren(QTabBar):  # the dock tabs made just now take the scale too
-            scale_widget_fonts(bar, self.model.scale)
-        self.hide_stale_tab_bars()
-
-    def hide_stale_tab_bars(self) -> None:
-        """Hide dock tab bars that name a hidden dock. Qt lists only visible docks in a tab
-        group's bar, but a group that was tabified while a member was hidden (the update rule
-        at first launch on a small screen, the race panel collapsed in presentation mode)
-        can leave an old bar on screen, over the update rule."""
-        w = self.window
-        hidden = {d.windowTitle() for d in w.findChildren(QDockWidget) if d.isHidden()}
-        for bar in w.findChildren(QTabBar):
-            if bar.parent() is w and bar.isVisible() and any(bar.tabText(i) in hidden for i in range(bar.count())):
-                bar.hide()
-
-    @contextlib.contextmanager
-    def layout_held(self):
-        """No re-arranging inside: the window is laid out at a size of someone else's choosing
-        (a whole-window PNG at 1920×1080 on a smaller screen) and put back afterwards."""
-        self._held += 1
-        try:
-            yield
-        finally:
-            self._held -= 1
-
-    def _room(self) -> int:
-        screen = self.window.screen() or QApplication.primaryScreen()
-        return screen.availableGeometry().width() if screen is not None else 1 << 30
-
-    def _need(self) -> int:
-        """The window's minimum width now (its layout recomputed)."""
-        layout = self.window.layout()
-        if layout is not None:
-            layout.invalidate()
-            layout.activate()
-        return self.window.minimumSizeHint().width()
-
-    def _right_column(self) -> int:
-        """What the wide arrangement's right column adds: an upper bound of its minimum width."""
-        board = getattr(self.window, "leaderboard", None)
-        widths = [d.minimumSizeHint().width() for d in (self.equations_dock, board)
-                  if d is not None and not d.isHidden()]
-        return max(widths, default=0) + 8
-
-    def _rearrange(self) -> None:
-        self.arrange_docks()
-        board = getattr(self.window, "leaderboard", None)
-        if board is not None and board.isFloating() and board.isVisible():
-            self._place_floating(board)
-
-    def _rearrange_soon(self) -> None:
-        if not self._rearrange_timer.isActive():
-            self._rearrange_timer.start()
-
-    def _set_compact(self, compact: bool) -> None:
-        if compact == self._compact:
-            return
-        self._compact = compact
-        w, eq = self.window, self.equations_dock
-        board = getattr(w, "leaderboard", None)
-        in_front = board is not None and board.isVisible() and not board.visibleRegion().isEmpty()
-        if compact:
-            w.tabifyDockWidget(w.side_dock, eq)
-            w.side_dock.raise_()
-            if board is not None:
-                board.setFloating(True)
-                self._place_floating(board)
-        else:
-            w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, eq)
-            if board is not None:
-                board.setFloating(False)
-                w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board)
-                w.tabifyDockWidget(eq, board)
-                (board if in_front else eq).raise_()
-
-    @property
-    def compact(self) -> bool:
-        return bool(self._compact)
-
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.LayoutRequest and self._compact is not None:
-            self._rearrange_soon()
-        return False
-
-    def _place_floating(self, dock: QDockWidget) -> None:
-        """A floating tool dock at the window's bottom-right corner, over the plots, sized to
-        its content (at most half the window)."""
-        if not dock.isFloating():
-            return
-        w = self.window
-        hint = dock.widget().sizeHint() if dock.widget() is not None else dock.sizeHint()
-        width = min(max(hint.width() + 20, 320), w.width() // 2)
-        height = min(max(hint.height() + 40, 160), w.height() // 2)
-        corner = w.mapToGlobal(w.rect().bottomRight())
-        dock.setGeometry(corner.x() - width - 12, corner.y() - height - 40, width, height)
-
     def fit_presentation_layout(self) -> None:
         """Presentation mode: the views take most of the height, the update rule the width its
         rows need (at most 30 %), the side panel (when H opened it) the width its cards need."""
@@ -697,7 +459,7 @@ class Classroom(QObject):
     def _on_ui_scale(self, _value) -> None:
         if self.model.presentation:
             self.apply_look()
-            self.arrange_docks()
+            self.docks.arrange()
             self.fit_presentation_layout()
 
     def _fit_equations_dock(self) -> None:
@@ -725,10 +487,10 @@ class Classroom(QObject):
             for dock, minimum in self._dock_minimums.items():
                 dock.setMinimumSize(minimum)
         # The equations dock: only its title here (the panel sizes its own text).
-        base = self.equations_dock.property(_BASE_FONT)
+        base = self.equations_dock.property(BASE_FONT)
         if base is None:
             base = self.equations_dock.font().pointSizeF()
-            self.equations_dock.setProperty(_BASE_FONT, base)
+            self.equations_dock.setProperty(BASE_FONT, base)
         title = QFont(self.equations_dock.font())
         title.setPointSizeF(base * scale)
         self.equations_dock.setFont(title)
@@ -773,7 +535,7 @@ class Classroom(QObject):
     def _on_collapsed(self, on: bool) -> None:
         w = self.window
         w.side_dock.setVisible(not on)
-        self.hide_stale_tab_bars()
+        self.docks.hide_stale_tab_bars()
         w.readouts.setVisible(not on)
         self.strip.setVisible(bool(on))
         w.note_banner.setVisible(bool(on))  # the panel's caption or note, above the views
@@ -781,7 +543,7 @@ class Classroom(QObject):
         if on:
             self.strip.update_runs(w.controller.frame, force=True)
         if not self._applying and getattr(self, "equations_dock", None) is not None:
-            self.arrange_docks()
+            self.docks.arrange()
         if not on and self.model.presentation:
             QTimer.singleShot(0, self.fit_presentation_layout)  # room for the panel's large cards
 
@@ -809,9 +571,9 @@ class Classroom(QObject):
 
     def _on_show_equations(self, on: bool) -> None:
         self.equations_dock.setVisible(bool(on))
-        self.hide_stale_tab_bars()
+        self.docks.hide_stale_tab_bars()
         if not self._applying:
-            self.arrange_docks()
+            self.docks.arrange()
         if on:
             self.equations.update_runs(self.window.controller.frame)
 
