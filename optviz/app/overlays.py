@@ -473,12 +473,14 @@ class RunOverlays:
                  glyphs.momentum_vanished)):
             if vanished:
                 glyph.set_text(f"{text} ≈ 0")
-                at, anchor = placer.place(glyph.label, placer.around(head))
+                # Near the head first; a little further out where the map's texts crowd it.
+                at, anchor = placer.place(glyph.label, placer.around(head) + placer.around(head, 3.0))
                 glyph.show(None, at, f"{text} ≈ 0", anchor)
             elif pairs is not None:
                 glyph.set_text(text)
                 first = (at, _label_anchor(head, tip, size))
-                at, anchor = placer.place(glyph.label, [first, *placer.corners(at), *placer.around(head)])
+                at, anchor = placer.place(glyph.label, [first, *placer.corners(at), *placer.around(head),
+                                                        *placer.around(head, 3.0)])
                 glyph.show(pairs, at, text, anchor)
             else:
                 glyph.hide()
@@ -587,8 +589,10 @@ class _LabelPlacer:
     that covers and leaves least)."""
 
     def __init__(self, obstacles, view_box, gap_px: float) -> None:
-        self.taken = list(obstacles)
         self.px = _pixel_size(view_box)
+        # The map's own texts keep the same air as the labels (their rectangles are estimated
+        # from font metrics, a pixel or so off what Qt paints).
+        self.taken = [self._padded(r) for r in obstacles] if self.px is not None else list(obstacles)
         self.gap = gap_px
         (x0, x1), (y0, y1) = view_box.viewRange()
         self.view = (x0, y0, x1, y1)
@@ -597,12 +601,12 @@ class _LabelPlacer:
         """The four corner anchors at ``point``, in the order up-right, up-left, down-right, down-left."""
         return [(point, anchor) for anchor in ((0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))]
 
-    def around(self, point) -> list:
-        """The four corners a small gap off ``point`` (beside a head dot rather than on it),
-        then centred above, below, right and left of it."""
+    def around(self, point, reach: float = 1.0) -> list:
+        """The four corners a small gap (× ``reach``) off ``point`` (beside a head dot rather
+        than on it), then centred above, below, right and left of it."""
         if self.px is None:
             return self.corners(point)
-        dx, dy = self.gap * self.px[0], self.gap * self.px[1]
+        dx, dy = reach * self.gap * self.px[0], reach * self.gap * self.px[1]
         p = np.asarray(point, dtype=float)
         corners = [(p + (sx * dx, sy * dy), anchor) for (sx, sy), (_, anchor)
                    in zip(((1, 1), (-1, 1), (1, -1), (-1, -1)), self.corners(p))]
