@@ -115,6 +115,24 @@ class Race:
                                    noise_scale=model.noise_scale)
 
     @classmethod
+    def from_scenario(cls, scenario, steps: int | None = None) -> "Race":
+        """Run a :class:`~optviz.core.scenario.Scenario`'s race to ``steps`` (default: its
+        ``max_steps``) in a Simulation of its own: the saved form alone makes the race, as the
+        app would show it (each run's look from its optimizer and place in the race)."""
+        steps = int(scenario.max_steps if steps is None else steps)
+        surface = scenario.surface.build()
+        specs = [entry.spec() for entry in scenario.runs]
+        sim = Simulation(surface, specs, scenario.start, max_steps=steps, seed=scenario.seed,
+                         noise_scale=scenario.noise_scale)
+        sim.run()
+        looks = run_looks([spec.optimizer for spec in specs])
+        runs = [RunInfo(spec, spec.title, look.color, bool(entry.visible), tuple(look.dash), look.marker)
+                for spec, entry, look in zip(specs, scenario.runs, looks)]
+        preset = "custom" if scenario.surface.is_custom else scenario.surface.preset
+        return cls.from_simulation(sim, runs, preset=preset, log_loss=scenario.view.log_loss,
+                                   noise_scale=scenario.noise_scale)
+
+    @classmethod
     def from_simulation(cls, sim: Simulation, runs: Sequence[RunInfo], *, preset: str = "",
                         log_loss: bool = True, noise_scale: float | None = None,
                         scale: ValueScale | None = None) -> "Race":
