@@ -164,7 +164,7 @@ def glue_negative_values(argv: list[str]) -> list[str]:
     """``--start -1.5,2`` → ``--start=-1.5,2``: argparse takes "-1.5,2" for an option."""
     out: list[str] = []
     for token in argv:
-        if out and out[-1].startswith("--") and "=" not in out[-1] and re.match(r"^-\.?\d", token):
+        if out and out[-1].startswith("--") and "=" not in out[-1] and re.match(r"^-(\.?\d|inf|nan)", token, re.IGNORECASE):
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)
