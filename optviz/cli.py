@@ -209,6 +209,9 @@ def build_export_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--out", "-o", required=True, help=f"output file: {', '.join(EXPORT_SUFFIXES)}")
+    parser.add_argument("--scenario", metavar="FILE",
+                        help="a scenario file (.json, as File > Save scenario writes): its surface, start, runs and "
+                             "seed make the race (not combinable with --preset, --optimizers, --lr, --start, --seed)")
     parser.add_argument("--preset", default="narrow_valley", help="surface, e.g. rosenbrock (default: narrow_valley)")
     parser.add_argument("--optimizers", help="comma-separated race entries, e.g. gd,momentum,adam "
                                              "(default: the preset's own race)")
@@ -363,23 +366,46 @@ def _export(argv: list[str]) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no X server needed
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-    from .app.model import RaceModel
     from .export import AnimationJob, AnimationSettings, ExportError, FrameSpec, Race
 
-    try:
-        model = RaceModel(options["preset"], optimizers=options["optimizers"], start=options["start"])
-        model.seed = args.seed
-        for run, lr in zip(model.runs, options["rates"] or ()):
-            run.learning_rate = lr
-    except ValueError as err:
-        print(f"optviz export: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    scenario = None
+    if args.scenario is not None:
+        # The saved form alone makes the race (no app model): a scenario file's own rules.
+        from .core.expression import ExpressionError
+        from .core.scenario import ScenarioError, load_scenario
+
+        clash = [f"--{name.replace('_', '-')}" for name in ("optimizers", "lr", "start")
+                 if getattr(args, name) is not None]
+        clash += ["--preset"] * (args.preset != "narrow_valley") + ["--seed"] * (args.seed != 0)
+        if clash:
+            print(f"optviz export: error: --scenario sets the race; leave out {', '.join(clash)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            scenario = load_scenario(args.scenario)
+        except (ScenarioError, ExpressionError, OSError) as err:
+            print(f"optviz export: error: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        problem = recording_problem(args.steps, len(scenario.runs))
+        if problem:
+            print(f"optviz export: error: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    else:
+        from .app.model import RaceModel
+
+        try:
+            model = RaceModel(options["preset"], optimizers=options["optimizers"], start=options["start"])
+            model.seed = args.seed
+            for run, lr in zip(model.runs, options["rates"] or ()):
+                run.learning_rate = lr
+        except ValueError as err:
+            print(f"optviz export: error: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     app = _qt_application(gl)  # noqa: F841 - QPainter needs it alive
     out = options["out"]
     job = None
     try:
         with _StopSignals():  # a stopped export deletes its partial file, like Ctrl+C
-            race = Race.from_model(model, args.steps)
+            race = Race.from_scenario(scenario, args.steps) if scenario is not None else Race.from_model(model, args.steps)
             extra = {"leaderboard": bool(args.leaderboard)}
             if args.tolerance is not None:
                 extra["tolerance"] = args.tolerance

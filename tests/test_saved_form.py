@@ -44,3 +44,32 @@ def test_building_a_race_from_a_scenario_needs_no_app():
                          env={**__import__('os').environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_optviz_export_scenario_writes_the_scenario_s_race_and_refuses_clashing_options(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    path = SCENARIOS[2][1]
+    out = tmp_path / "s.png"
+    ok = subprocess.run([sys.executable, "-m", "optviz", "export", "--scenario", str(path), "-o", str(out),
+                         "--size", "640x360", "-q"], capture_output=True, text=True, timeout=180)
+    assert ok.returncode == 0, ok.stderr
+    with Image.open(out) as im:
+        assert im.size == (640, 360)
+    clash = subprocess.run([sys.executable, "-m", "optviz", "export", "--scenario", str(path), "--optimizers", "gd",
+                            "-o", str(tmp_path / "t.png")], capture_output=True, text=True, timeout=180)
+    assert clash.returncode == 2 and "leave out --optimizers" in clash.stderr and "Traceback" not in clash.stderr
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_a_scenario_s_race_is_titled_by_the_scenario():
+    from optviz.export.race import first_sentence
+
+    race = Race.from_scenario(load_scenario(SCENARIOS[2][1]), 10)
+    assert race.shown_title == load_scenario(SCENARIOS[2][1]).title
+    assert race.shown_caption.endswith(".") and "\n" not in race.shown_caption
+    assert first_sentence("One. Two.") == "One." and first_sentence("α < 2/κ = 0.08. Next") == "α < 2/κ = 0.08."
+    assert first_sentence("No end") == "No end" and first_sentence("") == ""

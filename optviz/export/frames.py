@@ -138,9 +138,9 @@ class FrameRenderer:
         pad, top = style.px(st.PAD * 1.4), style.px(st.PAD * 0.7)
         title_h = st.line_height(f_title) + style.px(st.PAD * 1.4)
         avail = width - 2 * pad - reserve
-        title_w = min(st.text_width(f_title, self.race.surface.title) + 1, avail)
+        title_w = min(st.text_width(f_title, self.race.shown_title) + 1, avail)
         self._title_rect = QRectF(pad, top, title_w, title_h)
-        caption = getattr(self.race.surface, "caption", "")
+        caption = self.race.shown_caption
         self._caption_rect = None
         if not caption:
             return title_h + top
@@ -263,9 +263,9 @@ class FrameRenderer:
 
     def _paint_title(self, painter: QPainter) -> None:
         style = self.style
-        st.draw_text(painter, self._title_rect, self.race.surface.title, style.font(st.TITLE_FONT, bold=True))
+        st.draw_text(painter, self._title_rect, self.race.shown_title, style.font(st.TITLE_FONT, bold=True))
         if self._caption_rect is not None:
-            st.draw_text(painter, self._caption_rect, self.race.surface.caption, style.font(st.CAPTION_FONT),
+            st.draw_text(painter, self._caption_rect, self.race.shown_caption, style.font(st.CAPTION_FONT),
                          st.MUTED, flags=st.WRAP)
 
     def render(self, step: int) -> QImage:

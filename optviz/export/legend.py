@@ -144,10 +144,10 @@ class LegendPanel:
         self.f_title, self.f_caption = style.font(st.TITLE_FONT, bold=True), style.font(st.CAPTION_FONT)
         y = inner.top()
         if title:
-            h = st.wrapped_height(self.f_title, race.surface.title, inner.width())
+            h = st.wrapped_height(self.f_title, race.shown_title, inner.width())
             self._title_rect = QRectF(inner.left(), y, inner.width(), h)
             y += h + style.px(6)
-            caption = getattr(race.surface, "caption", "")
+            caption = race.shown_caption
             h = st.wrapped_height(self.f_caption, caption, inner.width()) if caption else 0.0
             self._caption_rect = QRectF(inner.left(), y, inner.width(), h)
             y += h + style.px(26)
@@ -221,8 +221,8 @@ class LegendPanel:
     def paint_static(self, painter: QPainter) -> None:
         style = self.style
         if self.title:
-            st.draw_text(painter, self._title_rect, self.race.surface.title, self.f_title, flags=st.WRAP)
-            st.draw_text(painter, self._caption_rect, getattr(self.race.surface, "caption", ""), self.f_caption,
+            st.draw_text(painter, self._title_rect, self.race.shown_title, self.f_title, flags=st.WRAP)
+            st.draw_text(painter, self._caption_rect, self.race.shown_caption, self.f_caption,
                          st.MUTED, flags=st.WRAP)
         for item in self._items:
             run, rect = self.race.runs[item.k], item.rect

@@ -11,6 +11,7 @@ on screen now); it copies, so the app's simulation is never touched.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -91,6 +92,18 @@ class Race:
     n_samples: int = 1
     preset: str = ""
     log_loss: bool = True
+    #: The heading and caption the frames show; empty / None: the surface's title and caption
+    #: (a scenario's race shows the scenario's title and the first sentence of its note).
+    title: str = ""
+    caption: str | None = None
+
+    @property
+    def shown_title(self) -> str:
+        return self.title or self.surface.title
+
+    @property
+    def shown_caption(self) -> str:
+        return self.caption if self.caption is not None else getattr(self.surface, "caption", "")
 
     def __post_init__(self) -> None:
         looks = run_looks([r.spec.optimizer for r in self.runs])
@@ -129,8 +142,11 @@ class Race:
         runs = [RunInfo(spec, spec.title, look.color, bool(entry.visible), tuple(look.dash), look.marker)
                 for spec, entry, look in zip(specs, scenario.runs, looks)]
         preset = "custom" if scenario.surface.is_custom else scenario.surface.preset
-        return cls.from_simulation(sim, runs, preset=preset, log_loss=scenario.view.log_loss,
+        race = cls.from_simulation(sim, runs, preset=preset, log_loss=scenario.view.log_loss,
                                    noise_scale=scenario.noise_scale)
+        race.title = scenario.title
+        race.caption = first_sentence(scenario.note)
+        return race
 
     @classmethod
     def from_simulation(cls, sim: Simulation, runs: Sequence[RunInfo], *, preset: str = "",
@@ -254,3 +270,10 @@ class RaceAt:
 
     def length(self, k: int) -> int:
         return self.race.count(k, self.step)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (its first paragraph if no sentence ends in it), on one line."""
+    paragraph = " ".join(text.strip().split("\n\n")[0].split())
+    end = re.search(r"[.!?](\s|$)", paragraph)
+    return paragraph[:end.start() + 1] if end else paragraph
