@@ -8,33 +8,16 @@ r"""SGD with Nesterov momentum (``torch.optim.SGD(momentum=β, nesterov=True)``)
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 import numpy as np
 
 from .base import Explained, GradientTransformation, LearningRate, Rule, learning_rate
-from .momentum import BETA, VELOCITY, buffer_row, heavy_ball_buffer
+from .momentum import BETA, VELOCITY, MomentumState, buffer_row, constants, heavy_ball_buffer, prepare
 
 
-class NesterovState(NamedTuple):
-    """State of :func:`nesterov`.
-
-    Attributes:
-        count: 0-d int64 array, the number of updates done so far.
-        p: the velocity p_t (torch's ``momentum_buffer``), shape of the params. Zeros before
-            the first update, then p_1 = g_1 and p_{t+1} = β p_t + g_{t+1}.
-    """
-
-    count: np.ndarray
-    p: np.ndarray
-
-
-def constants(hyper) -> tuple[float, ...]:
-    return (hyper["beta"],)
-
-
-def prepare(c, lr, t):
-    return (lr,)
+#: Nesterov keeps heavy-ball momentum's state (the velocity p), its constants (β) and its
+#: per-step values (α); only the step taken from them differs.
+NesterovState = MomentumState
 
 
 def kernel(g, w, bufs, c, q, t):
