@@ -1,6 +1,7 @@
 """Background work (optviz.app.tasks): one helper for basins, sweeps and exports; the GUI
-thread never waits for a worker; the garbage collector stays on; no Qt object is ever left for
-the cyclic collector (which may run in any thread) to destroy; quitting leaves no file."""
+thread never waits for a worker; the cyclic collector never runs in a worker (it is paused
+while tasks run and collects on the GUI thread after), and the app leaves no live Qt object to
+it anyway; quitting leaves no file."""
 
 from __future__ import annotations
 
@@ -121,8 +122,8 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     """The reason the garbage collector may stay on while workers run: whatever the app drops
     (cards of replaced runs, closed docks and windows, finished exports' dialogs, swapped
     presets and scenarios) is deleted by Qt on the GUI thread, so a collection in a worker
-    thread only ever frees dead wrappers. Along the way: the collector stays on while tasks
-    run, and the GUI thread joins no thread (basins, a 2D export)."""
+    thread would only ever free dead wrappers. Along the way: the collector is paused while tasks
+    run and back afterwards, and the GUI thread joins no thread (basins, a 2D export)."""
     from optviz.app import export_dialog
     from optviz.app.main_window import MainWindow
 
@@ -152,7 +153,7 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     w.basins.action.trigger()
     dock = w.basins.dock
     qtbot.waitUntil(lambda: dock.worker.task is not None, timeout=10_000)
-    assert gc.isenabled(), "a running task switched the garbage collector off"
+    assert not gc.isenabled(), "the cyclic collector must not run in a worker thread"
     qtbot.waitUntil(lambda: not dock.busy, timeout=60_000)
     dock.close()
     _pump(qtbot)
@@ -160,7 +161,7 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     e = export_dialog.start_animation_export(w, tmp_path / "a.gif", export_dialog.AnimationSettings(
         export_dialog.FrameSpec("contour", 320, 180), fps=10, steps_per_frame=20), 100)
     qtbot.waitUntil(lambda: e.task is not None, timeout=5000)
-    assert gc.isenabled(), "an export switched the garbage collector off"
+    assert not gc.isenabled(), "the cyclic collector must not run in a worker thread"
     qtbot.waitUntil(lambda: not e.running, timeout=60_000)
     assert e.outcome == "done", e.message
     _pump(qtbot)
@@ -177,6 +178,7 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     found["scenarios, shortcuts, presentation"] = _live_qt_garbage()
     assert {k: v for k, v in found.items() if v} == {}
     qtbot.waitUntil(lambda: not running_tasks(), timeout=10_000)
+    assert gc.isenabled(), "the collector comes back when the last task's thread has exited"
     assert joins == []
 
 

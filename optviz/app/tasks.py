@@ -13,16 +13,21 @@ Rules that keep the GUI responsive and Qt safe, by construction:
 * A worker never holds the last reference to a Qt object: the task keeps itself alive in
   :data:`_ALIVE` (owned by the GUI thread) until its thread has exited, checked by a timer,
   so the QObject is always destroyed on the GUI thread.
-* Python's garbage collector stays on. Windows and dialogs the app closes are deleted by Qt
-  on the GUI thread (``WA_DeleteOnClose``/``deleteLater``), so no Qt object waits in a
-  reference cycle for a collection that might run in a worker (tests/test_tasks.py checks
-  that no live, Python-owned Qt object is ever left to the cyclic collector).
+* Python's cyclic garbage collector does not run while a worker runs: it runs in whichever
+  thread happens to allocate, and a Qt object it frees there (a closed window waiting in a
+  reference cycle) deadlocks against the GUI thread under PySide6, which hands part of the
+  deletion to it (seen in the test suite: a worker stuck in the collector inside pyqtgraph's
+  isocurve, the GUI thread waiting for the interpreter lock). The collector is paused when
+  the first task starts and resumed, with one collection on the GUI thread, when the last
+  task's thread has exited. The app also deletes what it closes through Qt on the GUI thread
+  (``deleteLater``), so little waits for the collector (tests/test_tasks.py checks both).
 * Quitting cancels every task; an export's partial file is deleted by the core's writer at
   exit even if its worker is still running (:mod:`optviz.core.files`).
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 
@@ -33,6 +38,28 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 _ALIVE: set[BackgroundTask] = set()
 #: How often a finished task checks that its worker thread has exited (ms).
 REAP_MS = 20
+
+
+class _CollectorPause:
+    """The cyclic garbage collector off while any task's worker runs (nested holds count);
+    the last release, on the GUI thread, turns it back on and collects there."""
+
+    holds = 0
+    was_enabled = True
+
+    @classmethod
+    def hold(cls) -> None:
+        if cls.holds == 0:
+            cls.was_enabled = gc.isenabled()
+            gc.disable()
+        cls.holds += 1
+
+    @classmethod
+    def release(cls) -> None:
+        cls.holds = max(cls.holds - 1, 0)
+        if cls.holds == 0 and cls.was_enabled:
+            gc.enable()
+            gc.collect()
 
 
 class TaskCancelled(Exception):
@@ -114,6 +141,7 @@ class BackgroundTask(QObject):
         io = TaskIO(self, self._cancel)
         self._thread = threading.Thread(target=self._run, args=(io,), name=self._name, daemon=True)
         _ALIVE.add(self)
+        _CollectorPause.hold()  # released in _reap, on the GUI thread
         self._thread.start()
         return self
 
@@ -170,7 +198,9 @@ class BackgroundTask(QObject):
         if self._thread is not None and self._thread.is_alive():
             QTimer.singleShot(REAP_MS, self._reap)
             return
-        _ALIVE.discard(self)
+        if self in _ALIVE:
+            _ALIVE.discard(self)
+            _CollectorPause.release()
 
     # ------------------------------------------------------------------ worker thread
 

@@ -28,6 +28,7 @@ the QApplication exists (see ``optviz.app.main.create_application``).
 
 from __future__ import annotations
 
+import gc
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -222,12 +223,21 @@ class SurfaceView(gl.GLViewWidget):
         self.walls.setVisible(True)
 
     def paintGL(self) -> None:
-        GL.glDepthMask(True)  # glClear honours the depth mask
-        # A minimum at the bottom of a funnel a cell or two wide stays shown: its marker is
-        # bigger than the funnel's walls on screen.
-        self.minima.show_only(~self.hidden_from_camera(self.minima.pos, near=MINIMUM_CLEARANCE))
-        self._place_axes()
-        super().paintGL()
+        # A cyclic garbage collection inside paintGL can destroy another (dropped) GL widget,
+        # whose destructor makes its own context current and then releases it; every item
+        # drawn after that finds no current context. Collect before or after, never during.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            GL.glDepthMask(True)  # glClear honours the depth mask
+            # A minimum at the bottom of a funnel a cell or two wide stays shown: its marker is
+            # bigger than the funnel's walls on screen.
+            self.minima.show_only(~self.hidden_from_camera(self.minima.pos, near=MINIMUM_CLEARANCE))
+            self._place_axes()
+            super().paintGL()
+        finally:
+            if enabled:
+                gc.enable()
 
     def _place_axes(self) -> None:
         cam, centre = self.cameraPosition(), self.opts["center"]
