@@ -111,7 +111,7 @@ def main_2d() -> None:
     from PySide6.QtCore import QSettings
 
     from optviz.app.main import create_application
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
     from optviz.core import compiled
 
     app = create_application()
@@ -141,7 +141,7 @@ def main_swarm() -> None:
     from PySide6.QtCore import QSettings
 
     from optviz.app.main import create_application
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     app = create_application()
     window = MainWindow(preset="rosenbrock", optimizers=list(SWARM_RUNS), max_steps=20_000, restore=False,
@@ -252,7 +252,7 @@ def main_long(enable_3d: bool = False) -> None:
     from PySide6.QtCore import QSettings
 
     from optviz.app.main import create_application
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
     from optviz.core import compiled
 
     app = create_application()
@@ -310,7 +310,7 @@ def main_latency() -> None:
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSettings, QTimer
 
     from optviz.app.main import create_application
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
     from optviz.core import compiled
 
     app = create_application()

@@ -38,7 +38,7 @@ WIDTH, HEIGHT, FPS = 1920, 1080, 30
 
 
 def race_model():
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
 
     return RaceModel(PRESET, optimizers=OPTIMIZERS, start=START)
 

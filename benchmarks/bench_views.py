@@ -25,9 +25,9 @@ app = create_application(["bench-views"])
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from optviz.app.contour_view import ContourView  # noqa: E402
+from optviz.app.views.contour_view import ContourView  # noqa: E402
 from optviz.render.inputs import RunStyle, SurfaceGrid  # noqa: E402
-from optviz.app.main_window import MainWindow  # noqa: E402
+from optviz.app.window.main_window import MainWindow  # noqa: E402
 from optviz.core import RunSpec, Simulation, get_surface  # noqa: E402
 from optviz.core.scale import value_scale  # noqa: E402
 from optviz.look import run_looks  # noqa: E402

@@ -390,7 +390,7 @@ def _export(argv: list[str]) -> int:
             print(f"optviz export: error: {problem}", file=sys.stderr)
             return EXIT_BAD_INPUT
     else:
-        from .app.model import RaceModel
+        from .app.window.model import RaceModel
 
         try:
             model = RaceModel(options["preset"], optimizers=options["optimizers"], start=options["start"])

@@ -139,7 +139,7 @@ class _Album:
         """A first launch: empty settings, so the window sizes itself to the screen."""
         from PySide6.QtCore import QSettings
 
-        from optviz.app.main_window import MainWindow
+        from optviz.app.window.main_window import MainWindow
 
         path = self._tmp / f"settings-{len(self.entries)}.ini"
         settings = QSettings(str(path), QSettings.Format.IniFormat)
@@ -197,8 +197,8 @@ class _Album:
         self.entries.append(entry)
 
     def audit(self, widget) -> list[str]:
-        """What optviz.app.audit finds wrong on screen: cut text, a covering legend, unequal units."""
-        from optviz.app import audit
+        """What optviz.app.window.audit finds wrong on screen: cut text, a covering legend, unequal units."""
+        from optviz.app.window import audit
 
         problems = audit.cut_text(widget)
         if hasattr(widget, "contour_panel"):
@@ -299,7 +299,7 @@ class _Album:
 
         for key in surface_keys():
             def make(key=key):
-                from optviz.app.model import RaceModel  # noqa: F401 (the window builds it)
+                from optviz.app.window.model import RaceModel  # noqa: F401 (the window builds it)
 
                 w = self.window(preset=key)
                 self.finish(w)
@@ -353,7 +353,7 @@ class _Album:
             self.close(state["w"])
 
     def dialogs(self) -> None:
-        from optviz.app.expression_dialog import ExpressionDialog
+        from optviz.app.dialogs.expression_dialog import ExpressionDialog
 
         for name, text, caption in (("valid", "x**2 + 10*y**2 + sin(3*x)", "a valid expression, echoed"),
                                     ("invalid", "x**2 + 10*y**2 + sin(3*x", "an invalid expression, pointed out")):
@@ -374,7 +374,7 @@ class _Album:
                 self._dialog = None
 
     def exports(self) -> None:
-        from optviz.app.model import RaceModel
+        from optviz.app.window.model import RaceModel
         from optviz.export import FrameSpec, Race, render_view
 
         views = ["contour", "side"] + (["3d"] if self.gl else [])

@@ -26,7 +26,7 @@ import sys
 
 import numpy as np
 
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 from optviz.core import OPTIMIZERS, RunSpec, get_surface, surface_keys
 from optviz.core.scenario import LEARNING_RATE_RANGE
 from optviz.core.surfaces import TWO_WELLS_GD_LR, TWO_WELLS_MOMENTUM_LR

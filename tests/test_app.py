@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 
-from optviz.app.main_window import SETTINGS_KEY, MainWindow
+from optviz.app.window.main_window import SETTINGS_KEY, MainWindow
 from optviz.core import Status
 from optviz.core.optimizers import OPTIMIZERS
 

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 
-from optviz.app.basins import COARSE
-from optviz.app.basins_view import label_image
-from optviz.app.main_window import MainWindow
+from optviz.app.analysis.basins import COARSE
+from optviz.app.analysis.basins_view import label_image
+from optviz.app.window.main_window import MainWindow
 from optviz.core import basins_compiled
 from optviz.core.basins import compute_basins
 
@@ -109,7 +109,7 @@ def test_cancel_keeps_the_previous_maps(window, qtbot, monkeypatch):
     dock = _open(window, qtbot, resolution=64, steps=120)
     before = dict(dock.results)
     # A slow computation to cancel: the NumPy path at 256 × 256 and many steps.
-    from optviz.app import basins as app_basins
+    from optviz.app.analysis import basins as app_basins
 
     real = app_basins.compute_basins
     monkeypatch.setattr(app_basins, "compute_basins", lambda *a, **k: real(*a, **{**k, "backend": "numpy"}))

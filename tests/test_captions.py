@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 from optviz.core import RunSpec, Simulation, Status, builtin_scenarios, get_surface, load_scenario, surface_keys
 from optviz.core.optimizers import OPTIMIZERS
 from optviz.core.recommended import recommended_learning_rate
@@ -148,7 +148,7 @@ def _runs(model):
 def test_the_window_opens_on_the_launch_race_and_every_way_of_choosing_a_preset_loads_its_race(qtbot, tmp_path):
     from PySide6.QtCore import QSettings, Qt
 
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
     window = MainWindow(restore=False, enable_3d=False, settings=settings)
@@ -192,8 +192,8 @@ def test_stepping_through_the_scenarios_with_the_leaderboard_open(qtbot, tmp_pat
     views before the simulation has them (a leaderboard ranking 3 runs under 2 titles raised)."""
     from PySide6.QtCore import QSettings
 
-    from optviz.app.main_window import MainWindow
-    from optviz.app.scenarios import apply_scenario
+    from optviz.app.window.main_window import MainWindow
+    from optviz.app.dialogs.scenarios import apply_scenario
 
     settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
     window = MainWindow(restore=False, enable_3d=False, settings=settings)

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from optviz.app.data_plot import DataPlot, fit_title
+from optviz.app.views.data_plot import DataPlot, fit_title
 from optviz.core import get_surface
 
 TITLE = "data and the model of SGD, αₜ = 0.1/(1 + 0.01·t)"

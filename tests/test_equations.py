@@ -1,4 +1,4 @@
-"""The live equations (optviz.app.equations): the numbers of the selected run's last update,
+"""The live equations (optviz.app.panels.equations): the numbers of the selected run's last update,
 read from the recorded history, against hand computations from that history; the rich text;
 the panel following the model."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from optviz.app.equations import (
+from optviz.app.panels.equations import (
     EquationsPanel,
     format_number,
     format_vector,
@@ -18,7 +18,7 @@ from optviz.app.equations import (
     rows,
     update_numbers,
 )
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 from optviz.core import RunSpec, Simulation, get_surface
 
 def _plain(rich: str) -> str:
@@ -188,7 +188,7 @@ def test_hat_is_drawn_with_a_modifier_letter_not_a_combining_mark():
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     w = MainWindow(restore=False, enable_3d=False,
                    settings=QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat))

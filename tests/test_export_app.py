@@ -15,9 +15,9 @@ from PIL import Image  # noqa: E402
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QDialog, QFileDialog, QPushButton  # noqa: E402
 
-from optviz.app import export_dialog  # noqa: E402
-from optviz.app.main_window import MainWindow  # noqa: E402
-from optviz.app.model import race_to_dict  # noqa: E402
+from optviz.app.dialogs import export_dialog  # noqa: E402
+from optviz.app.window.main_window import MainWindow  # noqa: E402
+from optviz.app.window.model import race_to_dict  # noqa: E402
 from optviz.export import AnimationSettings, FrameSpec  # noqa: E402
 
 

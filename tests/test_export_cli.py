@@ -45,7 +45,7 @@ def test_the_issue_example_writes_the_video_it_describes(tmp_path):
     assert "100%" in proc.stderr and "frames" in proc.stderr  # the progress bar
     assert str(out) in proc.stdout
     # The same race simulated here: the video has one frame per step up to the longest run.
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
 
     model = RaceModel("rosenbrock", optimizers=("sgd", "momentum", "adam"), start=(-1.5, 2.0))
     for run, lr in zip(model.runs, (1e-3, 1e-3, 1e-2)):
@@ -173,7 +173,7 @@ def test_ctrl_c_stops_the_export_and_deletes_the_partial_file(tmp_path):
 def test_an_export_that_ends_before_steps_says_why_in_one_line(tmp_path):
     # On the bowl every run converges long before 300 steps: the race (and so the export) ends
     # at the last step any run moved, and the CLI says so instead of silently writing fewer.
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
 
     model = RaceModel("bowl")
     sim = Simulation(get_surface("bowl"), [r.spec for r in model.runs], model.start, max_steps=300).run()

@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from optviz.app.model import RaceModel  # noqa: E402
+from optviz.app.window.model import RaceModel  # noqa: E402
 from optviz.export import (  # noqa: E402
     AnimationJob,
     AnimationSettings,

@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from optviz.render import colormap  # noqa: E402
-from optviz.app.model import RaceModel  # noqa: E402
+from optviz.app.window.model import RaceModel  # noqa: E402
 from optviz.core import Simulation, get_surface  # noqa: E402
 from optviz.core.scale import value_scale  # noqa: E402
 from optviz.export import (  # noqa: E402

@@ -40,7 +40,7 @@ PRELUDE = textwrap.dedent(
     from PIL import Image
     from optviz.app.main import create_application
     app = create_application()
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
     from optviz.export import AnimationSettings, FrameSpec, Race, export_animation, export_image
 
     def check(ok, message):
@@ -125,8 +125,8 @@ def test_app_3d_export_renders_on_the_gui_thread_and_cancels(gl_display, tmp_pat
         """
         import os
         from PySide6.QtCore import QSettings, QTimer
-        from optviz.app import export_dialog
-        from optviz.app.main_window import MainWindow
+        from optviz.app.dialogs import export_dialog
+        from optviz.app.window.main_window import MainWindow
         folder = os.environ["OUT"]
         errors = []
         export_dialog.show_error = lambda parent, title, text: errors.append(text)

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from optviz.app.model import RaceModel  # noqa: E402
+from optviz.app.window.model import RaceModel  # noqa: E402
 from optviz.core import Simulation, get_surface  # noqa: E402
 from optviz.export import AnimationJob, AnimationSettings, FrameRenderer, FrameSpec, Race  # noqa: E402
 from optviz.export.job import image_array  # noqa: E402

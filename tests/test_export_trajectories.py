@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 from optviz.core import Simulation, Status, get_surface
 from optviz.export import Race, export_csv, export_npz
 

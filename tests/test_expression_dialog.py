@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from optviz.app.expression_dialog import ExpressionDialog
+from optviz.app.dialogs.expression_dialog import ExpressionDialog
 
 
 def shown(dialog: ExpressionDialog, qtbot) -> ExpressionDialog:

@@ -13,9 +13,9 @@ import sympy
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
-from optviz.app.expression_dialog import ExpressionDialog
-from optviz.app.main_window import MainWindow
-from optviz.app.model import race_to_dict
+from optviz.app.dialogs.expression_dialog import ExpressionDialog
+from optviz.app.window.main_window import MainWindow
+from optviz.app.window.model import race_to_dict
 from optviz.core import expression as expression_module
 from optviz.core.expression import MAX_SYMBOLIC_DEPTH, ExpressionError, expression_surface, parse_expression
 from optviz.core.scenario import ScenarioError, load_scenario

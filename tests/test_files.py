@@ -175,7 +175,7 @@ def test_a_link_to_a_scenario_is_read_and_the_shipped_files_still_are(tmp_path):
 def window(qtbot, tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
 
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     w = MainWindow(preset="narrow_valley", restore=False, enable_3d=False,
                    settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
@@ -186,7 +186,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
 
 def test_file_open_in_the_app_refuses_a_pipe_and_a_socket_without_blocking(window, tmp_path):
-    from optviz.app.model import race_to_dict
+    from optviz.app.window.model import race_to_dict
 
     before = race_to_dict(window.model)
     fifo = tmp_path / "p.json"
@@ -223,7 +223,7 @@ def _scenario():
 
 @pytest.fixture(scope="module")
 def race():
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
     from optviz.export import Race
 
     return Race.from_model(RaceModel("rosenbrock", optimizers=("gd", "adam"), start=(-1.5, 2.0)), 40)

@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QTableWidget
 
-from optviz.app.color_bar import ColorBar
-from optviz.app.equations import format_vector
-from optviz.app.history_plots import HistoryPlot
-from optviz.app.main_window import MainWindow
+from optviz.app.views.color_bar import ColorBar
+from optviz.app.panels.equations import format_vector
+from optviz.app.views.history_plots import HistoryPlot
+from optviz.app.window.main_window import MainWindow
 from optviz.core import get_surface
 from optviz.core.scale import ValueScale, value_scale
 

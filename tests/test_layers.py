@@ -38,9 +38,9 @@ def test_the_contracts_are_kept():
 
 @pytest.mark.parametrize("module, line, contract", [
     ("core/ticks.py", "from PySide6.QtCore import QPointF", "pure NumPy"),
-    ("export/race.py", "from ..app import model as _app_model", "layers"),
+    ("export/race.py", "from ..app.window import model as _app_model", "layers"),
     ("render/inputs.py", "from ..export import errors as _export_errors", "layers"),
-    ("app/widgets.py", "from ..export.job import AnimationJob as _Job", "public API"),
+    ("app/panels/widgets.py", "from ...export.job import AnimationJob as _Job", "public API"),
 ])
 def test_a_planted_violation_breaks_its_contract(tmp_path, module, line, contract):
     copy = tmp_path / "optviz"

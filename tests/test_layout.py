@@ -1,7 +1,7 @@
 """What a lecturer sees, checked on projector-sized screens: the map at equal units showing its
 whole box, a legend that hides nothing, and no text cut off or running into other text, for
 every shipped scenario and every preset at the end of its race, at 1920×1080 and 1280×720, in
-normal and presentation mode (optviz.app.audit does the looking).
+normal and presentation mode (optviz.app.window.audit does the looking).
 
 The offscreen platform's screen is 800×800, so each screen size runs in a subprocess whose
 offscreen platform is given a screen of that size (Qt's ``configfile`` option): full screen and
@@ -46,8 +46,8 @@ import json, os, time
 from optviz.app.main import create_application
 app = create_application(["optviz-test"])
 from PySide6.QtCore import QSettings
-from optviz.app import audit
-from optviz.app.main_window import MainWindow
+from optviz.app.window import audit
+from optviz.app.window.main_window import MainWindow
 
 def settle(seconds=0.05):
     end = time.perf_counter() + seconds
@@ -147,7 +147,7 @@ def test_every_scenario_and_preset_shows_whole_text_equal_units_and_a_legend_tha
 def window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     w = MainWindow(restore=False, enable_3d=False,
                    settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
@@ -166,7 +166,7 @@ def test_the_audits_pass_on_the_real_window_and_catch_a_planted_fault(window, qt
     from PySide6.QtCore import QPoint, QRect
     from PySide6.QtWidgets import QLabel
 
-    from optviz.app import audit
+    from optviz.app.window import audit
 
     assert audit.cut_text(window) == []
     assert audit.map_units(window) == []
@@ -194,7 +194,7 @@ def test_the_audits_pass_on_the_real_window_and_catch_a_planted_fault(window, qt
 
 
 def test_the_map_keeps_equal_units_at_any_panel_shape(window, qtbot):
-    from optviz.app import audit
+    from optviz.app.window import audit
 
     window.model.preset = "six_hump_camel"  # a box twice as wide as it is tall
     box = window.contour.surface.view

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from optviz.app.main_window import MainWindow  # noqa: E402
+from optviz.app.window.main_window import MainWindow  # noqa: E402
 from optviz.core.leaderboard import leaderboard  # noqa: E402
 
 

@@ -88,7 +88,7 @@ def test_short_series_are_drawn_exactly():
 @pytest.fixture
 def long_window(qapp, tmp_path):
     """Eight runs played to 100,000 steps in large jumps (what a long session reaches)."""
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     rates = {"gd": 2e-5, "sgd": 2e-5, "momentum": 1e-5, "adam": 1e-4}
     w = MainWindow(preset="rosenbrock", optimizers=list(rates), max_steps=100_000, restore=False,
@@ -129,7 +129,7 @@ def test_views_after_a_long_race_draw_bounded_curves_with_exact_ends(long_window
 
 def test_contour_paths_checked_incrementally_equal_a_fresh_check(long_window, qapp):
     """The path drawn after many frames equals what a view drawing it once shows."""
-    from optviz.app.contour_view import ContourView
+    from optviz.app.views.contour_view import ContourView
 
     w = long_window
     c = w.controller
@@ -150,7 +150,7 @@ def test_contour_path_cut_at_the_box_stays_cut_while_growing(qapp):
     after frame, as a from-scratch check finds."""
     from types import SimpleNamespace
 
-    from optviz.app.contour_view import ContourView
+    from optviz.app.views.contour_view import ContourView
     from optviz.core import get_surface
     from optviz.render.inputs import RunStyle
 

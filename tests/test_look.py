@@ -225,7 +225,7 @@ def test_bad_look_requests_are_refused_with_a_message():
 
 
 def test_run_colours_follow_the_optimizers_as_the_race_changes():
-    from optviz.app.model import RaceModel, RunModel
+    from optviz.app.window.model import RaceModel, RunModel
 
     m = RaceModel("bowl", optimizers=("gd", "adam", "gd"))
     assert [r.color for r in m.runs] == [OPTIMIZERS["gd"].color, OPTIMIZERS["adam"].color,

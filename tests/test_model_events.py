@@ -1,4 +1,4 @@
-"""The model's events (optviz.app.model.Events): names are checked, bound methods are held
+"""The model's events (optviz.app.window.model.Events): names are checked, bound methods are held
 weakly, a widget's connections end with the widget, and a connection can be undone."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWidget
 
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 
 
 def test_an_unknown_event_name_is_refused_at_once():
@@ -66,8 +66,8 @@ def test_a_connection_can_be_undone_and_star_sees_every_event():
 
 def test_a_closed_timeline_bar_no_longer_listens(qtbot):
     """A real widget: the timeline bar listens to the model through a closure owned by it."""
-    from optviz.app.controller import RaceController
-    from optviz.app.timeline import TimelineBar
+    from optviz.app.window.controller import RaceController
+    from optviz.app.panels.timeline import TimelineBar
 
     model = RaceModel("rosenbrock", optimizers=["gd"])
     controller = RaceController(model)

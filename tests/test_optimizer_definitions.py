@@ -86,9 +86,9 @@ def test_the_new_optimizers_have_tabled_rates_or_fall_back_to_the_default(key):
 
 @pytest.mark.parametrize("key", OPTIMIZERS)
 def test_every_optimizer_gets_its_sliders_rows_and_overlays(qapp, key):
-    from optviz.app.equations import rows, update_numbers
-    from optviz.app.optimizer_panel import hyper_info, hyper_names
-    from optviz.app.overlays import head_glyphs
+    from optviz.app.panels.equations import rows, update_numbers
+    from optviz.app.panels.optimizer_panel import hyper_info, hyper_names
+    from optviz.app.views.overlays import head_glyphs
     from optviz.core import RunSpec, Simulation, get_surface
 
     rule = rule_of(key)
@@ -108,7 +108,7 @@ def test_every_optimizer_gets_its_sliders_rows_and_overlays(qapp, key):
 
 
 def test_a_stub_rule_in_the_registry_shows_a_message_not_an_empty_panel(qapp, monkeypatch):
-    from optviz.app.equations import rows, update_numbers
+    from optviz.app.panels.equations import rows, update_numbers
     from optviz.core import RunSpec, Simulation, get_surface
     from optviz.core.optimizers import base
 

@@ -1,4 +1,4 @@
-"""The visual aids at the selected run's head (optviz.app.overlays): arrow geometry against
+"""The visual aids at the selected run's head (optviz.app.views.overlays): arrow geometry against
 hand-computed −∇J and the recorded momentum buffer, the step-size cross, the vector field
 against the analytic gradient, the items on the contour view, and their per-frame cost."""
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from optviz.app import overlays as ov
-from optviz.app.overlays import (
+from optviz.app.views import overlays as ov
+from optviz.app.views.overlays import (
     ARROW_BASE,
     ARROW_MAX,
     ARROW_MIN,
@@ -170,7 +170,7 @@ def test_vector_field_covers_the_grid_and_points_down_the_analytic_gradient():
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     w = MainWindow(restore=False, enable_3d=False,
                    settings=QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat))

@@ -10,11 +10,11 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QStyle  # noqa: E402
 
-from optviz.app.model import LR_MAX, LR_MIN, STEPS_PER_FRAME_MAX, RaceModel  # noqa: E402
-from optviz.app.optimizer_panel import OptimizerPanel, RunEditor  # noqa: E402
-from optviz.app.playback import PlaybackBar  # noqa: E402
-from optviz.app.preset_picker import GROUPS, PresetPicker  # noqa: E402
-from optviz.app.widgets import ColorSwatch, LinearSlider, LogSlider, format_value  # noqa: E402
+from optviz.app.window.model import LR_MAX, LR_MIN, STEPS_PER_FRAME_MAX, RaceModel  # noqa: E402
+from optviz.app.panels.optimizer_panel import OptimizerPanel, RunEditor  # noqa: E402
+from optviz.app.panels.playback import PlaybackBar  # noqa: E402
+from optviz.app.panels.preset_picker import GROUPS, PresetPicker  # noqa: E402
+from optviz.app.panels.widgets import ColorSwatch, LinearSlider, LogSlider, format_value  # noqa: E402
 from optviz.core.optimizers import OPTIMIZERS  # noqa: E402
 from optviz.core import get_surface  # noqa: E402
 
@@ -444,7 +444,7 @@ def test_noise_slider_both_ways(qtbot, panel, model):
 
 
 def test_panel_survives_replace_runs(panel, model):
-    from optviz.app.model import RunModel
+    from optviz.app.window.model import RunModel
 
     model.replace_runs([RunModel("adam")])
     assert len(panel.editors) == 1 and panel.editors[0].run is model.runs[0]
@@ -582,7 +582,7 @@ def test_labels_are_readable(panel, picker, bar):
 
 def test_readout_rows_name_runs_by_their_head_marker(qtbot):
     from optviz.render.inputs import RunStyle
-    from optviz.app.readouts import ReadoutTable
+    from optviz.app.views.readouts import ReadoutTable
 
     table = ReadoutTable()
     qtbot.addWidget(table)

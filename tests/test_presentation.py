@@ -1,5 +1,5 @@
 """Presentation mode, the projector theme, the compact strip, the classroom keys and the
-shortcut overlay (optviz.app.presentation, optviz.app.shortcuts), on the real main window
+shortcut overlay (optviz.app.classroom.presentation, optviz.app.classroom.shortcuts), on the real main window
 (offscreen, no GL). Keys are sent as key events to the window or to the focused widget."""
 
 import json
@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from optviz.app.main_window import VIEW_SETTINGS_KEY, MainWindow
-from optviz.app.model import (
+from optviz.app.window.main_window import VIEW_SETTINGS_KEY, MainWindow
+from optviz.app.window.model import (
     LR_MAX,
     LR_MIN,
     VIEW_FIELDS,
@@ -21,10 +21,10 @@ from optviz.app.model import (
     view_from_dict,
     view_to_dict,
 )
-from optviz.app.presentation import LR_FACTOR
-from optviz.app.ui_scale import scale_widget_fonts
-from optviz.app.shortcuts import key_text
-from optviz.app.widgets import round_significant
+from optviz.app.classroom.presentation import LR_FACTOR
+from optviz.app.window.ui_scale import scale_widget_fonts
+from optviz.app.classroom.shortcuts import key_text
+from optviz.app.panels.widgets import round_significant
 from optviz.core.optimizers import OPTIMIZERS
 
 NO = Qt.KeyboardModifier.NoModifier

@@ -14,8 +14,8 @@ SCENARIOS = builtin_scenarios()
 
 @pytest.mark.parametrize("index", range(len(SCENARIOS)), ids=[t.split(" ")[0] for t, _ in SCENARIOS])
 def test_a_scenario_makes_the_race_the_app_shows(qapp, index):
-    from optviz.app.model import RaceModel
-    from optviz.app.scenarios import apply_scenario
+    from optviz.app.window.model import RaceModel
+    from optviz.app.dialogs.scenarios import apply_scenario
 
     scenario = load_scenario(SCENARIOS[index][1])
     from_file = Race.from_scenario(scenario, 300)

@@ -473,7 +473,7 @@ def test_save_is_atomic_and_validated(tmp_path, monkeypatch):
 
 
 def test_race_dict_matches_the_app_both_ways():
-    from optviz.app.model import RaceModel, RunModel, race_from_dict, race_to_dict
+    from optviz.app.window.model import RaceModel, RunModel, race_from_dict, race_to_dict
 
     model = RaceModel("two_wells", optimizers=("gd", "momentum", "adam"))
     model.runs[1].set_hyper("beta", 0.8)

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
-from optviz.app.expression_dialog import ExpressionDialog
-from optviz.app.main_window import MainWindow
-from optviz.app.model import race_to_dict
-from optviz.app.scenarios import apply_scenario, current_scenario
+from optviz.app.dialogs.expression_dialog import ExpressionDialog
+from optviz.app.window.main_window import MainWindow
+from optviz.app.window.model import race_to_dict
+from optviz.app.dialogs.scenarios import apply_scenario, current_scenario
 from optviz.core import Status
 from optviz.core.scenario import builtin_scenarios, load_scenario
 

@@ -1,4 +1,4 @@
-"""The session between launches (optviz.app.session): the race is kept as a scenario and read
+"""The session between launches (optviz.app.window.session): the race is kept as a scenario and read
 back by the scenario rules; whatever a settings file holds, the app starts, drops what it
 cannot use and says so once, in a message of sensible length."""
 
@@ -9,8 +9,8 @@ import json
 import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
-from optviz.app import session
-from optviz.app.main_window import MainWindow
+from optviz.app.window import session
+from optviz.app.window.main_window import MainWindow
 from optviz.core.scenario import MAX_RUNS
 
 

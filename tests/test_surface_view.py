@@ -505,7 +505,7 @@ def test_undefined_losses_and_diverging_runs_do_not_break_the_view(gl_display):
 @pytest.mark.gl
 def test_projector_look_and_overlay_arrows(gl_display):
     """The projector theme's white background and bigger balls come and go with set_look; the
-    overlay arrows (optviz.app.overlays) are drawn on top, from the head's ball."""
+    overlay arrows (optviz.app.views.overlays) are drawn on top, from the head's ball."""
     out = run_gl(
         """
         surface, sim = race("rosenbrock", steps=150)
@@ -927,7 +927,7 @@ def test_a_run_that_steps_where_the_loss_is_undefined_is_marked_where_it_left(gl
     and the run a × at its start, the last point on the surface, instead of a ball."""
     out = run_gl(
         """
-        from optviz.app.model import RaceModel
+        from optviz.app.window.model import RaceModel
         model = RaceModel("custom", custom={"expression": "log(x)", "view": [-2, 3, -2, 2]})
         surface = model.surface()
         sim = Simulation(surface, [RunSpec("gd", {"learning_rate": 1.0}), RunSpec("gd", {"learning_rate": 0.01})],

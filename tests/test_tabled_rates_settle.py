@@ -36,7 +36,7 @@ import json
 import numpy as np
 import pytest
 
-from optviz.app.model import RaceModel
+from optviz.app.window.model import RaceModel
 from optviz.core import OPTIMIZERS, RunSpec, Simulation, Status, get_surface
 from optviz.core.risk import as_risk
 from optviz.paths import resource

@@ -1,4 +1,4 @@
-"""Background work (optviz.app.tasks): one helper for basins, sweeps and exports; the GUI
+"""Background work (optviz.app.window.tasks): one helper for basins, sweeps and exports; the GUI
 thread never waits for a worker; the cyclic collector never runs in a worker (it is paused
 while tasks run and collects on the GUI thread after), and the app leaves no live Qt object to
 it anyway; quitting leaves no file."""
@@ -19,7 +19,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
-from optviz.app.tasks import BackgroundTask, TaskCancelled, running_tasks
+from optviz.app.window.tasks import BackgroundTask, TaskCancelled, running_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_a_dropped_task_is_destroyed_on_the_gui_thread(qapp, qtbot, monkeypatch)
     """The GUI drops every reference while the worker runs; the worker's last reference must
     not be the one that destroys the QObject (Qt objects die on the thread that owns them).
     The worker is made to linger after its report, so its thread outlives the task's end."""
-    import optviz.app.tasks as tasks
+    import optviz.app.window.tasks as tasks
 
     real_emit = tasks._emit
 
@@ -124,8 +124,8 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     presets and scenarios) is deleted by Qt on the GUI thread, so a collection in a worker
     thread would only ever free dead wrappers. Along the way: the collector is paused while tasks
     run and back afterwards, and the GUI thread joins no thread (basins, a 2D export)."""
-    from optviz.app import export_dialog
-    from optviz.app.main_window import MainWindow
+    from optviz.app.dialogs import export_dialog
+    from optviz.app.window.main_window import MainWindow
 
     joins = []
     real_join = threading.Thread.join
@@ -191,8 +191,8 @@ def test_quitting_during_an_export_leaves_no_partial_file(tmp_path):
         from PySide6.QtCore import QSettings, QTimer
         from optviz.app.main import create_application
         app = create_application()
-        from optviz.app import export_dialog
-        from optviz.app.main_window import MainWindow
+        from optviz.app.dialogs import export_dialog
+        from optviz.app.window.main_window import MainWindow
         out = os.environ["OUT"]
         w = MainWindow(restore=False, enable_3d=False, settings=QSettings(out + "/s.ini", QSettings.Format.IniFormat))
         w.show()

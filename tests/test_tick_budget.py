@@ -40,7 +40,7 @@ def _slow(controller, clock: FakeClock, cost: float, calls: list[int]) -> None:
 
 @pytest.fixture
 def window(qapp, tmp_path):
-    from optviz.app.main_window import MainWindow
+    from optviz.app.window.main_window import MainWindow
 
     w = MainWindow(preset="rosenbrock", optimizers=["gd", "momentum", "adam"], max_steps=2000, restore=False,
                    enable_3d=False, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
@@ -162,7 +162,7 @@ def test_a_big_swarm_gets_short_tails(qapp):
     """Tails are cut so a frame never strokes more than MAX_TAIL_SEGMENTS segments."""
     from types import SimpleNamespace
 
-    from optviz.app import swarm_layer
+    from optviz.app.views import swarm_layer
     from optviz.render.inputs import RunStyle
 
     layer = swarm_layer.SwarmLayer()

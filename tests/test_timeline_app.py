@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from optviz.app.main_window import MainWindow
+from optviz.app.window.main_window import MainWindow
 from optviz.core import Simulation
 from optviz.core.swarm import MAX_SWARM_POINTS
 
@@ -214,7 +214,7 @@ def test_every_run_shows_in_a_swarm_that_starts_stacked(window):
 def test_coinciding_points_are_stamped_once_with_every_colour():
     from PySide6.QtGui import QColor
 
-    from optviz.app.swarm_layer import coinciding_stamps
+    from optviz.app.views.swarm_layer import coinciding_stamps
 
     red, green, blue = QColor("red"), QColor("green"), QColor("blue")
     cloud = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])

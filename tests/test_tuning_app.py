@@ -15,8 +15,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
 
-from optviz.app.main_window import MainWindow  # noqa: E402
-from optviz.app.model import race_to_dict  # noqa: E402
+from optviz.app.window.main_window import MainWindow  # noqa: E402
+from optviz.app.window.model import race_to_dict  # noqa: E402
 from optviz.core import get_surface  # noqa: E402
 from optviz.core.tuning import log_grid, tune_all, tune_learning_rate  # noqa: E402
 

@@ -19,11 +19,11 @@ from PySide6.QtGui import QImage, QMouseEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from optviz.app.contour_view import ContourView  # noqa: E402
+from optviz.app.views.contour_view import ContourView  # noqa: E402
 from optviz.render.inputs import RunStyle, SurfaceGrid  # noqa: E402
-from optviz.app.data_plot import DataPlot  # noqa: E402
-from optviz.app.history_plots import HistoryPlot  # noqa: E402
-from optviz.app.run_legend import RunLegend  # noqa: E402
+from optviz.app.views.data_plot import DataPlot  # noqa: E402
+from optviz.app.views.history_plots import HistoryPlot  # noqa: E402
+from optviz.app.views.run_legend import RunLegend  # noqa: E402
 from optviz.core import RunSpec, Simulation, get_surface  # noqa: E402
 from optviz.core.datasets import LinearRegression, LogisticRegression  # noqa: E402
 from optviz.core.geometry import CriticalPoint, ViewBox  # noqa: E402

@@ -41,7 +41,7 @@ def gl_available() -> bool:
 
 def run_app(preset=None, optimizers=None, start=None, max_steps=None, play=False, fresh=False) -> int:
     app = create_application()
-    from .main_window import MainWindow
+    from .window.main_window import MainWindow
 
     window = MainWindow(preset=preset, optimizers=optimizers, start=start, max_steps=max_steps,
                         restore=not fresh, enable_3d=gl_available())

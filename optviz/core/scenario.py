@@ -14,7 +14,7 @@ NaN/Infinity, booleans where numbers belong, and too-new versions are refused wi
 optimizers' and schedules' own validation. Loading never changes any state: it returns a new
 :class:`Scenario` or raises.
 
-The app keeps its race as a plain dict (``race_to_dict`` in ``optviz.app.model``);
+The app keeps its race as a plain dict (``race_to_dict`` in ``optviz.app.window.model``);
 :func:`scenario_to_race_dict` and :func:`scenario_from_race_dict` convert between that dict
 and a :class:`Scenario`.
 
@@ -770,7 +770,7 @@ _RACE_KEYS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", 
 
 
 def scenario_to_race_dict(scenario: Scenario) -> dict:
-    """The app's race dict (``race_to_dict`` in ``optviz.app.model``) for ``scenario``.
+    """The app's race dict (``race_to_dict`` in ``optviz.app.window.model``) for ``scenario``.
 
     Keys: preset, preset_params, start, same_lr, steps_per_frame, max_steps, seed,
     noise_scale, log_loss and runs (each with the keys of ``RunModel.to_dict()``). A custom

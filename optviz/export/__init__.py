@@ -4,7 +4,7 @@ Every export draws a :class:`Race` computed in advance by its own Simulation, so
 depends only on the scenario, never on timing; and every file is written to a temporary file
 in the target folder and renamed into place only when complete (:mod:`.atomic`).
 
-    from optviz.app.model import RaceModel
+    from optviz.app.window.model import RaceModel
     from optviz.export import AnimationSettings, FrameSpec, Race, export_animation
 
     race = Race.from_model(RaceModel("rosenbrock", optimizers=["gd", "adam"]), steps=400)

@@ -115,7 +115,7 @@ class Race:
 
     @classmethod
     def from_model(cls, model, steps: int | None = None) -> "Race":
-        """Run the race of a :class:`~optviz.app.model.RaceModel` to ``steps`` (default: its max
+        """Run the race of a :class:`~optviz.app.window.model.RaceModel` to ``steps`` (default: its max
         steps) in a Simulation of its own, built like ``RaceController._build``."""
         steps = int(model.max_steps if steps is None else steps)
         surface = model.surface()

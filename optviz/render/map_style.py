@@ -1,5 +1,5 @@
 """What the contour map draws the same way live and in an export (one definition for both
-renderers: optviz.app.contour_view and optviz.export.contour)."""
+renderers: optviz.app.views.contour_view and optviz.export.contour)."""
 
 from __future__ import annotations
 

@@ -166,7 +166,7 @@ class SurfaceView(gl.GLViewWidget):
         self.minima = Markers(self, size=7.0, rim=2.5, order=ORDER_MINIMA)
         self.exits = Crosses(self, size=EXIT_SIZE, order=ORDER_EXIT)
         self.balls = Markers(self, size=NORMAL.gl_ball, rim=2.5, order=ORDER_BALL)
-        # Arrows of the visual aids (optviz.app.overlays): always on top, per-vertex colours.
+        # Arrows of the visual aids (optviz.app.views.overlays): always on top, per-vertex colours.
         self.overlay = gl.GLLinePlotItem(mode="lines", width=3.0, antialias=True, glOptions=OVERLAY_GL)
         self.overlay.setDepthValue(ORDER_ARROWS)
         self.overlay.setVisible(False)

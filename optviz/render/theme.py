@@ -6,7 +6,7 @@ The normal theme holds exactly the constants the views were built with, so going
 values at scale 1; presentation mode multiplies them by ``ui_scale`` (fonts, line widths,
 markers alike).
 
-Kept apart from :mod:`optviz.app.presentation` (the mode itself, its keys and strip), so the
+Kept apart from :mod:`optviz.app.classroom.presentation` (the mode itself, its keys and strip), so the
 views can import it without pulling in the window-level machinery.
 """
 

@@ -1,0 +1,1 @@
+"""Analysis tools: basins of attraction, learning-rate sweeps, the finish leaderboard."""

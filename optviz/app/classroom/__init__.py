@@ -1,0 +1,1 @@
+"""Classroom features: presentation mode and its strip, the note banner, the shortcut sheet."""

@@ -1,0 +1,1 @@
+"""Dialogs: exports, the custom-function dialog, opening and saving scenarios."""
