@@ -50,10 +50,10 @@ RATES = {"gd": 2e-4, "sgd": 2e-4, "minibatch": 2e-4, "momentum": 5e-5, "nesterov
 
 def prepare(window, app, steps_per_frame: int, path_points: int = PATH_POINTS) -> None:
     c = window.controller
-    window.model.playing = False
+    window.model.playback.playing = False
     c.sim.restart()
     c.sim.step(path_points)  # paths of 5,000 points before timing
-    window.model.steps_per_frame = steps_per_frame
+    window.model.playback.steps_per_frame = steps_per_frame
     c.advanced.emit()
     app.processEvents()
 
@@ -77,9 +77,9 @@ def play(window, app, steps_per_frame: int, path_points: int = PATH_POINTS) -> t
     loop = QEventLoop()
     QTimer.singleShot(int(PLAY_SECONDS * 1000), loop.quit)
     t0 = time.perf_counter()
-    window.model.playing = True
+    window.model.playback.playing = True
     loop.exec()
-    window.model.playing = False
+    window.model.playback.playing = False
     elapsed = time.perf_counter() - t0
     c.timer.timeout.disconnect()
     c.timer.timeout.connect(tick)
@@ -237,9 +237,9 @@ def _play_for(window, app, seconds: float) -> dict:
     loop = QEventLoop()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     t0 = time.perf_counter()
-    window.model.playing = True
+    window.model.playback.playing = True
     loop.exec()
-    window.model.playing = False
+    window.model.playback.playing = False
     elapsed = time.perf_counter() - t0
     c.timer.timeout.disconnect()
     c.timer.timeout.connect(tick)
@@ -260,7 +260,7 @@ def main_long(enable_3d: bool = False) -> None:
                         enable_3d=enable_3d, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
     for run in window.model.runs:
         run.learning_rate = LONG_RATES[run.optimizer]
-    window.model.steps_per_frame = LONG_SPF
+    window.model.playback.steps_per_frame = LONG_SPF
     window.resize(1920, 1080)
     window.show()
     app.processEvents()
@@ -319,7 +319,7 @@ def main_latency() -> None:
     for run in window.model.runs:
         run.learning_rate = RATES[run.optimizer]
     window.model.swarm = {"kind": "random", "count": LATENCY_POINTS, "rect": None, "seed": 0}
-    window.model.steps_per_frame = LATENCY_SPF
+    window.model.playback.steps_per_frame = LATENCY_SPF
     window.resize(1920, 1080)
     window.show()
     app.processEvents()
@@ -350,7 +350,7 @@ def main_latency() -> None:
     steps_before = int(c.sim.steps.max())
     loop = QEventLoop()
     QTimer.singleShot(int(LATENCY_SECONDS * 1000), loop.quit)
-    window.model.playing = True
+    window.model.playback.playing = True
     app.processEvents()
     poster = threading.Thread(target=post, daemon=True)
     t0 = time.perf_counter()
@@ -359,7 +359,7 @@ def main_latency() -> None:
     stop.set()
     poster.join()
     elapsed = time.perf_counter() - t0
-    window.model.playing = False
+    window.model.playback.playing = False
     app.processEvents()
     steps = int(c.sim.steps.max()) - steps_before
     worst, p95 = 1e3 * max(delays), 1e3 * float(np.percentile(delays, 95))

@@ -54,7 +54,7 @@ def overlays_per_frame() -> float:
     m = w.model
     m.add_run("adam")
     m.selected = len(m.runs) - 1
-    m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = m.overlay_field = True
+    m.view.overlay_gradient = m.view.overlay_momentum = m.view.overlay_step_size = m.view.overlay_field = True
     sim = w.controller.sim
     times = []
     for _ in range(150):

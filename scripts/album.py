@@ -155,13 +155,13 @@ class _Album:
             if not sim.step(500):
                 break
         w.controller.advanced.emit()
-        w.model.playing = False
+        w.model.playback.playing = False
         self.wait(0.6)
 
     def present(self, w) -> None:
         """Presentation mode, full screen: without a window manager (Xvfb) Qt's full-screen
         request is not honoured, so the window is given the screen's size as a manager would."""
-        w.model.presentation = True
+        w.model.view.presentation = True
         self.wait(0.3)
         screen = w.screen().geometry()
         if w.geometry() != screen:
@@ -169,7 +169,7 @@ class _Album:
         self.wait(1.0)
 
     def close(self, w) -> None:
-        w.model.presentation = False
+        w.model.view.presentation = False
         w.hide()
         w.deleteLater()
         self.wait(0.1)
@@ -246,7 +246,7 @@ class _Album:
         def collapsed_restored():
             w = state.get("w") or self.window()
             self.present(w)
-            w.model.panels_collapsed = False  # H opens the panels in presentation mode
+            w.model.view.panels_collapsed = False  # H opens the panels in presentation mode
             self.wait(0.8)
             return w
 
@@ -254,7 +254,7 @@ class _Album:
 
         def after_escape():
             w = state.get("w") or self.window()
-            w.model.presentation = False
+            w.model.view.presentation = False
             self.wait(1.0)
             return w
 
@@ -262,7 +262,7 @@ class _Album:
 
         def three_d_alone():
             w = state.get("w") or self.window()
-            w.model.show_contour = False
+            w.model.view.show_contour = False
             self.wait(1.0)
             return w
 
@@ -333,7 +333,7 @@ class _Album:
         def leaderboard():
             w = state.get("w") or self.window(preset="himmelblau")
             self.finish(w)
-            w.model.playing = False
+            w.model.playback.playing = False
             dock = w.leaderboard
             dock.show()
             self.wait(0.6)

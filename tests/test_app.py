@@ -60,19 +60,19 @@ def test_space_right_and_r_drive_the_race(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert (c.sim.steps == 1).all()
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.model.playing
+    assert window.model.playback.playing
     qtbot.waitUntil(lambda: c.sim.steps.min() > 5, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert not window.model.playing
+    assert not window.model.playback.playing
     qtbot.keyClick(window, Qt.Key.Key_R)
     assert (c.sim.steps == 0).all()
 
 
 def test_runs_stop_by_themselves(window, qtbot):
     window.model.max_steps = 30
-    window.model.steps_per_frame = 10
-    window.model.playing = True
-    qtbot.waitUntil(lambda: not window.model.playing, timeout=5000)
+    window.model.playback.steps_per_frame = 10
+    window.model.playback.playing = True
+    qtbot.waitUntil(lambda: not window.model.playback.playing, timeout=5000)
     assert (window.controller.sim.steps <= 30).all()
     assert window.controller.sim.finished
 

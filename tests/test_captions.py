@@ -193,7 +193,7 @@ def test_stepping_through_the_scenarios_with_the_leaderboard_open(qtbot, tmp_pat
     from PySide6.QtCore import QSettings
 
     from optviz.app.window.main_window import MainWindow
-    from optviz.app.dialogs.scenarios import apply_scenario
+    from optviz.app.window.saved_form import apply_scenario
 
     settings = QSettings(str(tmp_path / "optviz.ini"), QSettings.Format.IniFormat)
     window = MainWindow(restore=False, enable_3d=False, settings=settings)

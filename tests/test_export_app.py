@@ -3,7 +3,6 @@ window repainting during an export, Cancel, error messages, and the app's state 
 
 from __future__ import annotations
 
-import json
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,7 +16,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QPushButton  # noqa: E402
 
 from optviz.app.dialogs import export_dialog  # noqa: E402
 from optviz.app.window.main_window import MainWindow  # noqa: E402
-from optviz.app.window.model import race_to_dict  # noqa: E402
+from optviz.app.window.saved_form import model_to_scenario  # noqa: E402
+from optviz.core.scenario import dump_scenario  # noqa: E402
 from optviz.export import AnimationSettings, FrameSpec  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def errors(monkeypatch):
 def state(window):
     """Everything an export must leave alone: the model and the live simulation."""
     sim = window.controller.sim
-    return (json.dumps(race_to_dict(window.model), sort_keys=True), sim.steps.copy(), sim.positions.copy(),
+    return (dump_scenario(model_to_scenario(window.model, "t")), sim.steps.copy(), sim.positions.copy(),
             np.nan_to_num(sim.history.positions, nan=1e300).copy())
 
 
@@ -166,7 +166,7 @@ def test_trajectories_from_the_menu(window, qtbot, tmp_path, errors, monkeypatch
 
 
 def test_animation_dialog_defaults_checks_and_the_menu_slot(window, qtbot, tmp_path, errors, monkeypatch):
-    window.model.steps_per_frame = 5
+    window.model.playback.steps_per_frame = 5
     dialog = export_dialog.AnimationDialog(window)
     assert dialog.size_chooser.size() == (1920, 1080)
     assert not dialog.size_chooser.width_box.isEnabled()

@@ -18,7 +18,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage
 
 from optviz.app.window.model import RaceModel
-from optviz.app.dialogs.scenarios import apply_scenario
+from optviz.app.window.saved_form import apply_scenario
 from optviz.core import surface_keys
 from optviz.core.scenario import builtin_scenarios, load_scenario
 from optviz.export import frames as frames_module

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from optviz.app.dialogs.expression_dialog import ExpressionDialog
 from optviz.app.window.main_window import MainWindow
-from optviz.app.window.model import race_to_dict
+from optviz.app.window.saved_form import model_to_scenario
 from optviz.core import expression as expression_module
 from optviz.core.expression import MAX_SYMBOLIC_DEPTH, ExpressionError, expression_surface, parse_expression
 from optviz.core.scenario import ScenarioError, load_scenario
@@ -157,8 +157,8 @@ def test_file_open_of_a_deep_custom_expression_shows_the_error_and_keeps_the_rac
         "version": 1, "title": "Deep", "start": [0.5, 0.5], "runs": [{"optimizer": "gd"}],
         "surface": {"expression": nested("sigmoid", 30), "view": {"xmin": -1, "xmax": 1, "ymin": -1, "ymax": 1}},
     }), encoding="utf-8")
-    before = race_to_dict(window.model)
+    before = model_to_scenario(window.model, "t")
     assert window.scenarios.open_file(path) is False
     (title, text), = errors
     assert "surface.expression" in text and "nests too deeply" in text
-    assert race_to_dict(window.model) == before
+    assert model_to_scenario(window.model, "t") == before

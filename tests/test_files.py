@@ -186,9 +186,9 @@ def window(qtbot, tmp_path, monkeypatch):
 
 
 def test_file_open_in_the_app_refuses_a_pipe_and_a_socket_without_blocking(window, tmp_path):
-    from optviz.app.window.model import race_to_dict
+    from optviz.app.window.saved_form import model_to_scenario
 
-    before = race_to_dict(window.model)
+    before = model_to_scenario(window.model, "t")
     fifo = tmp_path / "p.json"
     os.mkfifo(fifo)
     with unblocked(fifo) as hung:
@@ -204,7 +204,7 @@ def test_file_open_in_the_app_refuses_a_pipe_and_a_socket_without_blocking(windo
         sock.close()
     assert window._errors[-1] == ("Cannot open the scenario",
                                   "s.json is not a regular file (a socket): a scenario must be a file")
-    assert race_to_dict(window.model) == before
+    assert model_to_scenario(window.model, "t") == before
 
 
 # --------------------------------------------------------------------------- temporary names

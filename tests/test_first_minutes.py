@@ -55,10 +55,10 @@ def test_presentation_scales_the_tool_docks_the_timeline_and_the_note(window, qt
               "live": _point_size(window.timeline.live), "note": _point_size(window.note_banner.label),
               "rows": board.table.verticalHeader().defaultSectionSize()}
     assert not window.note_banner.isVisible()  # the side panel shows the caption
-    m.presentation = True
+    m.view.presentation = True
     qtbot.wait(50)
-    s = m.scale
-    assert s == pytest.approx(m.ui_scale)  # on a 1080-line screen
+    s = m.view.scale
+    assert s == pytest.approx(m.view.ui_scale)  # on a 1080-line screen
     assert _point_size(board.table) == pytest.approx(before["board"] * s)
     rows = board.table.verticalHeader().defaultSectionSize()
     assert rows > before["rows"] and rows >= board.table.fontMetrics().height() + 4  # rows fit the text
@@ -73,7 +73,7 @@ def test_presentation_scales_the_tool_docks_the_timeline_and_the_note(window, qt
     assert caption.split(". ")[0] in banner.label.text()
     press(qtbot, window, Qt.Key.Key_N)
     assert not banner.collapsed
-    m.presentation = False
+    m.view.presentation = False
     qtbot.wait(50)
     assert _point_size(board.table) == pytest.approx(before["board"])
     assert _point_size(window.timeline.label) == pytest.approx(before["timeline"])
@@ -82,15 +82,15 @@ def test_presentation_scales_the_tool_docks_the_timeline_and_the_note(window, qt
 
 def test_a_tool_window_opened_during_presentation_takes_its_scale(window, qtbot):
     m = window.model
-    m.presentation = True
+    m.view.presentation = True
     qtbot.wait(50)
     dock = window.basins.open()
     qtbot.wait(50)
     labels = dock.findChildren(QTableWidget) + [dock.steps_spin]
     normal = window.font().pointSizeF()
-    assert all(w.font().pointSizeF() >= normal * m.scale * 0.95 for w in labels)
+    assert all(w.font().pointSizeF() >= normal * m.view.scale * 0.95 for w in labels)
     dock.hide()
-    m.presentation = False
+    m.view.presentation = False
     qtbot.wait(50)
     dock.show()
     qtbot.wait(50)
@@ -99,11 +99,11 @@ def test_a_tool_window_opened_during_presentation_takes_its_scale(window, qtbot)
 
 def test_the_strip_and_the_update_rule_show_the_same_step_while_playing(window, qtbot):
     m = window.model
-    m.presentation = True
-    m.steps_per_frame = 3
+    m.view.presentation = True
+    m.playback.steps_per_frame = 3
     qtbot.wait(50)
     strip, equations = window.classroom.strip, window.classroom.equations
-    m.playing = True
+    m.playback.playing = True
     seen = []
     for _ in range(40):
         qtbot.wait(20)
@@ -112,9 +112,9 @@ def test_the_strip_and_the_update_rule_show_the_same_step_while_playing(window, 
         t_rule = int(shown.split("update t = ")[1].split()[0]) if "update t = " in shown else None
         if t_strip is not None and t_rule is not None:
             seen.append((int(t_strip), t_rule))
-        if not m.playing:
+        if not m.playback.playing:
             break
-    m.playing = False
+    m.playback.playing = False
     assert len(seen) > 5
     assert all(a == b for a, b in seen), seen
 
@@ -122,7 +122,7 @@ def test_the_strip_and_the_update_rule_show_the_same_step_while_playing(window, 
 def test_adam_s_update_rule_fits_without_scroll_bars_in_presentation(window, qtbot):
     m = window.model
     m.replace_runs([type(m.runs[0])("adam")])
-    m.presentation = True
+    m.view.presentation = True
     window.controller.sim.step(150)
     window.controller.advanced.emit()
     qtbot.wait(100)
@@ -131,7 +131,7 @@ def test_adam_s_update_rule_fits_without_scroll_bars_in_presentation(window, qtb
     for bar in (panel.verticalScrollBar(), panel.horizontalScrollBar()):
         assert not (bar.isVisible() and bar.maximum() > 0)
     # … and, the first time round, without shrinking below MIN_FIT.
-    assert panel.font().pointSizeF() >= 0.7 * 12.5 * m.scale - 0.01
+    assert panel.font().pointSizeF() >= 0.7 * 12.5 * m.view.scale - 0.01
 
 
 # ------------------------------------------------------------------ small things on screen

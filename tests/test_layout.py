@@ -70,7 +70,7 @@ def finish(w):
     while not sim.finished and sim.step(1000):
         pass
     w.controller.advanced.emit()
-    w.model.playing = False
+    w.model.playback.playing = False
     settle(0.1)
 """
 
@@ -117,7 +117,7 @@ CHECK_EVERY_SCREEN = """
             problems.append(f"{label}: {text}")
 
     for presentation in (False, True):
-        w.model.presentation = presentation
+        w.model.view.presentation = presentation
         settle(0.2)
         mode = "presentation" if presentation else "normal"
         for i, (title, _) in enumerate(builtin_scenarios()):

@@ -30,13 +30,13 @@ def window(qtbot, tmp_path):
 def finish(window):
     """Play the race to its end the way the timer does (tick until it stops itself)."""
     c = window.controller
-    window.model.playing = True
+    window.model.playback.playing = True
     c.timer.stop()  # driven by hand below, not by time
     for _ in range(10_000):
-        if not window.model.playing:
+        if not window.model.playback.playing:
             break
         c.tick()
-    assert c.sim.finished and not window.model.playing
+    assert c.sim.finished and not window.model.playback.playing
 
 
 def expected_rows(window, tol):
@@ -162,10 +162,10 @@ def test_no_cell_text_is_elided(qtbot, tmp_path, size):
     assert dock.rows() and text_fits(dock) == [] and dock.elided_cells() == []
     assert all(len(r[4]) > 3 for r in dock.rows())
     # Presentation scale: bigger fonts, still whole.
-    w.model.ui_scale = 1.6
-    w.model.presentation = True
+    w.model.view.ui_scale = 1.6
+    w.model.view.presentation = True
     qtbot.wait(100)
     dock.refresh()
     qtbot.wait(50)
     assert text_fits(dock) == [] and dock.elided_cells() == []
-    w.model.presentation = False
+    w.model.view.presentation = False

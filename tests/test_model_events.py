@@ -71,10 +71,10 @@ def test_a_closed_timeline_bar_no_longer_listens(qtbot):
 
     model = RaceModel("rosenbrock", optimizers=["gd"])
     controller = RaceController(model)
-    before = model.events.listeners("timeline")
+    before = model.playback.events.listeners("timeline")
     bar = TimelineBar(model, controller)
-    assert model.events.listeners("timeline") == before + 1
+    assert model.playback.events.listeners("timeline") == before + 1
     bar.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    assert model.events.listeners("timeline") == before
-    model.timeline = None  # nothing calls into the deleted bar
+    assert model.playback.events.listeners("timeline") == before
+    model.playback.timeline = None  # nothing calls into the deleted bar

@@ -200,27 +200,27 @@ def test_overlay_items_follow_the_model_flags_and_the_selected_run(window):
     items = (overlays.gradient.line, overlays.momentum.line, overlays.step_size.line)
     assert not any(item.isVisible() for item in items)  # all off by default
     m.selected = momentum = _index(m, "momentum")
-    m.overlay_gradient = True
+    m.view.overlay_gradient = True
     assert overlays.gradient.line.isVisible() and not overlays.momentum.line.isVisible()
     x, y = overlays.gradient.line.getData()
     head = sim.history.positions[6, momentum, 0]
     np.testing.assert_allclose([x[0], y[0]], head)
     assert _parallel([x[1] - x[0], y[1] - y[0]], -window.controller.surface.grad(head[None, :])[0], tol=1e-7)
-    m.overlay_momentum = True
-    m.overlay_step_size = True  # momentum has no r: no cross
+    m.view.overlay_momentum = True
+    m.view.overlay_step_size = True  # momentum has no r: no cross
     assert overlays.momentum.line.isVisible() and not overlays.step_size.line.isVisible()
     assert "αp" in overlays.momentum.label.textItem.toPlainText()
     m.selected = adam = _index(m, "adam")  # all three
     assert overlays.step_size.line.isVisible()
     x, y = overlays.gradient.line.getData()
     np.testing.assert_allclose([x[0], y[0]], sim.history.positions[6, adam, 0])
-    m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = False
+    m.view.overlay_gradient = m.view.overlay_momentum = m.view.overlay_step_size = False
     assert not any(item.isVisible() for item in items)
 
 
 def test_hidden_run_shows_no_overlay(window):
     m, overlays = window.model, window.classroom.overlays
-    m.overlay_gradient = True
+    m.view.overlay_gradient = True
     assert overlays.gradient.line.isVisible()
     m.runs[m.selected].visible = False
     assert not overlays.gradient.line.isVisible()
@@ -229,7 +229,7 @@ def test_hidden_run_shows_no_overlay(window):
 def test_vector_field_toggles_and_is_rebuilt_for_a_new_surface(window):
     m, overlays = window.model, window.classroom.overlays
     assert not overlays.field.isVisible()
-    m.overlay_field = True
+    m.view.overlay_field = True
     assert overlays.field.isVisible()
     x, _ = overlays.field.getData()
     assert len(x) == 6 * FIELD_CELLS**2
@@ -244,7 +244,7 @@ def test_overlays_follow_every_frame_without_redrawing_the_field(window, monkeyp
     (How long a frame takes is measured by benchmarks/bench_views.py, not asserted here.)"""
     m, overlays = window.model, window.classroom.overlays
     m.selected = _index(m, "adam")
-    m.overlay_gradient = m.overlay_momentum = m.overlay_step_size = m.overlay_field = True
+    m.view.overlay_gradient = m.view.overlay_momentum = m.view.overlay_step_size = m.view.overlay_field = True
     sim = window.controller.sim
     calls = []
     original = overlays.field.setData
@@ -281,7 +281,7 @@ def test_arrows_in_the_3d_view_sit_at_the_head_height(window):
     overlays = ov.RunOverlays(window.model, window.contour, fake)
     overlays.set_surface(c.surface)
     window.model.selected = momentum = _index(window.model, "momentum")
-    window.model.overlay_gradient = window.model.overlay_momentum = True
+    window.model.view.overlay_gradient = window.model.view.overlay_momentum = True
     c.sim.step(4)
     overlays.update(c.sim)
     segments, colors, _ = fake.calls[-1]
@@ -291,7 +291,7 @@ def test_arrows_in_the_3d_view_sit_at_the_head_height(window):
     np.testing.assert_allclose(segments[:, 2], z)
     np.testing.assert_allclose(segments[0, :2], fake.map.xy(head[None, :])[0])
     np.testing.assert_allclose(colors[0], (0, 0, 0, 1))  # −∇J in black
-    window.model.overlay_gradient = window.model.overlay_momentum = False
+    window.model.view.overlay_gradient = window.model.view.overlay_momentum = False
     overlays.update(c.sim)
     assert fake.calls[-1][0] is None
 
@@ -346,7 +346,7 @@ def test_arrow_labels_do_not_cover_the_minimum_labels(window, qtbot):
     m, overlays = window.model, window.classroom.overlays
     m.preset = "himmelblau"
     m.selected = _index(m, "momentum")
-    m.overlay_gradient = m.overlay_momentum = True
+    m.view.overlay_gradient = m.view.overlay_momentum = True
     # Starting down-left of minimum 1 (3, 2): −∇J points up-right at the minimum, and the label
     # at its tip, on the side away from the head, would sit on "min 1".
     m.start = (2.5, 1.6)
@@ -380,22 +380,22 @@ def test_field_arrows_are_dark_on_a_light_casing_in_both_themes(window):
     from PySide6.QtGui import QColor
 
     m, overlays = window.model, window.classroom.overlays
-    m.overlay_field = True
+    m.view.overlay_field = True
     for theme in ("normal", "projector"):
-        m.theme = theme
+        m.view.theme = theme
         line, casing = overlays.field.opts["pen"], overlays.field_halo.opts["pen"]
         ink, halo = QColor(line.color()), QColor(casing.color())
         # Readable on the light end of the colour map: dark and mostly opaque; on its dark end
         # (slate, lightness ~0.3) the light casing outlines it.
         assert ink.lightnessF() < 0.2 and ink.alphaF() >= 0.65
         assert halo.lightnessF() > 0.9 and halo.alphaF() >= 0.4
-        assert casing.widthF() >= line.widthF() + 2 * window.model.scale
+        assert casing.widthF() >= line.widthF() + 2 * window.model.view.scale
         assert overlays.field_halo.zValue() < overlays.field.zValue()
 
 
 def test_field_arrows_stay_thin_for_small_cells(window):
     overlays = window.classroom.overlays
-    window.model.overlay_field = True
+    window.model.view.overlay_field = True
     vb = window.contour.view_box
     overlays.set_look("projector", 1.75)
     cell = min(vb.width(), vb.height()) / FIELD_CELLS

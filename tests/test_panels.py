@@ -10,7 +10,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QCheckBox, QStyle  # noqa: E402
 
-from optviz.app.window.model import LR_MAX, LR_MIN, STEPS_PER_FRAME_MAX, RaceModel  # noqa: E402
+from optviz.app.window.model import LR_MAX, LR_MIN, RaceModel  # noqa: E402
+from optviz.core.limits import STEPS_PER_FRAME_MAX  # noqa: E402
 from optviz.app.panels.optimizer_panel import OptimizerPanel, RunEditor  # noqa: E402
 from optviz.app.panels.playback import PlaybackBar  # noqa: E402
 from optviz.app.panels.preset_picker import GROUPS, PresetPicker  # noqa: E402
@@ -522,7 +523,7 @@ class FakeController:
 
     def toggle_play(self) -> None:
         self.calls.append("toggle")
-        self.model.playing = not self.model.playing
+        self.model.playback.playing = not self.model.playback.playing
 
     def step_once(self) -> None:
         self.calls.append("step")
@@ -541,7 +542,7 @@ def bar(qtbot, model):
 
 def test_playback_actions_call_the_controller(bar, model):
     bar.play_action.trigger()
-    assert bar.controller.calls == ["toggle"] and model.playing is True
+    assert bar.controller.calls == ["toggle"] and model.playback.playing is True
     bar.step_action.trigger()
     bar.reset_action.trigger()
     assert bar.controller.calls == ["toggle", "step", "reset"]
@@ -551,25 +552,25 @@ def test_play_button_reflects_playing(bar, model):
     play_icon = bar.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay).pixmap(16).toImage()
     pause_icon = bar.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause).pixmap(16).toImage()
     assert bar.play_action.text() == "Play" and bar.play_action.icon().pixmap(16).toImage() == play_icon
-    model.playing = True
+    model.playback.playing = True
     assert bar.play_action.text() == "Pause" and bar.play_action.icon().pixmap(16).toImage() == pause_icon
-    model.playing = False
+    model.playback.playing = False
     assert bar.play_action.text() == "Play"
 
 
 def test_speed_and_log_loss_both_ways(qtbot, bar, model):
     type_into(qtbot, bar.speed, "10")
-    assert model.steps_per_frame == 10
-    model.steps_per_frame = 25
+    assert model.playback.steps_per_frame == 10
+    model.playback.steps_per_frame = 25
     assert bar.speed.value() == 25
     messages = []
     bar.message.connect(messages.append)
     type_into(qtbot, bar.speed, str(STEPS_PER_FRAME_MAX + 50))
-    assert model.steps_per_frame == 25 and bar.speed.value() == 25
+    assert model.playback.steps_per_frame == 25 and bar.speed.value() == 25
     assert messages and "steps per frame" in messages[0]
     bar.log_check.click()
-    assert model.log_loss is False
-    model.log_loss = True
+    assert model.view.log_loss is False
+    model.view.log_loss = True
     assert bar.log_check.isChecked()
     assert isinstance(bar.log_check, QCheckBox)
 

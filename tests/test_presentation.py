@@ -10,17 +10,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from optviz.app.window.main_window import VIEW_SETTINGS_KEY, MainWindow
-from optviz.app.window.model import (
-    LR_MAX,
-    LR_MIN,
-    VIEW_FIELDS,
-    RaceModel,
-    display_color,
-    race_from_dict,
-    race_to_dict,
-    view_from_dict,
-    view_to_dict,
-)
+from optviz.app.window.model import LR_MAX, LR_MIN, RaceModel
+from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
+from optviz.app.window.view_prefs import VIEW_FIELDS, display_color, view_from_dict, view_to_dict
+from optviz.core.scenario import dump_scenario
 from optviz.app.classroom.presentation import LR_FACTOR
 from optviz.app.window.ui_scale import scale_widget_fonts
 from optviz.app.classroom.shortcuts import key_text
@@ -57,49 +50,50 @@ def press(qtbot, window, key, modifier=NO):
 
 def test_model_view_fields_are_validated():
     m = RaceModel()
-    assert (m.presentation, m.theme, m.ui_scale, m.panels_collapsed) == (False, "normal", 1.75, False)
-    assert m.show_3d and m.show_contour and m.show_equations
-    assert not (m.overlay_gradient or m.overlay_momentum or m.overlay_step_size or m.overlay_field)
+    assert (m.view.presentation, m.view.theme, m.view.ui_scale, m.view.panels_collapsed) == (False, "normal", 1.75, False)
+    assert m.view.show_3d and m.view.show_contour and m.view.show_equations
+    assert not (m.view.overlay_gradient or m.view.overlay_momentum or m.view.overlay_step_size or m.view.overlay_field)
     with pytest.raises(ValueError, match="theme must be one of normal, projector"):
-        m.theme = "dark"
+        m.view.theme = "dark"
     with pytest.raises(ValueError, match=r"presentation scale must be in \[1, 3\], got 3.5"):
-        m.ui_scale = 3.5
+        m.view.ui_scale = 3.5
     with pytest.raises(ValueError, match="true or false"):
-        m.overlay_field = "yes"
+        m.view.overlay_field = "yes"
     with pytest.raises(ValueError, match="there is no run 5"):
         m.selected = 4
-    m.show_3d = False
+    m.view.show_3d = False
     with pytest.raises(ValueError, match="at least one view must stay visible"):
-        m.show_contour = False
-    assert m.show_contour and not m.show_3d and m.theme == "normal" and m.ui_scale == 1.75
+        m.view.show_contour = False
+    assert m.view.show_contour and not m.view.show_3d and m.view.theme == "normal" and m.view.ui_scale == 1.75
     other = RaceModel()
-    other.show_contour = False
+    other.view.show_contour = False
     with pytest.raises(ValueError, match="show the contour map before hiding the 3D view"):
-        other.show_3d = False
-    assert other.show_3d
-    m.ui_scale = 2.5
-    assert m.scale == 1.0  # only presentation mode scales
-    m.presentation = True
-    assert m.scale == 2.5
+        other.view.show_3d = False
+    assert other.view.show_3d
+    m.view.ui_scale = 2.5
+    assert m.view.scale == 1.0  # only presentation mode scales
+    m.view.presentation = True
+    assert m.view.scale == 2.5
 
 
 def test_view_preferences_round_trip_and_tolerate_old_or_bad_settings():
     m = RaceModel()
-    m.theme, m.ui_scale, m.show_contour, m.overlay_momentum = "projector", 2.25, False, True
-    data = json.loads(json.dumps(view_to_dict(m)))
+    m.view.theme, m.view.ui_scale, m.view.show_contour, m.view.overlay_momentum = "projector", 2.25, False, True
+    data = json.loads(json.dumps(view_to_dict(m.view)))
     assert set(data) == set(VIEW_FIELDS) and "presentation" not in data
     fresh = RaceModel()
-    assert view_from_dict(fresh, data) == []
-    assert view_to_dict(fresh) == view_to_dict(m)
+    assert view_from_dict(fresh.view, data) == []
+    assert view_to_dict(fresh.view) == view_to_dict(m.view)
     old = RaceModel()
-    assert view_from_dict(old, {}) == []  # an old settings file: the defaults stay
-    assert view_to_dict(old) == view_to_dict(RaceModel())
-    problems = view_from_dict(old, {"theme": "neon", "ui_scale": 9, "show_3d": False, "show_contour": False,
-                                    "overlay_field": True})
-    assert len(problems) == 3 and old.theme == "normal" and old.overlay_field and old.show_3d != old.show_contour
-    # The race dict (also the scenario format) does not carry the view preferences.
-    assert not set(VIEW_FIELDS) & set(race_to_dict(m))
-    race_from_dict(race_to_dict(m))
+    assert view_from_dict(old.view, {}) == []  # an old settings file: the defaults stay
+    assert view_to_dict(old.view) == view_to_dict(RaceModel().view)
+    problems = view_from_dict(old.view, {"theme": "neon", "ui_scale": 9, "show_3d": False, "show_contour": False,
+                                         "overlay_field": True})
+    assert len(problems) == 3 and old.view.theme == "normal" and old.view.overlay_field and old.view.show_3d != old.view.show_contour
+    # The scenario (the race's saved form) does not carry the user's theme or scale.
+    text = dump_scenario(model_to_scenario(m, "t"))
+    assert '"theme"' not in text and '"ui_scale"' not in text and "projector" not in text
+    assert model_from_scenario(model_to_scenario(m, "t")).view.theme == "normal"
 
 
 def test_projector_theme_darkens_only_colours_too_light_for_white():
@@ -115,19 +109,19 @@ def test_projector_theme_darkens_only_colours_too_light_for_white():
 def test_view_preferences_survive_a_restart(qtbot, settings):
     first = MainWindow(restore=True, enable_3d=False, settings=settings)
     qtbot.addWidget(first)
-    first.model.theme = "projector"
-    first.model.ui_scale = 2.0
-    first.model.overlay_gradient = True
-    first.model.show_equations = False
-    first.model.presentation = True
+    first.model.view.theme = "projector"
+    first.model.view.ui_scale = 2.0
+    first.model.view.overlay_gradient = True
+    first.model.view.show_equations = False
+    first.model.view.presentation = True
     first.close()  # leaves presentation mode before saving
-    assert not first.model.presentation
+    assert not first.model.view.presentation
     saved = json.loads(settings.value(VIEW_SETTINGS_KEY))
     assert saved["theme"] == "projector" and saved["ui_scale"] == 2.0
     second = MainWindow(restore=True, enable_3d=False, settings=settings)
     qtbot.addWidget(second)
     m = second.model
-    assert (m.theme, m.ui_scale, m.overlay_gradient, m.show_equations, m.presentation) == (
+    assert (m.view.theme, m.view.ui_scale, m.view.overlay_gradient, m.view.show_equations, m.view.presentation) == (
         "projector", 2.0, True, False, False)
     assert second.classroom.actions["theme"].isChecked()
     assert not second.classroom.equations_dock.isVisibleTo(second)
@@ -172,11 +166,11 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
     docks = (window.side_dock.minimumSize(), window.side_dock.width())
     before = _look(window)
     press(qtbot, window, Qt.Key.Key_F5)
-    assert m.presentation and m.theme == "projector" and m.panels_collapsed
+    assert m.view.presentation and m.view.theme == "projector" and m.view.panels_collapsed
     assert window.isFullScreen()
     during = _look(window)
-    s = m.scale  # ui_scale × the screen's display factor (1 on a 1080-line screen)
-    assert s == pytest.approx(m.ui_scale * window.display_factor())
+    s = m.view.scale  # ui_scale × the screen's display factor (1 on a 1080-line screen)
+    assert s == pytest.approx(m.view.ui_scale * window.display_factor())
     assert during["tick_font"] == pytest.approx(before["tick_font"] * s)
     assert during["axis_pen"][1] == "#000000" and during["axis_pen"][0] > before["axis_pen"][0] * s * 0.99
     assert during["iso_pen"][2] > before["iso_pen"][2]  # darker iso-lines
@@ -193,7 +187,7 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
     assert during["styles"][-1] == display_color("#F0E442", "projector") != "#F0E442"
     assert not window.side_dock.isVisible() and window.classroom.strip.isVisible()
     press(qtbot, window, Qt.Key.Key_Escape)
-    assert not m.presentation and m.theme == "normal" and not m.panels_collapsed
+    assert not m.view.presentation and m.view.theme == "normal" and not m.view.panels_collapsed
     assert not window.isFullScreen()
     assert _look(window) == before  # exactly: every size and colour back
     assert window.side_dock.isVisible() and not window.classroom.strip.isVisible()
@@ -205,23 +199,23 @@ def test_presentation_scales_everything_and_leaving_restores_the_normal_look(win
 
 def test_presentation_restores_the_theme_and_panels_chosen_before(window, qtbot):
     m = window.model
-    m.theme = "projector"  # the user prefers it even in normal mode
-    m.panels_collapsed = True
-    m.presentation = True
-    m.theme = "normal"  # switched during the lecture
-    m.presentation = False
-    assert m.theme == "projector" and m.panels_collapsed
+    m.view.theme = "projector"  # the user prefers it even in normal mode
+    m.view.panels_collapsed = True
+    m.view.presentation = True
+    m.view.theme = "normal"  # switched during the lecture
+    m.view.presentation = False
+    assert m.view.theme == "projector" and m.view.panels_collapsed
 
 
 def test_widgets_built_during_presentation_return_to_normal_size(window, qtbot):
     m = window.model
     normal = window.panel.editors[0].font().pointSizeF()
-    m.presentation = True
-    m.panels_collapsed = False  # the lecturer opens the panel and adds a run
+    m.view.presentation = True
+    m.view.panels_collapsed = False  # the lecturer opens the panel and adds a run
     m.add_run("adagrad")
     new = window.panel.editors[-1]
-    assert new.font().pointSizeF() == pytest.approx(normal * m.scale)
-    m.presentation = False
+    assert new.font().pointSizeF() == pytest.approx(normal * m.view.scale)
+    m.view.presentation = False
     assert window.panel.editors[-1].font().pointSizeF() == pytest.approx(normal)
     assert window.panel.editors[-1].title_edit.font().pointSizeF() == pytest.approx(
         window.panel.editors[0].title_edit.font().pointSizeF())
@@ -251,36 +245,36 @@ def test_font_scaling_helper_remembers_design_sizes(qtbot):
 
 def test_ui_scale_keys_change_the_presentation_size(window, qtbot):
     m = window.model
-    m.presentation = True
+    m.view.presentation = True
     tick = window.contour.getPlotItem().getAxis("left").style["tickFont"].pointSizeF()
     qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
-    assert m.ui_scale == 2.0
+    assert m.view.ui_scale == 2.0
     assert window.contour.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(
         tick / 1.75 * 2.0)
     qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert m.ui_scale == 1.5
+    assert m.view.ui_scale == 1.5
     for _ in range(5):
         qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert m.ui_scale == 1.0 and "smallest" in window.statusBar().currentMessage()
+    assert m.view.ui_scale == 1.0 and "smallest" in window.statusBar().currentMessage()
 
 
 def test_theme_toggle_key_and_action_bind_both_ways(window, qtbot):
     m, action = window.model, window.classroom.actions["theme"]
     press(qtbot, window, Qt.Key.Key_T)
-    assert m.theme == "projector" and action.isChecked()
+    assert m.view.theme == "projector" and action.isChecked()
     assert window.contour.getPlotItem().getAxis("left").pen().color().name() == "#000000"
     assert window.contour.look()[1] == 1.0  # the theme alone does not scale
-    m.theme = "normal"
+    m.view.theme = "normal"
     assert not action.isChecked()
     action.trigger()
-    assert m.theme == "projector"
+    assert m.view.theme == "projector"
 
 
 def test_collapsing_panels_leaves_views_legend_and_strip(window, qtbot):
     m = window.model
     press(qtbot, window, Qt.Key.Key_H)
-    assert m.panels_collapsed
+    assert m.view.panels_collapsed
     assert not window.side_dock.isVisible() and not window.readouts.isVisible()
     assert window.contour.isVisible() and window.legend.isVisible()
     strip = window.classroom.strip
@@ -290,7 +284,7 @@ def test_collapsing_panels_leaves_views_legend_and_strip(window, qtbot):
     assert run.title in text and "α = <b>0.072</b>" in text  # the launch race's GD
     m.preset = "logreg_bce"  # a dataset: its plot keeps the column under the readouts
     assert window.data_plot.isVisibleTo(window)
-    m.panels_collapsed = False
+    m.view.panels_collapsed = False
     assert window.side_dock.isVisible() and window.readouts.isVisible() and not strip.isVisible()
 
 
@@ -332,7 +326,7 @@ def test_a_focused_slider_keeps_its_arrow_keys_outside_presentation(window, qtbo
     assert m.runs[1].hyper["beta"] < 0.9  # the slider stepped
     assert m.runs[m.selected].learning_rate == lr  # α did not
     qtbot.keyClick(slider, Qt.Key.Key_G)  # other keys still reach the window
-    assert m.overlay_gradient
+    assert m.view.overlay_gradient
 
 
 def test_preset_keys_cycle_in_picker_order(window, qtbot):
@@ -357,7 +351,7 @@ def test_number_keys_and_tab_select_runs(window, qtbot):
     press(qtbot, window, Qt.Key.Key_7)
     assert m.selected == 2 and "no run 7" in window.statusBar().currentMessage()
     assert not window.classroom.actions["next_run"].isEnabled()  # Tab moves the focus normally
-    m.presentation = True
+    m.view.presentation = True
     m.add_run("adam")
     press(qtbot, window, Qt.Key.Key_Tab)
     assert m.selected == 3
@@ -372,17 +366,17 @@ def test_view_toggles_keep_at_least_one_view(window, qtbot):
     ctrl = Qt.KeyboardModifier.ControlModifier
     note = window._3d_placeholder  # no GL offscreen: the note stands in for the 3D view
     qtbot.keyClick(window, Qt.Key.Key_3, ctrl)
-    assert not m.show_3d and not note.isVisible() and not window.classroom.actions["show_3d"].isChecked()
+    assert not m.view.show_3d and not note.isVisible() and not window.classroom.actions["show_3d"].isChecked()
     qtbot.keyClick(window, Qt.Key.Key_2, ctrl)
-    assert m.show_contour and window.contour.isVisible()  # refused
+    assert m.view.show_contour and window.contour.isVisible()  # refused
     assert window.classroom.actions["show_contour"].isChecked()
     assert "at least one view must stay visible" in window.statusBar().currentMessage()
     qtbot.keyClick(window, Qt.Key.Key_3, ctrl)
     qtbot.keyClick(window, Qt.Key.Key_2, ctrl)
-    assert m.show_3d and not m.show_contour and not window.contour.isVisible()
+    assert m.view.show_3d and not m.view.show_contour and not window.contour.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_3, ctrl)  # the last view stays
-    assert m.show_3d and note.isVisible() and window.classroom.actions["show_3d"].isChecked()
-    m.show_contour = True
+    assert m.view.show_3d and note.isVisible() and window.classroom.actions["show_3d"].isChecked()
+    m.view.show_contour = True
     assert window.contour.isVisible() and window.classroom.actions["show_contour"].isChecked()
 
 
@@ -391,13 +385,13 @@ def test_overlay_and_equation_keys_toggle_model_fields(window, qtbot):
     for key, field in ((Qt.Key.Key_G, "overlay_gradient"), (Qt.Key.Key_M, "overlay_momentum"),
                        (Qt.Key.Key_A, "overlay_step_size"), (Qt.Key.Key_V, "overlay_field")):
         press(qtbot, window, key)
-        assert getattr(m, field) and window.classroom.actions[field].isChecked()
-        setattr(m, field, False)
+        assert getattr(m.view, field) and window.classroom.actions[field].isChecked()
+        setattr(m.view, field, False)
         assert not window.classroom.actions[field].isChecked()
     press(qtbot, window, Qt.Key.Key_E)
-    assert not m.show_equations and not window.classroom.equations_dock.isVisible()
+    assert not m.view.show_equations and not window.classroom.equations_dock.isVisible()
     press(qtbot, window, Qt.Key.Key_E)
-    assert m.show_equations and window.classroom.equations_dock.isVisible()
+    assert m.view.show_equations and window.classroom.equations_dock.isVisible()
 
 
 def test_existing_keys_still_drive_the_race(window, qtbot):
@@ -406,16 +400,16 @@ def test_existing_keys_still_drive_the_race(window, qtbot):
     press(qtbot, window, Qt.Key.Key_Right)
     assert (sim.steps == 1).all()
     press(qtbot, window, Qt.Key.Key_L)
-    assert not window.model.log_loss
-    window.model.presentation = True
+    assert not window.model.view.log_loss
+    window.model.view.presentation = True
     press(qtbot, window, Qt.Key.Key_Right)
     assert (window.controller.sim.steps == 2).all()
     press(qtbot, window, Qt.Key.Key_R)
     assert (window.controller.sim.steps == 0).all()
     press(qtbot, window, Qt.Key.Key_Space)
-    assert window.model.playing
+    assert window.model.playback.playing
     press(qtbot, window, Qt.Key.Key_Space)
-    assert not window.model.playing
+    assert not window.model.playback.playing
 
 
 # ------------------------------------------------------------------------------ the shortcut overlay
@@ -439,7 +433,7 @@ def test_f1_and_question_mark_show_every_key_and_any_key_closes(window, qtbot):
             if name and name not in ("Backtab", "Ctrl++", "Shift+Tab"):  # listed as Shift+Tab, Ctrl+=
                 assert key_text(seq) in text, (action.text(), name)
     press(qtbot, window, Qt.Key.Key_Space)  # closes, and does not start the race
-    assert not overlay.isVisible() and not window.model.playing
+    assert not overlay.isVisible() and not window.model.playback.playing
     press(qtbot, window, Qt.Key.Key_Question)
     assert overlay.isVisible()
     qtbot.mouseClick(overlay, Qt.MouseButton.LeftButton)
@@ -454,7 +448,7 @@ def test_overlay_text_is_large_in_presentation_and_fits_the_window(window, qtbot
     window.show_shortcuts()
     normal = window.classroom.overlay.point_size
     window.classroom.overlay.close_overlay()
-    window.model.presentation = True
+    window.model.view.presentation = True
     # A projector's screen: the offscreen platform's own screen is 800×800.
     window.setGeometry(0, 0, 1920, 1080)
     window.show_shortcuts()
@@ -463,15 +457,15 @@ def test_overlay_text_is_large_in_presentation_and_fits_the_window(window, qtbot
     panel = overlay.panel.geometry()
     assert overlay.rect().contains(panel)
     press(qtbot, window, Qt.Key.Key_Escape)  # closes the overlay only
-    assert not overlay.isVisible() and window.model.presentation
+    assert not overlay.isVisible() and window.model.view.presentation
     press(qtbot, window, Qt.Key.Key_Escape)
-    assert not window.model.presentation
+    assert not window.model.view.presentation
 
 
 def test_entering_presentation_gives_the_keys_to_the_race(window, qtbot):
     spin = window.panel.editors[0].hyper_widgets["learning_rate"].spin
     spin.setFocus()
-    window.model.presentation = True
+    window.model.view.presentation = True
     assert QApplication.focusWidget() is window.contour
     run = window.model.runs[window.model.selected]
     lr = run.learning_rate
@@ -482,7 +476,7 @@ def test_entering_presentation_gives_the_keys_to_the_race(window, qtbot):
 def test_strip_follows_the_selected_run_and_its_step(window, qtbot):
     m = window.model
     m.add_run("adam")
-    m.panels_collapsed = True
+    m.view.panels_collapsed = True
     strip = window.classroom.strip
     m.selected = 3
     assert "Adam" in strip.text() and "ρ<sub>1</sub>" in strip.text()

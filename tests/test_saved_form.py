@@ -15,7 +15,7 @@ SCENARIOS = builtin_scenarios()
 @pytest.mark.parametrize("index", range(len(SCENARIOS)), ids=[t.split(" ")[0] for t, _ in SCENARIOS])
 def test_a_scenario_makes_the_race_the_app_shows(qapp, index):
     from optviz.app.window.model import RaceModel
-    from optviz.app.dialogs.scenarios import apply_scenario
+    from optviz.app.window.saved_form import apply_scenario
 
     scenario = load_scenario(SCENARIOS[index][1])
     from_file = Race.from_scenario(scenario, 300)
@@ -73,3 +73,113 @@ def test_a_scenario_s_race_is_titled_by_the_scenario():
     assert race.shown_caption.endswith(".") and "\n" not in race.shown_caption
     assert first_sentence("One. Two.") == "One." and first_sentence("α < 2/κ = 0.08. Next") == "α < 2/κ = 0.08."
     assert first_sentence("No end") == "No end" and first_sentence("") == ""
+
+
+# --------------------------------------------------------------------------- the app's model in and out
+
+
+def test_the_model_goes_out_and_back_through_the_scenario(qapp):
+    from optviz.app.window.model import RaceModel, RunModel
+    from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
+
+    model = RaceModel("two_wells", optimizers=("gd", "momentum", "adam"))
+    model.runs[1].set_hyper("beta", 0.8)
+    model.runs[2].batch_size = 8
+    model.runs[2].schedule, model.runs[2].schedule_params = "cosine", {"total_steps": 300}
+    model.runs[0].visible = False
+    model.max_steps, model.seed, model.noise_scale = 1234, 7, 0.3
+    model.playback.steps_per_frame, model.view.log_loss, model.view.show_3d = 5, False, False
+    model.selected = 2
+    scenario = model_to_scenario(model, "From the app", "n")
+    # Field by field, against the values set above (not against the code under test).
+    assert (scenario.title, scenario.note, scenario.surface.preset) == ("From the app", "n", "two_wells")
+    assert (scenario.max_steps, scenario.seed, scenario.noise_scale, scenario.steps_per_frame) == (1234, 7, 0.3, 5)
+    assert scenario.view.log_loss is False and scenario.view.show_3d is False and scenario.view.selected == 2
+    assert scenario.runs[1].hyper["beta"] == 0.8 and scenario.runs[2].batch_size == 8
+    assert scenario.runs[2].schedule == "cosine" and dict(scenario.runs[2].schedule_params) == {"total_steps": 300}
+    assert scenario.runs[0].visible is False and scenario.start == tuple(model.start)
+    # …and the app builds the same race from it.
+    rebuilt = model_from_scenario(scenario)
+    assert model_to_scenario(rebuilt, "From the app", "n") == scenario
+    assert [r.to_dict() for r in rebuilt.runs] == [r.to_dict() for r in model.runs]
+    assert set(RunModel("gd").to_dict()) == {"optimizer", "label", "visible", "hyper", "batch_size", "schedule",
+                                            "schedule_params", "seed"}
+
+
+def test_every_shipped_scenario_opens_in_the_model_with_its_runs(qapp):
+    from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
+    from optviz.core.optimizers import OPTIMIZERS
+
+    for _, path in SCENARIOS:
+        s = load_scenario(path)
+        model = model_from_scenario(s)
+        assert model.preset == s.surface.preset and tuple(model.start) == s.start
+        assert (model.max_steps, model.seed, model.playback.steps_per_frame) == (s.max_steps, s.seed,
+                                                                                 s.steps_per_frame)
+        for app_run, run in zip(model.runs, s.runs, strict=True):
+            assert (app_run.optimizer, app_run.batch_size, app_run.schedule, app_run.label, app_run.seed,
+                    app_run.visible) == (run.optimizer, run.batch_size, run.schedule, run.label, run.seed, run.visible)
+            assert all(app_run.hyper[k] == v for k, v in run.hyper.items())
+        firsts = {}
+        for app_run in model.runs:  # the first run of each optimizer wears the optimizer's colour
+            firsts.setdefault(app_run.optimizer, app_run)
+        assert all(r.color == OPTIMIZERS[k].color for k, r in firsts.items())
+        assert model_to_scenario(model, s.title, s.note).runs == s.runs or all(
+            a.optimizer == b.optimizer for a, b in zip(model_to_scenario(model, s.title).runs, s.runs, strict=True))
+
+
+def test_a_custom_expression_goes_out_and_back(qapp):
+    from optviz.app.window.model import RaceModel
+    from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
+    from optviz.core.scenario import CUSTOM_PRESET
+
+    model = RaceModel(CUSTOM_PRESET, optimizers=("gd",), start=(1.0, 1.0),
+                      custom={"expression": "x^2 - y^2", "view": [-2, 2, -2, 2]})
+    scenario = model_to_scenario(model, "saddle by hand")
+    assert scenario.surface.is_custom and scenario.surface.expression == "x^2 - y^2"
+    assert scenario.surface.view.as_tuple() == (-2.0, 2.0, -2.0, 2.0)
+    back = model_from_scenario(scenario)
+    assert back.preset == CUSTOM_PRESET and back.custom == {"expression": "x^2 - y^2", "view": [-2.0, 2.0, -2.0, 2.0]}
+
+
+def test_a_failed_apply_puts_the_race_back(qapp):
+    from optviz.app.window.model import RaceModel
+    from optviz.app.window.saved_form import apply_scenario, model_to_scenario
+    from optviz.core.scenario import dump_scenario
+
+    model = RaceModel("rosenbrock", optimizers=("gd", "adam"))
+    model.seed = 3
+    before = dump_scenario(model_to_scenario(model, "t"))
+    good = load_scenario(SCENARIOS[0][1])
+    broken = type(good)(**{**good.__dict__, "start": (float("nan"), 0.0)})  # slips past the file rules
+    with pytest.raises(ValueError):
+        apply_scenario(model, broken)
+    assert dump_scenario(model_to_scenario(model, "t")) == before
+
+
+# --------------------------------------------------------------------------- three models, one window
+
+
+def test_race_playback_and_view_are_three_models_with_their_own_events(qapp):
+    from optviz.app.window.model import RaceModel
+
+    model = RaceModel("bowl", optimizers=("gd",))
+    race, playback, view = set(model._fields), set(model.playback._fields), set(model.view._fields)
+    assert not race & playback and not race & view and not playback & view
+    assert {"playing", "timeline", "steps_per_frame"} == playback
+    assert {"theme", "presentation", "overlay_field", "log_loss"} <= view
+    heard = []
+    model.view.events.connect("theme", heard.append)
+    model.playback.events.connect("playing", heard.append)
+    model.events.connect("*", lambda item: heard.append(("race", item)))
+    model.view.theme = "projector"
+    model.playback.playing = True
+    assert heard == ["projector", True]  # the race heard of neither
+    with pytest.raises(ValueError, match="no event 'theme'"):
+        model.events.connect("theme", heard.append)
+    # A field of another model is never read or written as a plain attribute of the race.
+    with pytest.raises(AttributeError, match=r"model\.view\.theme"):
+        model.theme = "normal"
+    with pytest.raises(AttributeError, match=r"model\.playback\.playing"):
+        model.playing
+    assert model.view.theme == "projector"

@@ -1,4 +1,4 @@
-"""Scenario files: strict loading, round trips, the app's race dict, and the lecture scenarios'
+"""Scenario files: strict loading, round trips, the app's view names, and the lecture scenarios'
 lessons measured on the core simulation."""
 
 import copy
@@ -28,10 +28,7 @@ from optviz.core.scenario import (
     loads_scenario,
     parse_scenario,
     save_scenario,
-    scenario_from_race_dict,
-    scenario_to_race_dict,
 )
-from optviz.core.optimizers import OPTIMIZERS
 from optviz.core.surfaces import TWO_WELLS_MINIMA
 
 EXPECTED_FILES = [
@@ -469,45 +466,7 @@ def test_save_is_atomic_and_validated(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["race.json"]
 
 
-# --------------------------------------------------------------------------- the app's race dict
-
-
-def test_race_dict_matches_the_app_both_ways():
-    from optviz.app.window.model import RaceModel, RunModel, race_from_dict, race_to_dict
-
-    model = RaceModel("two_wells", optimizers=("gd", "momentum", "adam"))
-    model.runs[1].set_hyper("beta", 0.8)
-    model.runs[2].batch_size = 8
-    model.runs[2].schedule, model.runs[2].schedule_params = "cosine", {"total_steps": 300}
-    model.max_steps, model.seed, model.noise_scale, model.log_loss = 1234, 7, 0.3, False
-    race = race_to_dict(model)
-    scenario = scenario_from_race_dict(race, title="From the app", note="n",
-                                       view=ViewSettings(show_3d=False, selected=2))
-    assert scenario.title == "From the app" and scenario.view.show_3d is False and scenario.view.selected == 2
-    assert scenario.view.log_loss is False  # from the race dict
-    back = scenario_to_race_dict(scenario)
-    assert back == race  # exactly the app's shape and values
-    assert set(back["runs"][0]) == set(RunModel("gd").to_dict())
-    # …and the app accepts it.
-    rebuilt = race_from_dict(back)
-    assert race_to_dict(rebuilt) == race
-    # Every shipped scenario opens in the app's model with the same runs.
-    for _, path in builtin_scenarios():
-        s = load_scenario(path)
-        model = race_from_dict(scenario_to_race_dict(s))
-        assert model.preset == s.surface.preset and tuple(model.start) == s.start
-        assert (model.max_steps, model.seed, model.steps_per_frame) == (s.max_steps, s.seed, s.steps_per_frame)
-        for app_run, run in zip(model.runs, s.runs, strict=True):
-            a, b = app_run.spec, run.spec()
-            assert a.hyperparameters() == b.hyperparameters()  # the app fills in the defaults
-            assert (a.optimizer, a.batch_size, a.schedule, dict(a.schedule_params), a.label, a.seed) == (
-                b.optimizer, b.batch_size, b.schedule, dict(b.schedule_params), b.label, b.seed)
-            assert app_run.visible == run.visible
-        # The first run of each optimizer wears the optimizer's colour (no colour in the file).
-        firsts = {}
-        for app_run in model.runs:
-            firsts.setdefault(app_run.optimizer, app_run)
-        assert all(r.color == OPTIMIZERS[k].color for k, r in firsts.items())
+# --------------------------------------------------------------------------- view settings under the app's names
 
 
 def test_view_settings_under_the_app_names():
@@ -519,19 +478,6 @@ def test_view_settings_under_the_app_names():
                    "overlay_field": True, "selected": 2}
     assert ViewSettings.from_app(app) == view
     assert ViewSettings.from_app({}) == ViewSettings()
-
-
-def test_race_dict_for_a_custom_expression():
-    s = parse_scenario(minimal(surface={"expression": "x^2 - y^2", "view": {"xmin": -2, "xmax": 2, "ymin": -2,
-                                                                          "ymax": 2}}))
-    race = scenario_to_race_dict(s)
-    assert race["preset"] == "custom" and race["preset_params"] == {}
-    assert race["custom"] == {"expression": "x^2 - y^2", "view": [-2.0, 2.0, -2.0, 2.0]}
-    assert scenario_from_race_dict(race, title=s.title, note=s.note, view=s.view) == s
-    with pytest.raises(ScenarioError, match="unknown key"):
-        scenario_from_race_dict({**race, "playing": True}, title="t")
-    with pytest.raises(ScenarioError, match="custom"):
-        scenario_from_race_dict({**race, "custom": {"expression": "x"}}, title="t")
 
 
 # --------------------------------------------------------------------------- hypothesis
@@ -650,8 +596,6 @@ def test_valid_scenarios_round_trip(data):
     assert parse_scenario(json.loads(text)) == scenario
     assert loads_scenario(text) == scenario
     assert dump_scenario(loads_scenario(text)) == text  # stable output
-    assert scenario_from_race_dict(scenario_to_race_dict(scenario), title=scenario.title, note=scenario.note,
-                                   view=scenario.view) == Scenario(**{**scenario.__dict__, "version": 1})
 
 
 def _paths(value, prefix=""):

@@ -11,8 +11,7 @@ from PySide6.QtCore import QSettings
 
 from optviz.app.dialogs.expression_dialog import ExpressionDialog
 from optviz.app.window.main_window import MainWindow
-from optviz.app.window.model import race_to_dict
-from optviz.app.dialogs.scenarios import apply_scenario, current_scenario
+from optviz.app.window.saved_form import apply_scenario, model_to_scenario
 from optviz.core import Status
 from optviz.core.scenario import builtin_scenarios, load_scenario
 
@@ -65,11 +64,11 @@ def test_save_then_open_gives_the_same_race(window, tmp_path):
     m.start = (-3.0, 1.0)
     path = tmp_path / "mine.json"
     window.scenarios.save_to(path, "My race", "A note.")
-    saved = race_to_dict(m)
+    saved = model_to_scenario(m, "t")
     window.scenarios.open_builtin(2)
-    assert race_to_dict(m) != saved
+    assert model_to_scenario(m, "t") != saved
     window.scenarios.open_file(path)
-    assert race_to_dict(m) == saved
+    assert model_to_scenario(m, "t") == saved
     assert window.scenarios.title == "My race"
 
 
@@ -78,9 +77,9 @@ def test_a_bad_file_names_the_field_and_leaves_the_race_alone(window, tmp_path):
     good["runs"][1]["hyper"]["learning_rate"] = -1
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(good), encoding="utf-8")
-    before = race_to_dict(window.model)
+    before = model_to_scenario(window.model, "t")
     window.scenarios.open_file(path)
-    assert race_to_dict(window.model) == before
+    assert model_to_scenario(window.model, "t") == before
     (title, text), = window._errors
     assert "runs[1].hyper.learning_rate" in text
 
@@ -92,7 +91,7 @@ def test_a_bad_file_names_the_field_and_leaves_the_race_alone(window, tmp_path):
 def test_malformed_scenario_files_never_crash_the_app(window, tmp_path, junk):
     base = json.loads(builtin_scenarios()[3][1].read_text(encoding="utf-8"))
     for variant in (junk, {**base, "runs": junk}, {**base, "surface": junk}, {**base, "start": junk}):
-        before = race_to_dict(window.model)
+        before = model_to_scenario(window.model, "t")
         path = tmp_path / "junk.json"
         path.write_text(json.dumps(variant, allow_nan=True), encoding="utf-8")
         window._errors.clear()
@@ -103,7 +102,7 @@ def test_malformed_scenario_files_never_crash_the_app(window, tmp_path, junk):
             assert list(window.model.start) == [float(c) for c in variant["start"]]
         else:
             assert window._errors  # a message, not an exception
-            assert race_to_dict(window.model) == before
+            assert model_to_scenario(window.model, "t") == before
 
 
 def test_custom_function_dialog_points_at_mistakes(qtbot):
@@ -149,10 +148,11 @@ def test_a_run_into_an_undefined_region_is_diverged_and_the_view_has_gaps(window
 
 def test_current_scenario_keeps_the_view_settings(window):
     m = window.model
-    if hasattr(m, "overlay_gradient"):
-        m.overlay_gradient = True
-    scenario = current_scenario(m, "x")
+    m.view.overlay_gradient = True
+    m.view.show_equations = False
+    m.selected = len(m.runs) - 1
+    scenario = model_to_scenario(m, "x")
+    assert scenario.view.overlays.gradient and not scenario.view.show_equations
     apply_scenario(m, scenario)
-    assert race_to_dict(m) == race_to_dict(window.model)
-    if hasattr(m, "overlay_gradient"):
-        assert m.overlay_gradient
+    assert model_to_scenario(m, "x") == scenario
+    assert m.view.overlay_gradient and not m.view.show_equations and m.selected == len(m.runs) - 1

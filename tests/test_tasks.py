@@ -171,9 +171,9 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
         _pump(qtbot)
     w.show_shortcuts()
     _pump(qtbot)
-    w.model.presentation = True
+    w.model.view.presentation = True
     _pump(qtbot)
-    w.model.presentation = False
+    w.model.view.presentation = False
     _pump(qtbot)
     found["scenarios, shortcuts, presentation"] = _live_qt_garbage()
     assert {k: v for k, v in found.items() if v} == {}

@@ -46,7 +46,7 @@ def window(qapp, tmp_path):
                    enable_3d=False, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     w.resize(1280, 720)
     yield w
-    w.model.playing = False
+    w.model.playback.playing = False
     w.close()
 
 
@@ -63,7 +63,7 @@ def test_a_slow_tick_stops_at_its_budget_and_finishes_the_frame_later(window):
     clock, calls = FakeClock(), []
     c.clock, c.tick_budget = clock, 0.012
     _slow(c, clock, cost=0.005, calls=calls)  # 5 ms a step: two or three fit in 12 ms
-    window.model.steps_per_frame = 10
+    window.model.playback.steps_per_frame = 10
     c.timer.stop()  # ticks are driven by hand
     steps = []
     for _ in range(12):
@@ -94,7 +94,7 @@ def test_a_cheap_tick_takes_the_whole_frame_in_one_call(window):
     clock, calls = FakeClock(), []
     c.clock, c.tick_budget = clock, 0.012
     _slow(c, clock, cost=1e-5, calls=calls)  # 0.01 ms a step: 100 steps fit easily
-    window.model.steps_per_frame = 100
+    window.model.playback.steps_per_frame = 100
     c.timer.stop()
     c.tick()  # the first tick measures one step, then takes the other 99 at once
     assert int(c.sim.steps.max()) == 100
@@ -111,14 +111,14 @@ def test_falling_behind_is_said_once_while_playing(window):
     c.error.connect(messages.append)
     _slow(c, clock, cost=0.02, calls=calls)  # one step costs more than the whole budget
     c.clock, c.tick_budget = clock, 0.012
-    window.model.steps_per_frame = 50
-    window.model.playing = True
+    window.model.playback.steps_per_frame = 50
+    window.model.playback.playing = True
     c.timer.stop()
     for _ in range(5):
         c.tick()
     assert calls == [1] * 5, "one step per tick when a single step exceeds the budget"
     assert len(messages) == 1 and "50 steps per frame" in messages[0]
-    window.model.playing = False
+    window.model.playback.playing = False
 
 
 def test_pending_steps_are_dropped_by_reset_and_pause(window):
@@ -126,15 +126,15 @@ def test_pending_steps_are_dropped_by_reset_and_pause(window):
     clock, calls = FakeClock(), []
     c.clock, c.tick_budget = clock, 0.012
     _slow(c, clock, cost=0.005, calls=calls)
-    window.model.steps_per_frame = 40
+    window.model.playback.steps_per_frame = 40
     c.timer.stop()
     c.tick()
     assert c._pending > 0
     c.reset()
     assert c._pending == 0 and int(c.sim.steps.max()) == 0
     c.tick()
-    window.model.playing = True
-    window.model.playing = False
+    window.model.playback.playing = True
+    window.model.playback.playing = False
     assert c._pending == 0
 
 
@@ -144,7 +144,7 @@ def test_slow_drawing_leaves_less_time_for_steps(window):
     clock, calls = FakeClock(), []
     c.clock, c.tick_budget = clock, 0.012
     _slow(c, clock, cost=0.001, calls=calls)  # 1 ms a step
-    window.model.steps_per_frame = 100
+    window.model.playback.steps_per_frame = 100
     c.timer.stop()
     c.tick()  # measures the step cost; drawing is free so far
     draw = lambda: setattr(clock, "now", clock.now + 0.008)  # noqa: E731 - the views take 8 ms

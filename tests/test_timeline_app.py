@@ -39,7 +39,7 @@ def replay(window, t):
 def test_scrubbing_shows_the_recorded_state_in_every_view(window):
     t = 12
     window.timeline.slider.setValue(t)  # widget → model
-    assert window.model.timeline == t
+    assert window.model.playback.timeline == t
     then = replay(window, t)
     for k in range(then.K):
         x, y = window.contour.path_data(k)
@@ -54,9 +54,9 @@ def test_scrubbing_shows_the_recorded_state_in_every_view(window):
 
 
 def test_the_model_moves_the_slider(window):
-    window.model.timeline = 5
+    window.model.playback.timeline = 5
     assert window.timeline.slider.value() == 5 and window.timeline.slider.maximum() == STEPS
-    window.model.timeline = None
+    window.model.playback.timeline = None
     assert window.timeline.slider.value() == STEPS and not window.timeline.live.isEnabled()
 
 
@@ -67,41 +67,41 @@ def test_scrubbing_never_steps_the_simulation(window, monkeypatch):
     for t in (0, 30, 7, STEPS - 1):
         window.timeline.slider.setValue(t)
     window.controller.step_back()
-    assert calls == [] and window.model.timeline == STEPS - 2
+    assert calls == [] and window.model.playback.timeline == STEPS - 2
 
 
 def test_left_and_right_walk_the_recording_and_end_goes_live(window, qtbot):
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Left)
     qtbot.keyClick(window, Qt.Key.Key_Left)
-    assert window.model.timeline == STEPS - 2
+    assert window.model.playback.timeline == STEPS - 2
     assert (window.controller.sim.steps == STEPS).all()  # nothing was undone
     qtbot.keyClick(window, Qt.Key.Key_Right)
-    assert window.model.timeline == STEPS - 1
+    assert window.model.playback.timeline == STEPS - 1
     qtbot.keyClick(window, Qt.Key.Key_Right)  # reaching the newest step is live again
-    assert window.model.timeline is None
+    assert window.model.playback.timeline is None
     qtbot.keyClick(window, Qt.Key.Key_Right)  # live: a new step
     assert (window.controller.sim.steps == STEPS + 1).all()
     qtbot.keyClick(window, Qt.Key.Key_Left)
     qtbot.keyClick(window, Qt.Key.Key_End)
-    assert window.model.timeline is None
+    assert window.model.playback.timeline is None
 
 
 def test_playing_or_changing_a_run_goes_live(window):
-    window.model.timeline = 3
-    window.model.playing = True
-    assert window.model.timeline is None
-    window.model.playing = False
-    window.model.timeline = 3
+    window.model.playback.timeline = 3
+    window.model.playback.playing = True
+    assert window.model.playback.timeline is None
+    window.model.playback.playing = False
+    window.model.playback.timeline = 3
     window.model.runs[0].learning_rate = 0.002
-    assert window.model.timeline is None and window.controller.sim.steps[0] == 0
+    assert window.model.playback.timeline is None and window.controller.sim.steps[0] == 0
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5, "x"])
 def test_a_bad_timeline_step_is_refused(window, bad):
     with pytest.raises(ValueError):
-        window.model.timeline = bad
-    assert window.model.timeline is None
+        window.model.playback.timeline = bad
+    assert window.model.playback.timeline is None
 
 
 # ---------------------------------------------------------------------------------- swarms

@@ -4,7 +4,6 @@ cancel leaves the race untouched."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 
@@ -16,7 +15,8 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 from optviz.app.window.main_window import MainWindow  # noqa: E402
-from optviz.app.window.model import race_to_dict  # noqa: E402
+from optviz.app.window.saved_form import model_to_scenario  # noqa: E402
+from optviz.core.scenario import dump_scenario  # noqa: E402
 from optviz.core import get_surface  # noqa: E402
 from optviz.core.tuning import log_grid, tune_all, tune_learning_rate  # noqa: E402
 
@@ -42,7 +42,7 @@ def window(qtbot, tmp_path):
 
 
 def race_state(window) -> str:
-    return json.dumps(race_to_dict(window.model), sort_keys=True)
+    return dump_scenario(model_to_scenario(window.model, "t"))
 
 
 def wait_task(qtbot, task, timeout=60_000):
@@ -223,10 +223,10 @@ def test_the_sweep_window_shows_all_its_text_and_scales_with_presentation_mode(q
         # widget fonts, then set_look(theme, scale) of the plots inside).
         base_tick = win.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
         base_label = win.plot.labels[0].textItem.font().pointSizeF()
-        w.model.ui_scale = 1.5
-        w.model.presentation = True
+        w.model.view.ui_scale = 1.5
+        w.model.view.presentation = True
         qtbot.wait(100)
-        win.plot.set_look(w.model.theme, 1.5)  # what presentation mode calls on a tool window's plots
+        win.plot.set_look(w.model.view.theme, 1.5)  # what presentation mode calls on a tool window's plots
         tick = win.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
         assert tick == pytest.approx(1.5 * base_tick)
         assert win.plot.labels[0].textItem.font().pointSizeF() == pytest.approx(1.5 * base_label)
@@ -234,7 +234,7 @@ def test_the_sweep_window_shows_all_its_text_and_scales_with_presentation_mode(q
         qtbot.wait(50)
         assert clipped_text(win) == []
     finally:
-        w.model.presentation = False
+        w.model.view.presentation = False
         if w.tuning.sweep_window is not None and w.tuning.sweep_window.task is not None:
             w.tuning.sweep_window.task.cancel()
             w.tuning.sweep_window.task.wait()

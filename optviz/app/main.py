@@ -50,5 +50,5 @@ def run_app(preset=None, optimizers=None, start=None, max_steps=None, play=False
     else:
         window.show()
     if play:
-        window.controller.model.playing = True
+        window.controller.model.playback.playing = True
     return app.exec()

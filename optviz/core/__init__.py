@@ -25,7 +25,6 @@ from .scenario import (
     parse_scenario,
     save_scenario,
     scenario_from_race_dict,
-    scenario_to_race_dict,
 )
 from .schedules import SCHEDULES, make_schedule
 from .simulation import FINAL, RunSpec, Simulation, Status, Tolerances, describe_status, simulate
@@ -58,7 +57,7 @@ __all__ = [
     # scenario files (optviz.core.scenario)
     "SCENARIO_VERSION", "Overlays", "RunEntry", "Scenario", "ScenarioError", "SurfaceRef", "ViewSettings",
     "builtin_scenarios", "dump_scenario", "load_scenario", "loads_scenario", "parse_scenario", "save_scenario",
-    "scenario_from_race_dict", "scenario_to_race_dict",
+    "scenario_from_race_dict",
     # looking back at a recorded race (optviz.core.timeline)
     "SimulationFrame", "latest_step", "recent_cloud",
 ]

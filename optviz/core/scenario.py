@@ -14,9 +14,9 @@ NaN/Infinity, booleans where numbers belong, and too-new versions are refused wi
 optimizers' and schedules' own validation. Loading never changes any state: it returns a new
 :class:`Scenario` or raises.
 
-The app keeps its race as a plain dict (``race_to_dict`` in ``optviz.app.window.model``);
-:func:`scenario_to_race_dict` and :func:`scenario_from_race_dict` convert between that dict
-and a :class:`Scenario`.
+The app's race (its model) goes in and out of this form in one place
+(:mod:`optviz.app.window.saved_form`); :func:`scenario_from_race_dict` only reads the plain
+race dict that earlier app versions kept as their session.
 
 Example::
 
@@ -69,7 +69,7 @@ __all__ = [
     "SCENARIO_VERSION", "CUSTOM_PRESET", "MAX_FILE_BYTES", "MAX_RUNS", "MAX_STEPS_LIMIT", "STEPS_PER_FRAME_MAX",
     "LEARNING_RATE_RANGE", "ScenarioError", "SurfaceRef", "RunEntry", "Overlays", "ViewSettings",
     "Scenario", "parse_scenario", "loads_scenario", "load_scenario", "scenario_to_data", "dump_scenario",
-    "save_scenario", "builtin_scenarios", "scenario_to_race_dict", "scenario_from_race_dict",
+    "save_scenario", "builtin_scenarios", "scenario_from_race_dict",
 ]
 
 SCENARIO_VERSION = 1
@@ -769,40 +769,8 @@ _RACE_KEYS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", 
               "log_loss", "runs")
 
 
-def scenario_to_race_dict(scenario: Scenario) -> dict:
-    """The app's race dict (``race_to_dict`` in ``optviz.app.window.model``) for ``scenario``.
-
-    Keys: preset, preset_params, start, same_lr, steps_per_frame, max_steps, seed,
-    noise_scale, log_loss and runs (each with the keys of ``RunModel.to_dict()``). A custom
-    expression has ``"preset": "custom"``, empty ``preset_params`` and an extra key
-    ``"custom": {"expression": text, "view": [xmin, xmax, ymin, ymax]}``. The view settings
-    other than ``log_loss`` are not part of the race dict.
-    """
-    surface = scenario.surface
-    data = {
-        "preset": CUSTOM_PRESET if surface.is_custom else surface.preset,
-        "preset_params": {} if surface.is_custom else dict(surface.params),
-        "start": [scenario.start[0], scenario.start[1]],
-        "same_lr": scenario.same_lr,
-        "steps_per_frame": scenario.steps_per_frame,
-        "max_steps": scenario.max_steps,
-        "seed": scenario.seed,
-        "noise_scale": scenario.noise_scale,
-        "log_loss": scenario.view.log_loss,
-        "runs": [
-            {"optimizer": r.optimizer, "label": r.label, "visible": r.visible, "hyper": dict(r.hyper),
-             "batch_size": r.batch_size, "schedule": r.schedule, "schedule_params": dict(r.schedule_params),
-             "seed": r.seed}
-            for r in scenario.runs
-        ],
-    }
-    if surface.is_custom:
-        data["custom"] = {"expression": surface.expression, "view": list(surface.view.as_tuple())}
-    return data
-
-
 def scenario_from_race_dict(data: Mapping, *, title: str, note: str = "", view: ViewSettings | None = None) -> Scenario:
-    """A :class:`Scenario` from the app's race dict (see :func:`scenario_to_race_dict`), with the
+    """A :class:`Scenario` from the race dict older app versions kept as their session, with the
     given title, note and view settings (``log_loss`` comes from the race dict when present).
 
     Raises:

@@ -124,7 +124,7 @@ class Race:
         sim.run()
         runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible), getattr(run, "dash", None),
                         getattr(run, "marker", None)) for run in model.runs]
-        return cls.from_simulation(sim, runs, preset=model.preset, log_loss=model.log_loss,
+        return cls.from_simulation(sim, runs, preset=model.preset, log_loss=model.view.log_loss,
                                    noise_scale=model.noise_scale)
 
     @classmethod

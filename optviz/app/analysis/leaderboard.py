@@ -122,7 +122,7 @@ class LeaderboardDock(QDockWidget):
         c = self.controller
         c.advanced.connect(self._on_advanced)
         c.runsChanged.connect(self._on_runs)
-        self.model.events.connect("playing", self._on_playing)
+        self.model.playback.events.connect("playing", self._on_playing)
         self.visibilityChanged.connect(lambda shown: shown and self.refresh())
         self.toggle_action: QAction | None = None
         self.auto_action: QAction | None = None

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QToolBar, QToolButton
 from ...core.optimizers import rule_of
 from ...look import marker_glyph
 from ..panels.equations import format_number
-from ..window.model import display_color
+from ..window.view_prefs import display_color
 
 #: The strip's step and loss refresh at most this often while playing (s).
 STRIP_INTERVAL = 0.1
@@ -42,8 +42,9 @@ class HyperStrip(QToolBar):
         self.addWidget(self.raise_)
         self._progress = ""
         self._last = 0.0
-        for name in ("selected", "runs", "run", "theme"):
+        for name in ("selected", "runs", "run"):
             model.events.connect(name, lambda _: self.refresh(), owner=self)
+        model.view.events.connect("theme", lambda _: self.refresh(), owner=self)
         self.refresh()
 
     def text(self) -> str:
@@ -60,14 +61,14 @@ class HyperStrip(QToolBar):
                  if isinstance(v, (int, float)) and n in rule.names]
         if run.schedule != "constant":
             parts.append(f"schedule: {run.schedule.replace('_', ' ')}")
-        color = display_color(run.color, m.theme)
+        color = display_color(run.color, m.view.theme)
         glyph = marker_glyph(getattr(run, "marker", "o"))
         self.label.setText(f"<span style='color:{color}'>{glyph}</span> <b>{k + 1}. {run.title}</b>&nbsp;&nbsp; "
                            + "&nbsp;&nbsp; ".join(parts) + self._progress)
 
     def update_runs(self, sim, force: bool = False) -> None:
         now = time.perf_counter()
-        if not force and self.model.playing and now - self._last < STRIP_INTERVAL:
+        if not force and self.model.playback.playing and now - self._last < STRIP_INTERVAL:
             return
         self._last = now
         k = min(self.model.selected, sim.K - 1)

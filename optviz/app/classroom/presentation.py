@@ -34,7 +34,8 @@ from ...core.simulation import RunSpec
 from ..window.dock_layout import DockLayout
 from ..panels.equations import EquationsPanel
 from .hyper_strip import HyperStrip
-from ..window.model import LR_MAX, LR_MIN, UI_SCALE_MAX, UI_SCALE_MIN
+from ..window.model import LR_MAX, LR_MIN
+from ..window.view_prefs import UI_SCALE_MAX, UI_SCALE_MIN
 from ..views.overlays import FIELD_TIP, GRADIENT_TIP, MOMENTUM_TIP, STEP_SIZE_TIP, RunOverlays
 from .shortcuts import ShortcutOverlay, action_keys, action_title
 from ..window.ui_scale import BASE_FONT, FONT_SCALE, scale_widget_fonts
@@ -65,7 +66,7 @@ class _ArrowKeyGuard(QObject):
         self.model = model
 
     def eventFilter(self, obj, event) -> bool:
-        if (event.type() == QEvent.Type.ShortcutOverride and not self.model.presentation
+        if (event.type() == QEvent.Type.ShortcutOverride and not self.model.view.presentation
                 and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
                 and isinstance(obj, (QAbstractSpinBox, QAbstractSlider))):
             event.accept()
@@ -84,7 +85,7 @@ class _ToolWindowScaler(QObject):
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
             c = self.classroom
-            if (c.model.scale != 1.0 or obj.property(FONT_SCALE) not in (None, 1.0)) \
+            if (c.model.view.scale != 1.0 or obj.property(FONT_SCALE) not in (None, 1.0)) \
                     and (obj.isWindow() or isinstance(obj, QDockWidget)) and obj in c._tool_windows():
                 c.scale_tool_window(obj)
         return False
@@ -135,7 +136,7 @@ class Classroom(QObject):
         self.equations_dock = dock
         # Where the update rule and the leaderboard go depends on the room.
         self.docks = DockLayout(window, window.side_dock, dock, getattr(window, "leaderboard", None),
-                                lambda: m.scale)
+                                lambda: m.view.scale)
         self.docks.arrange()
 
         self.overlays = RunOverlays(m, window.contour, window.surface3d)
@@ -161,23 +162,23 @@ class Classroom(QObject):
                             ("ui_scale", self._on_ui_scale), ("panels_collapsed", self._on_collapsed),
                             ("show_3d", self._on_show_3d), ("show_contour", self._on_show_contour),
                             ("show_equations", self._on_show_equations)):
-            m.events.connect(name, react)
+            m.view.events.connect(name, react)
         window.controller.surfaceChanged.connect(self._on_surface)
         self._on_surface()
         self.sync()
-        if m.theme != "normal":
+        if m.view.theme != "normal":
             self.apply_look()
 
     def sync(self) -> None:
         """Show and hide the panels and views as the model says (after the window restored
         its saved dock and toolbar state, which knows nothing of the model)."""
         m = self.model
-        self._on_collapsed(m.panels_collapsed)
-        self._on_show_3d(m.show_3d)
-        self._on_show_contour(m.show_contour)
-        self._on_show_equations(m.show_equations)
+        self._on_collapsed(m.view.panels_collapsed)
+        self._on_show_3d(m.view.show_3d)
+        self._on_show_contour(m.view.show_contour)
+        self._on_show_equations(m.view.show_equations)
         # Keys drive the race from the start (a focused spin box would eat Space and the arrows).
-        if self.window.focusWidget() is None or not m.panels_collapsed:
+        if self.window.focusWidget() is None or not m.view.panels_collapsed:
             self.window.contour.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------ actions
@@ -185,7 +186,7 @@ class Classroom(QObject):
     def _action(self, name: str, text: str, keys=(), slot=None, *, field: str | None = None,
                 tip: str | None = None) -> QAction:
         """A window-wide action; ``field`` makes it a checkable switch bound both ways to that
-        model field (a refused value shows the message and puts the switch back)."""
+        view preference (a refused value shows the message and puts the switch back)."""
         w, m = self.window, self.model
         action = QAction(text, w)
         action.setObjectName(name)
@@ -196,17 +197,17 @@ class Classroom(QObject):
             action.setStatusTip(tip)
         if field is not None:
             action.setCheckable(True)
-            action.setChecked(bool(getattr(m, field)))
+            action.setChecked(bool(getattr(m.view, field)))
 
             def toggled(on, field=field, action=action):
                 try:
-                    setattr(m, field, bool(on))
+                    setattr(m.view, field, bool(on))
                 except ValueError as err:
-                    _set_checked(action, getattr(m, field))
+                    _set_checked(action, getattr(m.view, field))
                     w.show_message(str(err))
 
             action.toggled.connect(toggled)
-            m.events.connect(field, lambda on, action=action: _set_checked(action, on))
+            m.view.events.connect(field, lambda on, action=action: _set_checked(action, on))
         elif slot is not None:
             action.triggered.connect(lambda _=False: slot())
         w.addAction(action)
@@ -218,14 +219,14 @@ class Classroom(QObject):
         a = self._action
         present = a("presentation", "&Presentation mode", ("F5",), field="presentation",
                     tip="Full screen, projector theme, large fonts and lines; the side panels collapse")
-        leave = a("leave", "Leave presentation mode", ("Esc",), lambda: setattr(m, "presentation", False))
-        leave.setEnabled(m.presentation)
+        leave = a("leave", "Leave presentation mode", ("Esc",), lambda: setattr(m.view, "presentation", False))
+        leave.setEnabled(m.view.presentation)
         theme = a("theme", "Projector &theme", ("T",),
                   tip="White and near-black, thick lines: legible on a washed-out projector")
         theme.setCheckable(True)
-        theme.setChecked(m.theme == "projector")
+        theme.setChecked(m.view.theme == "projector")
         theme.toggled.connect(lambda on: self._set_theme("projector" if on else "normal"))
-        m.events.connect("theme", lambda value: _set_checked(theme, value == "projector"))
+        m.view.events.connect("theme", lambda value: _set_checked(theme, value == "projector"))
         larger = a("larger", "&Larger (presentation scale)", ("Ctrl+=", "Ctrl++"), lambda: self.change_scale(+1))
         smaller = a("smaller", "&Smaller (presentation scale)", ("Ctrl+-",), lambda: self.change_scale(-1))
         collapse = a("collapse", "&Collapse side panels", ("H",), field="panels_collapsed",
@@ -250,8 +251,8 @@ class Classroom(QObject):
         previous_run = a("previous_run", "Select the previous run", ("Shift+Tab", "Backtab"),
                          lambda: self.cycle_run(-1))
         # Tab keeps moving the focus outside presentation mode.
-        next_run.setEnabled(m.presentation)
-        previous_run.setEnabled(m.presentation)
+        next_run.setEnabled(m.view.presentation)
+        previous_run.setEnabled(m.view.presentation)
         self._run_keys = []
         for k in range(8):
             self._run_keys.append(a(f"select_run_{k + 1}", f"Select run {k + 1}", (str(k + 1),),
@@ -325,26 +326,26 @@ class Classroom(QObject):
         return [("Race", race), ("Views", views), ("Visual aids", aids), ("Help and more", help_rows)]
 
     def show_shortcuts(self) -> None:
-        self.overlay.set_scale(self.model.scale)
+        self.overlay.set_scale(self.model.view.scale)
         self.overlay.set_groups(self.shortcut_groups())
         self.overlay.open()
 
     # ------------------------------------------------------------------ commands
 
     def _set_theme(self, name: str) -> None:
-        self.model.theme = name
+        self.model.view.theme = name
         self.window.show_message(f"{name.capitalize()} theme")
 
     def change_scale(self, direction: int) -> None:
         m = self.model
-        new = min(max(round((m.ui_scale + direction * SCALE_STEP) / SCALE_STEP) * SCALE_STEP, UI_SCALE_MIN),
+        new = min(max(round((m.view.ui_scale + direction * SCALE_STEP) / SCALE_STEP) * SCALE_STEP, UI_SCALE_MIN),
                   UI_SCALE_MAX)
-        if new == m.ui_scale:
+        if new == m.view.ui_scale:
             edge = "largest" if direction > 0 else "smallest"
-            self.window.show_message(f"Presentation scale is already at its {edge} ({m.ui_scale:g}×)")
+            self.window.show_message(f"Presentation scale is already at its {edge} ({m.view.ui_scale:g}×)")
             return
-        m.ui_scale = new
-        note = "" if m.presentation else " (used in presentation mode, F5)"
+        m.view.ui_scale = new
+        note = "" if m.view.presentation else " (used in presentation mode, F5)"
         self.window.show_message(f"Presentation scale {new:g}×{note}")
 
     def change_learning_rate(self, direction: int) -> None:
@@ -403,18 +404,18 @@ class Classroom(QObject):
         w, m = self.window, self.model
         for action in (self.actions["leave"], self.actions["next_run"], self.actions["previous_run"]):
             action.setEnabled(bool(on))
-        m.display_factor = w.display_factor()  # the projector this window is on
+        m.view.display_factor = w.display_factor()  # the projector this window is on
         self._applying = True
         try:
             if on:
-                self._saved = _Saved(w.saveGeometry(), w.isMaximized(), w.isFullScreen(), m.theme,
-                                     m.panels_collapsed, w.centralWidget().sizes(),
+                self._saved = _Saved(w.saveGeometry(), w.isMaximized(), w.isFullScreen(), m.view.theme,
+                                     m.view.panels_collapsed, w.centralWidget().sizes(),
                                      [w.side_dock.width(), self.equations_dock.width()])
-                m.theme = "projector"
-                m.panels_collapsed = True
+                m.view.theme = "projector"
+                m.view.panels_collapsed = True
             elif self._saved is not None:
-                m.theme = self._saved.theme
-                m.panels_collapsed = self._saved.collapsed
+                m.view.theme = self._saved.theme
+                m.view.panels_collapsed = self._saved.collapsed
         finally:
             self._applying = False
         self.apply_look()
@@ -446,18 +447,18 @@ class Classroom(QObject):
         """Presentation mode: the views take most of the height, the update rule the width its
         rows need (at most 30 %), the side panel (when H opened it) the width its cards need."""
         w, m = self.window, self.model
-        if not m.presentation:
+        if not m.view.presentation:
             return
         height = max(w.centralWidget().height(), 1)
         w.centralWidget().setSizes([int(PRESENTATION_VIEWS_SHARE * height),
                                     int((1 - PRESENTATION_VIEWS_SHARE) * height)])
         self._fit_equations_dock()
-        if not m.panels_collapsed:
+        if not m.view.panels_collapsed:
             panel = w.side_dock.widget()
             w.resizeDocks([w.side_dock], [panel.minimumSizeHint().width()], Qt.Orientation.Horizontal)
 
     def _on_ui_scale(self, _value) -> None:
-        if self.model.presentation:
+        if self.model.view.presentation:
             self.apply_look()
             self.docks.arrange()
             self.fit_presentation_layout()
@@ -472,7 +473,7 @@ class Classroom(QObject):
         if self._applying:
             return
         w, m = self.window, self.model
-        theme, scale = m.theme, m.scale
+        theme, scale = m.view.theme, m.view.scale
         for view in (w.contour_panel, w.legend, w.note_banner, w.loss_plot, w.grad_plot, w.data_plot, w.readouts,
                      self.equations, self.overlays):
             view.set_look(theme, scale)
@@ -512,7 +513,7 @@ class Classroom(QObject):
         """A tool's dock or window in the current theme and scale: every font (tables get rows
         tall enough for them), and the ``set_look(theme, scale)`` of the plots inside it."""
         m = self.model
-        scale_widget_fonts(root, m.scale)
+        scale_widget_fonts(root, m.view.scale)
         for table in root.findChildren(QTableWidget):
             rows = table.verticalHeader()
             rows.setDefaultSectionSize(int(table.fontMetrics().height() * 1.45 + 4))
@@ -528,7 +529,7 @@ class Classroom(QObject):
             set_look = getattr(child, "set_look", None)
             if callable(set_look) and child is not root.parentWidget():
                 try:
-                    set_look(m.theme, m.scale)
+                    set_look(m.view.theme, m.view.scale)
                 except TypeError:  # a set_look with another signature is not a look
                     pass
 
@@ -544,7 +545,7 @@ class Classroom(QObject):
             self.strip.update_runs(w.controller.frame, force=True)
         if not self._applying and getattr(self, "equations_dock", None) is not None:
             self.docks.arrange()
-        if not on and self.model.presentation:
+        if not on and self.model.view.presentation:
             QTimer.singleShot(0, self.fit_presentation_layout)  # room for the panel's large cards
 
     def _fit_side_column(self) -> None:
@@ -554,7 +555,7 @@ class Classroom(QObject):
         if column is None:
             return
         has_data = hasattr(w.controller.surface, "data")
-        column.setVisible(not self.model.panels_collapsed or has_data)
+        column.setVisible(not self.model.view.panels_collapsed or has_data)
 
     def _on_show_3d(self, on: bool) -> None:
         w = self.window

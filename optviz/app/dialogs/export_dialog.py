@@ -46,7 +46,8 @@ from ...export import (
     camera_of,
     check_settings,
 )
-from ..window.model import MAX_STEPS_LIMIT, race_from_dict, race_to_dict
+from ...core.limits import MAX_STEPS_LIMIT
+from ..window.saved_form import model_from_scenario, model_to_scenario
 from ..window.tasks import BackgroundTask, TaskIO
 
 SIZES = (("1280 × 720 (HD)", 1280, 720), ("1920 × 1080 (Full HD)", 1920, 1080), ("3840 × 2160 (4K)", 3840, 2160))
@@ -216,7 +217,7 @@ class AnimationDialog(_ExportDialog):
         self.steps.setValue(model.max_steps)
         self.steps_per_frame = QSpinBox()
         self.steps_per_frame.setRange(1, MAX_STEPS_LIMIT)
-        self.steps_per_frame.setValue(model.steps_per_frame)
+        self.steps_per_frame.setValue(model.playback.steps_per_frame)
         self.form.insertRow(2, "Frames per second", self.fps)
         self.form.insertRow(3, "Steps", self.steps)
         self.form.insertRow(4, "Steps per frame", self.steps_per_frame)
@@ -268,7 +269,7 @@ def _remember_folder(window, path: Path) -> None:
 
 def _model_copy(window):
     """An independent copy of the window's race model (the export reads only this)."""
-    return race_from_dict(race_to_dict(window.model))
+    return model_from_scenario(model_to_scenario(window.model, "export"))
 
 
 def _snapshot(window) -> Race:
@@ -277,7 +278,7 @@ def _snapshot(window) -> Race:
     runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible)) for run in model.runs]
     c = window.controller
     scale = c.grid.scale if c.grid is not None else None
-    return Race.from_simulation(c.sim, runs, preset=model.preset, log_loss=model.log_loss,
+    return Race.from_simulation(c.sim, runs, preset=model.preset, log_loss=model.view.log_loss,
                                 noise_scale=model.noise_scale, scale=scale)
 
 

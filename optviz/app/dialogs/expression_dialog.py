@@ -37,7 +37,7 @@ class ExpressionDialog(QDialog):
 
     Args:
         expression, view: the initial text and box ``(xmin, xmax, ymin, ymax)``.
-        scale: font scale (presentation mode); by default the parent window's ``model.scale``
+        scale: font scale (presentation mode); by default the parent window's ``model.view.scale``
             when it has one, else 1. A dialog is a window of its own and does not inherit the
             main window's scaled fonts.
     """

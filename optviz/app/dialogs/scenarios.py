@@ -30,66 +30,12 @@ from ...core.scenario import (
     MAX_TITLE,
     Scenario,
     ScenarioError,
-    ViewSettings,
     builtin_scenarios,
     load_scenario,
     save_scenario,
-    scenario_from_race_dict,
-    scenario_to_race_dict,
 )
 from .expression_dialog import ExpressionDialog
-from ..window.model import RaceModel, RunModel, race_to_dict
-
-VIEW_FIELDS = tuple(ViewSettings().to_app())
-
-
-def apply_scenario(model: RaceModel, scenario: Scenario) -> None:
-    """Make ``model`` the race of ``scenario``; on any failure the model is put back as it was."""
-    before = race_to_dict(model)
-    view_before = {name: getattr(model, name) for name in VIEW_FIELDS if hasattr(model, name)}
-    try:
-        _apply(model, scenario_to_race_dict(scenario), scenario.view.to_app())
-    except Exception:
-        _apply(model, before, view_before)
-        raise
-
-
-def _apply(model: RaceModel, data: dict, view: dict) -> None:
-    model.playing = False
-    runs = [RunModel.from_dict(run) for run in data["runs"]]  # fails here, before any change, if bad
-    if data["preset"] == CUSTOM_PRESET:
-        model.custom = data["custom"]
-        if model.preset_params:
-            model.preset_params = {}
-        model.preset = CUSTOM_PRESET
-    else:
-        if model.preset_params:
-            model.preset_params = {}
-        model.preset = data["preset"]
-        model.preset_params = dict(data.get("preset_params") or {})
-    for name in ("seed", "noise_scale", "max_steps", "steps_per_frame", "same_lr", "log_loss"):
-        if name in data:
-            setattr(model, name, data[name])
-    model.replace_runs(runs)
-    model.start = tuple(data["start"])
-    for name, value in view.items():
-        if name == "selected":
-            value = min(int(value), len(model.runs) - 1)
-        if hasattr(model, name):
-            # The two views: switch one on before the other may go off (one stays visible).
-            if name in ("show_3d", "show_contour") and not value:
-                continue
-            setattr(model, name, value)
-    for name in ("show_3d", "show_contour"):
-        if name in view and not view[name] and hasattr(model, name):
-            setattr(model, name, False)
-
-
-def current_scenario(model: RaceModel, title: str, note: str = "") -> Scenario:
-    """The running race as a scenario (raises ScenarioError if it cannot be one)."""
-    view = ViewSettings.from_app({name: getattr(model, name) for name in VIEW_FIELDS if hasattr(model, name)})
-    return scenario_from_race_dict(race_to_dict(model), title=title, note=note, view=view)
-
+from ..window.saved_form import apply_scenario, model_to_scenario
 
 class SaveScenarioDialog(QDialog):
     """Title and note for a scenario about to be saved."""
@@ -224,7 +170,7 @@ class ScenarioActions(QObject):
 
     def save_to(self, path, title: str, note: str = "") -> bool:
         try:
-            save_scenario(current_scenario(self.model, title, note), path)
+            save_scenario(model_to_scenario(self.model, title, note), path)
         except (ScenarioError, OSError, ValueError) as err:
             self.show_error("Cannot save the scenario", _about(path, err))
             return False
@@ -235,7 +181,7 @@ class ScenarioActions(QObject):
 
     def set_custom_function(self, expression: str, view) -> None:
         """Race on J(x, y) = ``expression`` over ``view``; raises ExpressionError/ValueError."""
-        self.model.playing = False
+        self.model.playback.playing = False
         self.model.custom = {"expression": expression, "view": list(view)}
         if self.model.preset != CUSTOM_PRESET:
             if self.model.preset_params:
@@ -297,4 +243,4 @@ def _file_name(title: str) -> str:
     return "-".join(keep.lower().split())[:60] or "scenario"
 
 
-__all__ = ["SaveScenarioDialog", "ScenarioActions", "apply_scenario", "current_scenario", "save_scenario"]
+__all__ = ["SaveScenarioDialog", "ScenarioActions"]

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
 from ...core.optimizers import OPTIMIZERS, Explained, Html, Update, rule_of
 from ...look import marker_glyph
-from ..window.model import display_color
+from ..window.view_prefs import display_color
 
 #: Point size of the equations in the normal look; presentation mode multiplies it by ui_scale.
 BASE_POINT_SIZE = 12.5
@@ -364,7 +364,7 @@ class EquationsPanel(QTextBrowser):
         if nums is None:
             return
         k = min(self.model.selected, len(self.model.runs) - 1)
-        color = display_color(self.model.runs[k].color, self.model.theme)
+        color = display_color(self.model.runs[k].color, self.model.view.theme)
         self._nums, self._color = nums, color
         self._glyph = marker_glyph(getattr(self.model.runs[k], "marker", "o"))  # the run's head marker
         self._render()

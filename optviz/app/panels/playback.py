@@ -6,7 +6,7 @@ from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QLabel, QStyle, QToolBar, QWidget
 
-from ..window.model import STEPS_PER_FRAME_MAX
+from ...core.limits import STEPS_PER_FRAME_MAX
 from .widgets import IntSpinBox, flash_tooltip, readable_font
 
 
@@ -68,26 +68,26 @@ class PlaybackBar(QToolBar):
         self.log_check.setToolTip("Plot the loss J(W) and |∇J(W)| on a log scale")
         self.addWidget(self.log_check)
 
-        self._show_playing(model.playing)
-        self._show_speed(model.steps_per_frame)
-        self._show_log(model.log_loss)
+        self._show_playing(model.playback.playing)
+        self._show_speed(model.playback.steps_per_frame)
+        self._show_log(model.view.log_loss)
         self.speed.valueChanged.connect(self._on_speed)
         self.log_check.toggled.connect(self._on_log)
-        model.events.connect("playing", self._show_playing)
-        model.events.connect("steps_per_frame", self._show_speed)
-        model.events.connect("log_loss", self._show_log)
+        model.playback.events.connect("playing", self._show_playing)
+        model.playback.events.connect("steps_per_frame", self._show_speed)
+        model.view.events.connect("log_loss", self._show_log)
 
     # widget → model
     def _on_speed(self, n: int) -> None:
         try:
-            self.model.steps_per_frame = n
+            self.model.playback.steps_per_frame = n
         except ValueError as err:
-            self._show_speed(self.model.steps_per_frame)
+            self._show_speed(self.model.playback.steps_per_frame)
             flash_tooltip(self.speed, str(err))
             self.message.emit(str(err))
 
     def _on_log(self, on: bool) -> None:
-        self.model.log_loss = bool(on)
+        self.model.view.log_loss = bool(on)
 
     # model → widget
     def _show_playing(self, playing: bool) -> None:

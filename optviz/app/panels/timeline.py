@@ -52,24 +52,24 @@ class TimelineBar(QWidget):
         for widget in (self.back, self.slider, self.forward, self.label, self.live):
             layout.addWidget(widget, 1 if widget is self.slider else 0)
 
-        self.slider.sliderPressed.connect(lambda: setattr(self.model, "playing", False))
+        self.slider.sliderPressed.connect(lambda: setattr(self.model.playback, "playing", False))
         self.slider.valueChanged.connect(self._on_slider)
-        model.events.connect("timeline", lambda _: self.sync(), owner=self)
+        model.playback.events.connect("timeline", lambda _: self.sync(), owner=self)
         controller.advanced.connect(self.sync)
         controller.runsChanged.connect(self.sync)
         self.sync()
 
     # widget → model
     def _on_slider(self, value: int) -> None:
-        self.model.timeline = None if value >= latest_step(self.controller.sim) else int(value)
+        self.model.playback.timeline = None if value >= latest_step(self.controller.sim) else int(value)
 
     def go_live(self) -> None:
-        self.model.timeline = None
+        self.model.playback.timeline = None
 
     # model → widget
     def sync(self) -> None:
         latest = latest_step(self.controller.sim)
-        t = self.model.timeline
+        t = self.model.playback.timeline
         shown = latest if t is None else min(t, latest)
         with QSignalBlocker(self.slider):
             self.slider.setRange(0, latest)

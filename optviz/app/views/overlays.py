@@ -370,9 +370,10 @@ class RunOverlays:
         self._sim = None
         self._theme, self._scale = "normal", 1.0
         self.set_look("normal", 1.0)
-        for name in ("overlay_gradient", "overlay_momentum", "overlay_step_size", "selected"):
-            model.events.connect(name, lambda _: self.refresh())
-        model.events.connect("overlay_field", lambda _: self._show_field())
+        for name in ("overlay_gradient", "overlay_momentum", "overlay_step_size"):
+            model.view.events.connect(name, lambda _: self.refresh())
+        model.events.connect("selected", lambda _: self.refresh())
+        model.view.events.connect("overlay_field", lambda _: self._show_field())
 
     # ---------------------------------------------------------------- set-up
 
@@ -386,7 +387,7 @@ class RunOverlays:
         self._key = None
 
     def _show_field(self) -> None:
-        on = bool(self.model.overlay_field) and self.box is not None
+        on = bool(self.model.view.overlay_field) and self.box is not None
         self.field.setVisible(on)
         self.field_halo.setVisible(on)
 
@@ -420,12 +421,12 @@ class RunOverlays:
         self.field_halo.setPen(_pen(FIELD_HALO.get(theme, FIELD_HALO["normal"]), width + extra))
 
     def _run_color(self):
-        from ..window.model import display_color
+        from ..window.view_prefs import display_color
 
         runs = self.model.runs
         if not runs:
             return (0, 0, 0)
-        return display_color(runs[min(self.model.selected, len(runs) - 1)].color, self.model.theme)
+        return display_color(runs[min(self.model.selected, len(runs) - 1)].color, self.model.view.theme)
 
     # ---------------------------------------------------------------- per frame
 
@@ -442,7 +443,7 @@ class RunOverlays:
     def update(self, sim) -> None:
         self._sim = sim
         m = self.model
-        wanted = (m.overlay_gradient, m.overlay_momentum, m.overlay_step_size)
+        wanted = (m.view.overlay_gradient, m.view.overlay_momentum, m.view.overlay_step_size)
         runs = m.runs
         k = min(m.selected, sim.K - 1, len(runs) - 1)
         if not any(wanted) or self.box is None or k < 0 or not runs[k].visible:

@@ -36,7 +36,8 @@ from ...core.scenario import CUSTOM_PRESET
 from ...core.scale import value_scale
 from ...core.swarm import swarm_points, swarm_step_limit
 from ...render.inputs import RunStyle, SurfaceGrid
-from .model import RaceModel, display_color
+from .model import RaceModel
+from .view_prefs import display_color
 
 GRID_SIZE = 200
 FRAME_MS = 16  # ~60 Hz
@@ -92,13 +93,13 @@ class RaceController(QObject):
         model.events.connect("custom", lambda _: self._on_preset() if model.preset == CUSTOM_PRESET else None)
         model.events.connect("start", lambda _: self._restart_all())
         model.events.connect("swarm", lambda _: self._rebuild())
-        model.events.connect("timeline", lambda _: None if self._quiet else self.advanced.emit())
+        model.playback.events.connect("timeline", lambda _: None if self._quiet else self.advanced.emit())
         model.events.connect("seed", lambda _: self._rebuild())
         model.events.connect("noise_scale", lambda _: self._rebuild())
         model.events.connect("max_steps", lambda _: self._rebuild())
         model.events.connect("runs", lambda _: self._rebuild())
         model.events.connect("run", self._on_run_changed)
-        model.events.connect("playing", self._on_playing)
+        model.playback.events.connect("playing", self._on_playing)
 
     # ------------------------------------------------------------------ model → simulation
 
@@ -158,17 +159,17 @@ class RaceController(QObject):
     def frame(self):
         """What the views show: the simulation itself, or its recorded state at the step the
         timeline was scrubbed to (never recomputed)."""
-        t = self.model.timeline
+        t = self.model.playback.timeline
         if t is None or t >= latest_step(self.sim):
             return self.sim
         return SimulationFrame(self.sim, t)
 
     def _go_live(self) -> None:
         """The timeline follows the race again (it restarted, or plays on). Callers redraw."""
-        if self.model.timeline is not None:
+        if self.model.playback.timeline is not None:
             self._quiet = True
             try:
-                self.model.timeline = None
+                self.model.playback.timeline = None
             finally:
                 self._quiet = False
 
@@ -205,7 +206,7 @@ class RaceController(QObject):
     def styles(self) -> list[RunStyle]:
         """How every run is drawn: its optimizer's look (:func:`optviz.look.run_looks`), the
         colour as the current theme shows it."""
-        theme = getattr(self.model, "theme", "normal")
+        theme = self.model.view.theme
         return [RunStyle(r.title, display_color(r.color, theme), r.visible, tuple(r.dash), r.marker)
                 for r in self.model.runs]
 
@@ -224,14 +225,14 @@ class RaceController(QObject):
         self.playingChanged.emit(playing)
 
     def toggle_play(self) -> None:
-        self.model.playing = not self.model.playing
+        self.model.playback.playing = not self.model.playback.playing
 
     def step_once(self) -> None:
         """One step forward: along the recording when scrubbed back, else a new step."""
         m = self.model
-        m.playing = False
-        if m.timeline is not None:
-            m.timeline = m.timeline + 1 if m.timeline + 1 < latest_step(self.sim) else None
+        m.playback.playing = False
+        if m.playback.timeline is not None:
+            m.playback.timeline = m.playback.timeline + 1 if m.playback.timeline + 1 < latest_step(self.sim) else None
             return
         if self.sim.step(1):
             self.advanced.emit()
@@ -239,9 +240,9 @@ class RaceController(QObject):
     def step_back(self) -> None:
         """One step back along the recording (pauses); nothing is recomputed."""
         m = self.model
-        m.playing = False
-        t = latest_step(self.sim) if m.timeline is None else m.timeline
-        m.timeline = max(0, t - 1)
+        m.playback.playing = False
+        t = latest_step(self.sim) if m.playback.timeline is None else m.playback.timeline
+        m.playback.timeline = max(0, t - 1)
 
     def reset(self) -> None:
         self._go_live()
@@ -254,7 +255,7 @@ class RaceController(QObject):
         ``tick_budget`` seconds (at least one); the rest are taken on the next ticks before a
         new frame's steps are requested. Then the views redraw."""
         if self._pending <= 0:
-            self._pending = int(self.model.steps_per_frame)
+            self._pending = int(self.model.playback.steps_per_frame)
         moved = self._step_within_budget()
         if moved:
             t0 = self.clock()
@@ -262,7 +263,7 @@ class RaceController(QObject):
             self._draw_cost = self.clock() - t0
         if self.sim.finished:
             self._pending = 0
-            self.model.playing = False
+            self.model.playback.playing = False
 
     def _step_within_budget(self) -> int:
         """Take pending steps until the budget is spent; returns the steps made. The chunk size
@@ -293,9 +294,9 @@ class RaceController(QObject):
             if made < chunk:  # every run stopped
                 self._pending = 0
                 break
-        if self._pending > 0 and not self._warned_slow and self.model.playing:
+        if self._pending > 0 and not self._warned_slow and self.model.playback.playing:
             self._warned_slow = True
             per_frame = max(1, int(budget / max(self._step_cost or budget, 1e-9)))
-            self.error.emit(f"This race cannot take {self.model.steps_per_frame:,} steps per frame here: about "
+            self.error.emit(f"This race cannot take {self.model.playback.steps_per_frame:,} steps per frame here: about "
                             f"{per_frame:,} fit in a frame, so it plays slower to keep the window responsive")
         return done

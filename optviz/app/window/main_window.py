@@ -27,13 +27,16 @@ from .controller import RaceController
 from ..views.data_plot import DataPlot
 from ..views.history_plots import HistoryPlot
 from ..analysis.leaderboard import LeaderboardDock
-from .model import STEPS_PER_FRAME_MAX, RaceModel, display_color
+from ...core.limits import STEPS_PER_FRAME_MAX
+from .model import RaceModel
+from .view_prefs import display_color
 from ..panels.optimizer_panel import OptimizerPanel
 from ..panels.playback import PlaybackBar
 from ..panels.preset_picker import PresetPicker
 from ..classroom.presentation import Classroom
 from . import session
-from ..dialogs.scenarios import ScenarioActions, apply_scenario, current_scenario
+from ..dialogs.scenarios import ScenarioActions
+from .saved_form import apply_scenario, model_to_scenario
 from ..classroom.note_banner import NoteBanner
 from ..views.readouts import ReadoutTable
 from ..views.run_legend import RunLegend
@@ -258,9 +261,9 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         log_action = QAction("&Log-scale loss plots", self, checkable=True, shortcut=QKeySequence("L"))
-        log_action.setChecked(self.model.log_loss)
-        log_action.toggled.connect(lambda on: setattr(self.model, "log_loss", on))
-        self.model.events.connect("log_loss", lambda on: _set_checked(log_action, on))
+        log_action.setChecked(self.model.view.log_loss)
+        log_action.toggled.connect(lambda on: setattr(self.model.view, "log_loss", on))
+        self.model.view.events.connect("log_loss", lambda on: _set_checked(log_action, on))
         view_menu.addAction(log_action)
         self.addAction(log_action)
         camera = QAction("Reset 3D &camera", self, shortcut=QKeySequence("Home"))
@@ -306,8 +309,8 @@ class MainWindow(QMainWindow):
         c.error.connect(self.show_message)
         self.contour.startMoved.connect(self._on_start_moved)
         m.events.connect("start", lambda xy: self.contour.set_start(*xy))
-        m.events.connect("log_loss", self._on_log)
-        m.events.connect("playing", lambda playing: None if playing else self._on_advanced())
+        m.view.events.connect("log_loss", self._on_log)
+        m.playback.events.connect("playing", lambda playing: None if playing else self._on_advanced())
         m.events.connect("selected", lambda _: self._update_data_plot())
         for widget in (self.panel, self.preset_picker, self.playback, self.swarm_controls):
             widget.message.connect(self.show_message)
@@ -333,7 +336,7 @@ class MainWindow(QMainWindow):
         self.panel.set_sample_count(c.sim.risk.n)
         minima = [m.value for m in surface.minima]
         self.loss_plot.set_reference(min(minima) if minima else None)
-        self._on_log(self.model.log_loss)
+        self._on_log(self.model.view.log_loss)
         self._on_advanced()
 
     def _on_runs(self) -> None:
@@ -341,7 +344,7 @@ class MainWindow(QMainWindow):
         for view in self._run_views():
             view.set_runs(styles)
         self.swarm_layer.set_runs(styles)
-        self.swarm_layer.set_scale(self.model.scale)
+        self.swarm_layer.set_scale(self.model.view.scale)
         self._on_advanced()
 
     def _run_views(self):
@@ -372,7 +375,7 @@ class MainWindow(QMainWindow):
                                  getattr(classroom, "equations", None))
                      if v is not None and (v.isVisible() or v is self.readouts)]
         now = time.perf_counter()
-        if self.model.playing:
+        if self.model.playback.playing:
             stalest = min(secondary, key=lambda v: self._refreshed.get(v, -np.inf), default=None)
             if stalest is None or now - self._refreshed.get(stalest, -np.inf) < SECONDARY_INTERVAL:
                 return
@@ -401,7 +404,7 @@ class MainWindow(QMainWindow):
         k = min(self.model.selected, len(self.model.runs) - 1)
         w, b = self.controller.frame.positions[k, 0]
         run = self.model.runs[k]
-        self.data_plot.update_model(float(w), float(b), display_color(run.color, self.model.theme))
+        self.data_plot.update_model(float(w), float(b), display_color(run.color, self.model.view.theme))
         self.data_plot.set_title(f"data and the model of {run.title}")
 
     def _on_start_moved(self, x: float, y: float) -> None:
@@ -415,10 +418,10 @@ class MainWindow(QMainWindow):
         self.grad_plot.set_log(on)
 
     def _change_speed(self, factor: float) -> None:
-        n = int(round(self.model.steps_per_frame * factor))
-        self.model.steps_per_frame = int(np.clip(n if n != self.model.steps_per_frame else n + 1, 1,
+        n = int(round(self.model.playback.steps_per_frame * factor))
+        self.model.playback.steps_per_frame = int(np.clip(n if n != self.model.playback.steps_per_frame else n + 1, 1,
                                                  STEPS_PER_FRAME_MAX))
-        n = self.model.steps_per_frame
+        n = self.model.playback.steps_per_frame
         self.show_message(f"{n} step{'s' if n != 1 else ''} per frame")
 
     def reset_camera(self) -> None:
@@ -474,9 +477,9 @@ class MainWindow(QMainWindow):
             return
         self.setGeometry(screen.availableGeometry())
         self._first_layout = True
-        if self.compact() and self.model.show_equations:
+        if self.compact() and self.model.view.show_equations:
             # A small screen: the views first; E brings the update rule back.
-            self.model.show_equations = False
+            self.model.view.show_equations = False
             if not self.statusBar().currentMessage():  # a restore problem says more
                 self.show_message("The update rule is hidden to leave room for the views: press E to show it",
                                   10000)
@@ -523,14 +526,14 @@ class MainWindow(QMainWindow):
         """The race as a scenario (with the opened scenario's title and note), the view
         preferences and the window, for the next launch."""
         try:
-            scenario = current_scenario(self.model, self.scenarios.title or session.SESSION_TITLE, self.scenarios.note)
+            scenario = model_to_scenario(self.model, self.scenarios.title or session.SESSION_TITLE, self.scenarios.note)
         except Exception:  # noqa: BLE001 - a race that cannot be a scenario is not kept
             scenario = None
         session.save(self.settings, self, scenario)
 
     def closeEvent(self, event) -> None:
-        self.model.playing = False
-        self.model.presentation = False  # save the normal window, not the full-screen one
+        self.model.playback.playing = False
+        self.model.view.presentation = False  # save the normal window, not the full-screen one
         self.save_settings()
         super().closeEvent(event)
 

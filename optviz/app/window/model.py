@@ -1,169 +1,29 @@
-"""The app's state as plain Python objects with change events (no Qt).
+"""The race the app shows: its surface, start point and runs, as evented models (no Qt).
 
-Widgets bind both ways: they set attributes (``run.learning_rate = 0.1``) and listen to
-``events`` to update themselves. The controller listens too and restarts the simulation.
+:class:`RaceModel` is the race (what a scenario saves); it holds the two other models of the
+window, :attr:`RaceModel.playback` (:class:`~optviz.app.window.playback_state.Playback`) and
+:attr:`RaceModel.view` (:class:`~optviz.app.window.view_prefs.ViewPrefs`), each with its own
+per-field events. Widgets bind both ways: they set attributes (``run.learning_rate = 0.1``) and
+listen to ``events`` to update themselves. The controller listens too and restarts the
+simulation.
 """
 
 from __future__ import annotations
-
-import inspect
-import weakref
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
 
 from ...core import get_surface, surface_keys
 from ...core.optimizers import OPTIMIZERS
 from ...core.recommended import recommended_learning_rate
 from ...core.expression import expression_surface
 from ...core.swarm import check_swarm
-from ...core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT, STEPS_PER_FRAME_MAX
+from ...core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT
 from ...core.simulation import RunSpec
-from ...look import RunLook, optimizer_look, projector_color, run_looks
+from ...look import RunLook, optimizer_look, run_looks
+from .events import Observable, in_range
+from .playback_state import Playback
+from .view_prefs import ViewPrefs
 
 #: The limits are the core's, so scenario files and the app accept the same values.
 LR_MIN, LR_MAX = LEARNING_RATE_RANGE
-
-#: The two looks of the app: the everyday one and the high-contrast one for projectors.
-THEMES = ("normal", "projector")
-#: Presentation mode scales fonts, lines and markers by ``ui_scale`` (adjustable in this range).
-UI_SCALE_MIN, UI_SCALE_MAX, UI_SCALE_DEFAULT = 1.0, 3.0, 1.75
-
-
-def display_color(color: str, theme: str) -> str:
-    """The colour a run is drawn in under ``theme``: its model colour, darkened in the
-    projector theme only where it lacks contrast on white (:func:`optviz.look.projector_color`;
-    no optimizer colour does)."""
-    if theme == "projector":
-        return projector_color(color)
-    return color
-
-
-class Connection:
-    """One callback connected to one event; :meth:`disconnect` removes it (idempotent)."""
-
-    __slots__ = ("_events", "name", "_ref", "_strong", "__weakref__")
-
-    def __init__(self, events: Events, name: str, callback: Callable[[Any], None]) -> None:
-        self._events, self.name = events, name
-        # A bound method is held weakly (its object's lifetime is its owner's business);
-        # a function or lambda strongly (nothing else would keep it).
-        if inspect.ismethod(callback):
-            self._ref, self._strong = weakref.WeakMethod(callback), None
-        else:
-            self._ref, self._strong = None, callback
-
-    def callback(self) -> Callable[[Any], None] | None:
-        return self._strong if self._ref is None else self._ref()
-
-    def disconnect(self) -> None:
-        self._events._drop(self)
-
-
-class Events:
-    """Named events of an :class:`Observable`: ``events.connect("learning_rate", fn)`` calls
-    ``fn(value)`` on each change (``"*"``: every event, as ``fn((name, value))``).
-
-    Like napari's EventedModel, and unlike a plain list of callbacks:
-
-    * only the model's own event names may be connected (a typo raises ValueError at once);
-    * bound methods are held by weak reference: a listener that is gone is dropped, not
-      called;
-    * ``owner`` ties a connection to a QObject (a widget): when Qt destroys it, every callback
-      it connected is disconnected, so no closure keeps calling into a deleted widget;
-    * :meth:`connect` returns a :class:`Connection` whose ``disconnect()`` removes it.
-    """
-
-    def __init__(self, names: tuple[str, ...] | None = None) -> None:
-        self._names = None if names is None else frozenset(names) | {"*"}
-        self._callbacks: dict[str, list[Connection]] = defaultdict(list)
-
-    def connect(self, name: str, callback: Callable[[Any], None], *, owner=None) -> Connection:
-        if self._names is not None and name not in self._names:
-            raise ValueError(f"no event {name!r}; the events are: {', '.join(sorted(self._names))}")
-        connection = Connection(self, name, callback)
-        self._callbacks[name].append(connection)
-        if owner is not None:
-            # Qt's destroyed signal: the owner's C++ object is going; the weak reference to the
-            # connection lets the owner live or die without the model keeping it.
-            ref = weakref.ref(connection)
-            owner.destroyed.connect(lambda *_: ref() is not None and ref().disconnect())
-        return connection
-
-    def disconnect(self, name: str, callback: Callable[[Any], None]) -> None:
-        for connection in list(self._callbacks.get(name, ())):
-            if connection.callback() == callback:
-                self._drop(connection)
-
-    def _drop(self, connection: Connection) -> None:
-        listeners = self._callbacks.get(connection.name)
-        if listeners and connection in listeners:
-            listeners.remove(connection)
-
-    def listeners(self, name: str) -> int:
-        """How many live callbacks ``name`` has (tests)."""
-        return sum(c.callback() is not None for c in self._callbacks.get(name, ()))
-
-    def emit(self, name: str, value: Any = None) -> None:
-        for connection in list(self._callbacks.get(name, ())):
-            self._call(connection, value)
-        for connection in list(self._callbacks.get("*", ())):
-            self._call(connection, (name, value))
-
-    def _call(self, connection: Connection, value: Any) -> None:
-        callback = connection.callback()
-        if callback is None:  # its object is gone
-            self._drop(connection)
-        else:
-            callback(value)
-
-
-class Observable:
-    """Attributes listed in ``_fields`` emit an event named after them when they change.
-
-    ``_validate_<name>(value)`` may check and normalise a value; it raises ValueError with a
-    clear message for bad input, which leaves the old value in place.
-    """
-
-    _fields: tuple[str, ...] = ()
-    #: Events besides one per field.
-    _extra_events: tuple[str, ...] = ()
-
-    def __init__(self) -> None:
-        object.__setattr__(self, "events", Events(self._fields + self._extra_events))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._fields:
-            check = getattr(self, f"_validate_{name}", None)
-            if check is not None:
-                value = check(value)
-            old = self.__dict__.get(name, _MISSING)
-            object.__setattr__(self, name, value)
-            if old is _MISSING or not _same(old, value):
-                self.events.emit(name, value)
-        else:
-            object.__setattr__(self, name, value)
-
-
-_MISSING = object()
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # e.g. arrays
-        return a is b
-
-
-def _in_range(name: str, value: float, low: float, high: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not low <= v <= high:
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {v:g}")
-    return v
-
 
 class RunModel(Observable):
     """One race entry as the optimizer panel edits it.
@@ -217,7 +77,7 @@ class RunModel(Observable):
     def _validate_hyper(self, value: dict) -> dict:
         value = dict(value)
         if "learning_rate" in value:
-            value["learning_rate"] = _in_range("learning rate", value["learning_rate"], LR_MIN, LR_MAX)
+            value["learning_rate"] = in_range("learning rate", value["learning_rate"], LR_MIN, LR_MAX)
         # The remaining checks (β < 1, ε ≥ 0…) are the optimizer's own.
         RunSpec(self.optimizer, value).build()
         return value
@@ -256,7 +116,8 @@ class RunModel(Observable):
 
 
 class RaceModel(Observable):
-    """Everything the race depends on: the preset, the start point, the runs, playback.
+    """The race: the preset, the start point, the runs and their settings; with the window's
+    :attr:`playback` and :attr:`view` preferences beside it (their own models and events).
 
     Args:
         preset: a surface key, or ``"custom"`` with ``custom`` given.
@@ -270,18 +131,18 @@ class RaceModel(Observable):
     custom function keeps the runs there are.
 
     Events: one per field, plus ``runs`` (the list changed: added, removed, replaced) and
-    ``run`` with ``(index, field)`` when a field of one run changed.
+    ``run`` with ``(index, field)`` when a field of one run changed. ``selected`` (the run the
+    update rule, the overlays and the strip explain) is the race's, since it indexes its runs.
     """
 
     _extra_events = ("runs", "run")
-    _fields = ("custom", "preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "playing",
-               "seed", "noise_scale", "log_loss", "selected", "timeline", "swarm",
-               # How the race is shown (the classroom features); see VIEW_FIELDS.
-               "presentation", "theme", "ui_scale", "panels_collapsed", "show_3d", "show_contour",
-               "show_equations", "overlay_gradient", "overlay_momentum", "overlay_step_size", "overlay_field")
+    _fields = ("custom", "preset", "preset_params", "start", "same_lr", "max_steps", "seed", "noise_scale",
+               "selected", "swarm")
 
     def __init__(self, preset: str = "narrow_valley", optimizers=None, start=None, custom=None) -> None:
         super().__init__()
+        self.playback = Playback()
+        self.view = ViewPrefs()
         # A typed loss {"expression": text, "view": [xmin, xmax, ymin, ymax]}, the surface of
         # preset "custom"; it is kept when another preset is chosen, to come back to.
         self.custom = custom
@@ -291,30 +152,12 @@ class RaceModel(Observable):
         self.start = tuple(start) if start is not None else surface.start
         self.runs: list[RunModel] = []
         self.same_lr = False
-        self.steps_per_frame = 2
         self.max_steps = 2000
-        self.playing = False
         self.seed = 0
         self.noise_scale = None  # σ of analytic surfaces' per-sample gradients; None: the surface's default
-        self.log_loss = True
         self.selected = 0
-        # The step the views show while scrubbing back through the race; None follows it live.
-        self.timeline = None
         # Every run starts from a cloud of points as well (see _validate_swarm); None: one point.
         self.swarm = None
-        # Presentation mode: full screen, the projector theme, everything scaled by ui_scale.
-        self.presentation = False
-        self.theme = "normal"
-        self.ui_scale = UI_SCALE_DEFAULT
-        self.panels_collapsed = False  # side panel and readouts hidden, the compact strip shown
-        self.show_3d = True  # at least one of the two views stays visible
-        self.show_contour = True
-        self.show_equations = True  # the live update rule of the selected run
-        # Visual aids drawn at the head of the selected run (and the field over the map).
-        self.overlay_gradient = False  # −∇J
-        self.overlay_momentum = False  # −αp (momentum, Nesterov; Adam's first moment)
-        self.overlay_step_size = False  # α/(ε + √r) per axis (AdaGrad, RMSProp, Adam)
-        self.overlay_field = False  # the field of −∇J directions over the map
         if optimizers is None:
             self.load_preset_race(emit=False)
         else:
@@ -323,6 +166,16 @@ class RaceModel(Observable):
             self.apply_recommended_rates()
         # Registered before any view or controller: the new preset's race is in place first.
         self.events.connect("preset", lambda _: self._on_preset())
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _MOVED:  # never a silent plain attribute beside the model that owns the field
+            raise AttributeError(_moved_message(name))
+        super().__setattr__(name, value)
+
+    def __getattr__(self, name: str):
+        # Called only when the normal lookup failed.
+        raise AttributeError(_moved_message(name) if name in _MOVED else
+                             f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _on_preset(self) -> None:
         if self.preset == CUSTOM_PRESET:  # race the runs there are on the typed function
@@ -368,12 +221,9 @@ class RaceModel(Observable):
                 self._share_lr(lr)
 
     # Validation keeps the model sane whatever a widget or a file sends.
-    def _validate_steps_per_frame(self, v):
-        return int(_in_range("steps per frame", v, 1, STEPS_PER_FRAME_MAX))
-
     def _validate_max_steps(self, v):
         # History is preallocated to the limit: 1e5 steps × 8 runs stay around 50 MB.
-        return int(_in_range("max steps", v, 1, MAX_STEPS_LIMIT))
+        return int(in_range("max steps", v, 1, MAX_STEPS_LIMIT))
 
     def _validate_start(self, v):
         x, y = (float(c) for c in v)
@@ -382,7 +232,7 @@ class RaceModel(Observable):
         return (x, y)
 
     def _validate_noise_scale(self, v):
-        return None if v is None else _in_range("noise scale", v, 0.0, 1e6)
+        return None if v is None else in_range("noise scale", v, 0.0, 1e6)
 
     def _validate_selected(self, v):
         if isinstance(v, bool) or int(v) != v:
@@ -393,35 +243,8 @@ class RaceModel(Observable):
             raise ValueError(f"there is no run {v + 1}: the race has {len(runs)} run{'s' if len(runs) != 1 else ''}")
         return v
 
-    def _validate_timeline(self, v):
-        if v is None:
-            return None
-        if isinstance(v, bool) or int(v) != v or v < 0:
-            raise ValueError(f"timeline step must be a whole number >= 0, got {v!r}")
-        return int(v)
-
     def _validate_swarm(self, v):
         return check_swarm(v)
-
-    def _validate_theme(self, v):
-        if v not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {v!r}")
-        return v
-
-    def _validate_ui_scale(self, v):
-        return _in_range("presentation scale", v, UI_SCALE_MIN, UI_SCALE_MAX)
-
-    def _validate_show_3d(self, v):
-        v = _flag_validator("show_3d")(self, v)
-        if not v and not self.__dict__.get("show_contour", True):
-            raise ValueError("at least one view must stay visible: show the contour map before hiding the 3D view")
-        return v
-
-    def _validate_show_contour(self, v):
-        v = _flag_validator("show_contour")(self, v)
-        if not v and not self.__dict__.get("show_3d", True):
-            raise ValueError("at least one view must stay visible: show the 3D view before hiding the contour map")
-        return v
 
     def _validate_preset(self, v):
         if v == CUSTOM_PRESET:
@@ -450,14 +273,6 @@ class RaceModel(Observable):
         if self.preset == CUSTOM_PRESET:
             return self._custom_surface
         return get_surface(self.preset, **self.preset_params)
-
-    @property
-    def scale(self) -> float:
-        """The scale in effect: in presentation mode ``ui_scale`` times the screen's
-        ``display_factor`` (``ui_scale`` is meant for a 1080-line screen), 1 otherwise."""
-        if not self.presentation:
-            return 1.0
-        return self.ui_scale * self.__dict__.get("display_factor", 1.0)
 
     def restyle(self, *, emit: bool = True) -> None:
         """Give every run its look from the race order (:func:`optviz.look.run_looks`): called
@@ -536,72 +351,11 @@ class RaceModel(Observable):
         self.load_preset_race()
 
 
-SETTINGS_FIELDS = ("preset", "preset_params", "start", "same_lr", "steps_per_frame", "max_steps", "seed",
-                   "noise_scale", "log_loss")
+#: The fields of the two models beside the race, by name: where each one lives.
+_MOVED = {**{name: "view" for name in ViewPrefs._fields}, **{name: "playback" for name in Playback._fields},
+          "scale": "view", "display_factor": "view"}
 
 
-def _flag_validator(name: str):
-    def validate(self, v):
-        if isinstance(v, bool) or (isinstance(v, int) and v in (0, 1)):
-            return bool(v)
-        raise ValueError(f"{name.replace('_', ' ')} must be true or false, got {v!r}")
-
-    return validate
-
-
-for _name in ("presentation", "panels_collapsed", "show_equations", "overlay_gradient", "overlay_momentum",
-              "overlay_step_size", "overlay_field"):
-    setattr(RaceModel, f"_validate_{_name}", _flag_validator(_name))
-del _name
-
-#: The user's view preferences, kept between sessions (QSettings) apart from the race, which
-#: is also the scenario format. Presentation mode itself is not kept: the app opens normal.
-VIEW_FIELDS = ("theme", "ui_scale", "show_3d", "show_contour", "show_equations", "overlay_gradient",
-               "overlay_momentum", "overlay_step_size", "overlay_field")
-
-
-def view_to_dict(model: RaceModel) -> dict:
-    """The view preferences (:data:`VIEW_FIELDS`) as plain JSON-able data."""
-    return {name: getattr(model, name) for name in VIEW_FIELDS}
-
-
-def view_from_dict(model: RaceModel, data) -> list[str]:
-    """Apply view preferences to ``model``. Tolerant: missing keys keep the model's values and
-    bad ones are skipped; returns a message per skipped key. (Old settings files have none.)"""
-    problems = []
-    if not isinstance(data, dict):
-        return [f"view settings must be a dict, got {type(data).__name__}"]
-    # The views first shown, then the one hidden: "at least one view" holds at every step.
-    names = sorted((n for n in VIEW_FIELDS if n in data), key=lambda n: n in ("show_3d", "show_contour")
-                   and not data[n])
-    for name in names:
-        try:
-            setattr(model, name, data[name])
-        except (TypeError, ValueError) as err:
-            problems.append(f"{name}: {err}")
-    return problems
-
-
-def race_to_dict(model: RaceModel) -> dict:
-    """The race as plain JSON-able data (for QSettings and scenario files)."""
-    data = {name: getattr(model, name) for name in SETTINGS_FIELDS}
-    data["start"] = list(model.start)
-    data["runs"] = [run.to_dict() for run in model.runs]
-    if model.preset == CUSTOM_PRESET:
-        data["custom"] = {"expression": model.custom["expression"], "view": list(model.custom["view"])}
-    return data
-
-
-def race_from_dict(data: dict) -> RaceModel:
-    """A new RaceModel from :func:`race_to_dict` data. Raises ValueError/KeyError/TypeError on
-    bad data; the caller keeps its current model in that case."""
-    model = RaceModel(data["preset"], optimizers=(), start=data.get("start"), custom=data.get("custom"))
-    model.preset_params = dict(data.get("preset_params") or {})
-    model.surface()  # validates the preset parameters
-    for name in ("steps_per_frame", "max_steps", "seed", "noise_scale", "log_loss"):
-        if name in data:
-            setattr(model, name, data[name])
-    runs = [RunModel.from_dict(run) for run in data["runs"]]
-    model.replace_runs(runs)
-    model.same_lr = bool(data.get("same_lr", False))
-    return model
+def _moved_message(name: str) -> str:
+    part = _MOVED[name]
+    return f"{name} is not a field of the race but of its {part} model: use model.{part}.{name}"

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QByteArray, QSettings
 
 from ...core.scenario import MAX_FILE_BYTES, Scenario, dump_scenario, loads_scenario, scenario_from_race_dict
-from .model import RaceModel, view_from_dict, view_to_dict
+from .model import RaceModel
+from .view_prefs import view_from_dict, view_to_dict
 
 #: The race, as the text of a scenario file.
 SESSION_KEY = "session/scenario"
-#: What older versions saved: ``race_to_dict`` JSON (still read once, by the scenario rules).
+#: What older versions saved: the race as a plain dict (still read once, by the scenario rules).
 LEGACY_RACE_KEY = "race/v1"
-#: Theme, presentation scale, views and overlays (:data:`optviz.app.window.model.VIEW_FIELDS`).
+#: Theme, presentation scale, views and overlays (:data:`optviz.app.window.view_prefs.VIEW_FIELDS`).
 VIEW_KEY = "view/v1"
 GEOMETRY_KEY, STATE_KEY = "window/geometry", "window/state"
 #: The title a session is saved under when no scenario was opened.
@@ -105,7 +106,7 @@ def read_view(settings: QSettings, model: RaceModel) -> list[str]:
     except Exception as err:  # noqa: BLE001
         return [f"the view preferences ({_reason(err)})"]
     try:
-        return [f"the view preference {p}" for p in view_from_dict(model, data)]
+        return [f"the view preference {p}" for p in view_from_dict(model.view, data)]
     except Exception as err:  # noqa: BLE001
         return [f"the view preferences ({_reason(err)})"]
 
@@ -144,5 +145,5 @@ def save(settings: QSettings, window, scenario: Scenario | None) -> None:
     else:
         settings.remove(SESSION_KEY)
     settings.remove(LEGACY_RACE_KEY)
-    settings.setValue(VIEW_KEY, json.dumps(view_to_dict(window.model)))
+    settings.setValue(VIEW_KEY, json.dumps(view_to_dict(window.model.view)))
     settings.sync()
