@@ -212,3 +212,18 @@ def test_schedules_are_frozen_and_hashable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.gamma = 0.9
     assert hash(s) == hash(StepDecay(0.1)) and {s: 1}[StepDecay(0.1, 100, 0.5)] == 1
+
+
+@pytest.mark.parametrize("kind", list(SCHEDULES))
+def test_every_schedule_parameter_is_defined_for_the_panels(kind):
+    """A schedule's extra parameters (its signature after ``lr``) each have a definition the
+    panels read (label, tooltip, integer?, range), and the default lies in that range."""
+    import dataclasses
+
+    cls = SCHEDULES[kind]
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "lr"]
+    assert sorted(cls.params) == sorted(names), kind
+    for name in names:
+        param, default = cls.params[name], next(f.default for f in dataclasses.fields(cls) if f.name == name)
+        assert param.label and param.tooltip and param.low <= default <= param.high, (kind, name)
+        assert param.integer == (type(default) is int), (kind, name)

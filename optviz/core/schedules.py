@@ -45,6 +45,8 @@ from typing import ClassVar, Union
 
 import numpy as np
 
+from .limits import LEARNING_RATE_RANGE
+
 __all__ = [
     "Schedule",
     "Constant",
@@ -155,10 +157,25 @@ def _step_index(t) -> int:
 
 
 @dataclass(frozen=True)
+class ScheduleParam:
+    """What a panel needs to offer one schedule parameter (besides ``lr``): its label in the
+    lecture's notation, a tooltip, whether it counts steps, and the range a control allows
+    (the schedule's own validation has the last word)."""
+
+    label: str
+    tooltip: str
+    integer: bool
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class _Schedule:
-    """Base: validates ``lr`` and the subclass's parameters in ``_validate``."""
+    """Base: validates ``lr`` and the subclass's parameters in ``_validate``; ``params`` defines
+    each parameter other than ``lr`` for the panels."""
 
     title: ClassVar[str] = ""
+    params: ClassVar[dict[str, ScheduleParam]] = {}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lr", _positive("learning rate", self.lr))
@@ -203,6 +220,11 @@ class StepDecay(_Schedule):
     """
 
     title: ClassVar[str] = "step decay"
+    params: ClassVar[dict[str, ScheduleParam]] = {
+        "step_size": ScheduleParam("step size", "α is multiplied by γ every this many steps", True, 1, 1_000_000),
+        "gamma": ScheduleParam("γ (factor)", "γ: the factor α is multiplied by (per step, or per decay period)",
+                               False, 1e-4, 1.0),
+    }
     lr: float
     step_size: int = 100
     gamma: float = 0.5
@@ -227,6 +249,10 @@ class Exponential(_Schedule):
     """
 
     title: ClassVar[str] = "exponential"
+    params: ClassVar[dict[str, ScheduleParam]] = {
+        "gamma": ScheduleParam("γ (factor)", "γ: the factor α is multiplied by (per step, or per decay period)",
+                               False, 1e-4, 1.0),
+    }
     lr: float
     gamma: float = 0.99
 
@@ -252,6 +278,9 @@ class InverseTime(_Schedule):
     """
 
     title: ClassVar[str] = "1/t"
+    params: ClassVar[dict[str, ScheduleParam]] = {
+        "decay": ScheduleParam("decay", "α_t = α / (1 + decay·t)", False, 0.0, 1e3),
+    }
     lr: float
     decay: float = 0.01
 
@@ -278,6 +307,12 @@ class Cosine(_Schedule):
     """
 
     title: ClassVar[str] = "cosine"
+    params: ClassVar[dict[str, ScheduleParam]] = {
+        "total_steps": ScheduleParam("T (steps)", "T: steps to anneal α down to its minimum along a half cosine",
+                                     True, 1, 1_000_000),
+        "lr_min": ScheduleParam("α min", "α_min: the smallest learning rate the cosine reaches (≤ α)", False, 0.0,
+                                LEARNING_RATE_RANGE[1]),
+    }
     lr: float
     total_steps: int = 1000
     lr_min: float = 0.0
@@ -295,7 +330,7 @@ class Cosine(_Schedule):
 
 
 #: Schedule kinds by key, in display order. Each value is the class; its signature gives
-#: the extra parameters (all but ``lr``) and their defaults.
+#: the extra parameters (all but ``lr``) and their defaults, its ``params`` their definitions.
 SCHEDULES: dict[str, type[_Schedule]] = {
     "constant": Constant,
     "step": StepDecay,

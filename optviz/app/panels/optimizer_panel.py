@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from ...core.optimizers import OPTIMIZERS, RULES, rule_of
 from ...core.schedules import SCHEDULES
 from ...core.simulation import RunSpec
-from ..window.model import LR_MAX
 from ..views.run_swatch import RunSwatch
 from .widgets import (
     IntSpinBox,
@@ -57,19 +56,6 @@ _SCHEDULE_TITLES = {
     "inverse_time": "1/t",
     "cosine": "cosine",
 }
-_SCHEDULE_ORDER = ("constant", "step", "exponential", "inverse_time", "cosine")
-
-# Schedule parameters (the keyword arguments of optviz.core.schedules' classes): (label, tooltip,
-# integer?, lo, hi).
-_SCHEDULE_PARAM_INFO: dict[str, tuple[str, str, bool, float, float]] = {
-    "gamma": ("γ (factor)", "γ: the factor α is multiplied by (per step, or per decay period)", False, 1e-4, 1.0),
-    "step_size": ("step size", "α is multiplied by γ every this many steps", True, 1, 1_000_000),
-    "decay": ("decay", "α_t = α / (1 + decay·t)", False, 0.0, 1e3),
-    "total_steps": ("T (steps)", "T: steps to anneal α down to its minimum along a half cosine", True, 1, 1_000_000),
-    "lr_min": ("α min", "α_min: the smallest learning rate the cosine reaches (≤ α)", False, 0.0, LR_MAX),
-}
-
-
 def hyper_names(key: str) -> list[str]:
     """The hyperparameter names the optimizer ``key`` exposes, the learning rate first (its
     rule's definition)."""
@@ -85,7 +71,7 @@ def hyper_info(key: str, name: str) -> tuple[str, str, str, float, float]:
 
 def schedule_choices() -> list[tuple[str, str]]:
     """``[(key, title), …]`` of the learning-rate schedules (:data:`SCHEDULES`)."""
-    ordered = [k for k in _SCHEDULE_ORDER if k in SCHEDULES] + [k for k in SCHEDULES if k not in _SCHEDULE_ORDER]
+    ordered = list(SCHEDULES)  # the core's display order
     return [(key, _SCHEDULE_TITLES.get(key, key.replace("_", " "))) for key in ordered]
 
 
@@ -306,8 +292,8 @@ class RunEditor(QFrame):
         self.schedule_widgets = {}
         defaults = schedule_defaults(kind)
         for name, default in defaults.items():
-            label, tip, integer, lo, hi = _SCHEDULE_PARAM_INFO.get(
-                name, (name, name, isinstance(default, int) and not isinstance(default, bool), 0.0, 1e6))
+            param = SCHEDULES[kind].params[name]
+            label, tip, integer, lo, hi = param.label, param.tooltip, param.integer, param.low, param.high
             lab = QLabel(label)
             lab.setToolTip(tip)
             if integer:
@@ -510,7 +496,7 @@ class RunEditor(QFrame):
         widget = self.schedule_widgets.get(name)
         bounds = getattr(widget, "bounds", None)
         if bounds is not None and not bounds[0] <= value <= bounds[1]:
-            label = _SCHEDULE_PARAM_INFO.get(name, (name,))[0].split(" (")[0]
+            label = SCHEDULES[self.run.schedule].params[name].label.split(" (")[0]
             self._show_schedule()
             self._refuse(widget, ValueError(
                 f"{label} must be in [{format_value(bounds[0])}, {format_value(bounds[1])}], "

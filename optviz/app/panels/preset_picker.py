@@ -23,25 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import get_surface, surface_keys
 from ...core.scenario import CUSTOM_PRESET
 from ...core.surface import Category, Family
 from ..classroom.note_banner import first_sentence, typeset_hats
 from .widgets import NumberSpinBox, flash_tooltip, format_value, readable_font
-
-try:  # the package exports the full registry (analytic and dataset surfaces)
-    from ...core import get_surface, surface_keys
-except ImportError:  # pragma: no cover - while optviz.core.__init__ is a stub
-    from ...core import datasets as _datasets
-    from ...core import surfaces as _surfaces
-
-    def surface_keys() -> list[str]:
-        return list(_surfaces.SURFACES) + list(_datasets.DATASET_SURFACES)
-
-    def get_surface(key, **params):
-        if key in _datasets.DATASET_SURFACES:
-            return _datasets.DATASET_SURFACES[key](**params)
-        return _surfaces.get_surface(key, **params)
-
 
 #: The picker's groups in order: (header, does this surface belong here?).
 GROUPS: tuple[tuple[str, object], ...] = (
