@@ -218,3 +218,39 @@ def test_quitting_during_an_export_leaves_no_partial_file(tmp_path):
     assert time.monotonic() - t0 < 60
     left = [p.name for p in tmp_path.iterdir() if p.name not in ("s.ini",)]
     assert left == [], f"left behind: {left}"
+
+
+def test_while_a_worker_runs_garbage_is_collected_on_the_gui_thread_only(qtbot):
+    """The worker makes reference cycles for a while; they are collected during the task (memory
+    does not grow) and every collection runs on the GUI thread."""
+    import weakref
+
+    class Node:
+        pass
+
+    threads, freed = [], []
+    stop = threading.Event()
+
+    def record(phase, info):
+        if phase == "start":
+            threads.append(threading.current_thread() is threading.main_thread())
+
+    def work(io):
+        made, limit = 0, time.monotonic() + 25
+        while not stop.is_set() and time.monotonic() < limit:
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # a cycle: only the cyclic collector frees it
+            weakref.finalize(a, freed.append, 1) if made % 1000 == 0 else None
+            made += 1
+        return made
+
+    gc.callbacks.append(record)
+    try:
+        task = BackgroundTask(work).start()
+        qtbot.waitUntil(lambda: len(freed) >= 5, timeout=20_000)  # freed while the worker still runs
+        assert task.running
+        stop.set()
+        assert task.wait(30)
+    finally:
+        gc.callbacks.remove(record)
+    assert threads and all(threads), "a collection ran in the worker thread"

@@ -13,13 +13,14 @@ Rules that keep the GUI responsive and Qt safe, by construction:
 * A worker never holds the last reference to a Qt object: the task keeps itself alive in
   :data:`_ALIVE` (owned by the GUI thread) until its thread has exited, checked by a timer,
   so the QObject is always destroyed on the GUI thread.
-* Python's cyclic garbage collector does not run while a worker runs: it runs in whichever
-  thread happens to allocate, and a Qt object it frees there (a closed window waiting in a
-  reference cycle) deadlocks against the GUI thread under PySide6, which hands part of the
-  deletion to it (seen in the test suite: a worker stuck in the collector inside pyqtgraph's
-  isocurve, the GUI thread waiting for the interpreter lock). The collector is paused when
-  the first task starts and resumed, with one collection on the GUI thread, when the last
-  task's thread has exited. The app also deletes what it closes through Qt on the GUI thread
+* Python's cyclic garbage collector runs on the GUI thread only while a worker runs: it
+  would otherwise run in whichever thread happens to allocate, and a Qt object it frees there
+  (a closed window waiting in a reference cycle) deadlocks against the GUI thread under
+  PySide6, which hands part of the deletion to it (seen in the test suite: a worker stuck in
+  the collector inside pyqtgraph's isocurve, the GUI thread waiting for the interpreter lock).
+  Python's automatic trigger is off for that time and a GUI-thread timer applies the same
+  thresholds (:class:`_CollectorPause`); when the last task's thread has exited the trigger is
+  Python's again. The app also deletes what it closes through Qt on the GUI thread
   (``deleteLater``), so little waits for the collector (tests/test_tasks.py checks both).
 * Quitting cancels every task; an export's partial file is deleted by the core's writer at
   exit even if its worker is still running (:mod:`optviz.core.files`).
@@ -38,28 +39,57 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 _ALIVE: set[BackgroundTask] = set()
 #: How often a finished task checks that its worker thread has exited (ms).
 REAP_MS = 20
+#: How often the GUI thread runs the cyclic collector's trigger while a worker runs (ms).
+COLLECT_MS = 100
 
 
 class _CollectorPause:
-    """The cyclic garbage collector off while any task's worker runs (nested holds count);
-    the last release, on the GUI thread, turns it back on and collects there."""
+    """While any task's worker runs, the cyclic collector runs on the GUI thread only.
+
+    Python triggers a collection in whichever thread happens to allocate, so its automatic
+    trigger is switched off (``gc.disable``) for that time and a GUI-thread timer takes its
+    place: every :data:`COLLECT_MS` it collects the generations whose allocation counts are
+    over Python's own thresholds, as the interpreter would. Garbage is thus still collected
+    during a long export (memory does not grow), but never in a worker. Nested holds count; the
+    last release, on the GUI thread, gives the trigger back to Python and collects once.
+    """
 
     holds = 0
     was_enabled = True
+    timer: QTimer | None = None
+    collections = 0  # GUI-thread collections made while paused (tests)
 
     @classmethod
     def hold(cls) -> None:
         if cls.holds == 0:
             cls.was_enabled = gc.isenabled()
             gc.disable()
+            if cls.was_enabled and QCoreApplication.instance() is not None:
+                if cls.timer is None:
+                    cls.timer = QTimer()
+                    cls.timer.setInterval(COLLECT_MS)
+                    cls.timer.timeout.connect(cls.collect_due)
+                cls.timer.start()
         cls.holds += 1
+
+    @classmethod
+    def collect_due(cls) -> None:
+        """Collect the oldest generation over its threshold (Python's rule), on this thread."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [g for g in range(3) if thresholds[g] and counts[g] >= thresholds[g]]
+        if due:
+            gc.collect(max(due))
+            cls.collections += 1
 
     @classmethod
     def release(cls) -> None:
         cls.holds = max(cls.holds - 1, 0)
-        if cls.holds == 0 and cls.was_enabled:
-            gc.enable()
-            gc.collect()
+        if cls.holds == 0:
+            if cls.timer is not None:
+                cls.timer.stop()
+            if cls.was_enabled:
+                gc.enable()
+                gc.collect()
 
 
 class TaskCancelled(Exception):
