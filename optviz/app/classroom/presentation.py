@@ -1,9 +1,10 @@
 """The classroom features of the main window: presentation mode, the projector theme, the
 compact hyperparameter strip, the keys a lecturer needs, the live equations and the overlays.
 
-Everything is driven by plain fields of the :class:`~optviz.app.window.model.RaceModel`
-(``presentation``, ``theme``, ``ui_scale``, ``panels_collapsed``, ``show_3d``,
-``show_contour``, ``show_equations``, ``overlay_*``, ``selected``). The actions write them
+Everything is driven by plain fields of the view preferences
+(:class:`~optviz.app.window.view_prefs.ViewPrefs`: ``presentation``, ``theme``, ``ui_scale``,
+``panels_collapsed``, ``show_3d``, ``show_contour``, ``show_equations``, ``overlay_*``) and
+the race's ``selected`` run. The actions write them
 (widget → model: plain setattr) and :class:`Classroom` reacts to their events (model →
 widgets, checkable actions updated with their signals blocked), so a scenario file, a test or
 a key press all take the same path.
@@ -15,6 +16,7 @@ the strip. Leaving it (Esc or F5) restores the window, the theme and the panels 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QDockWidget,
+    QMainWindow,
     QTableWidget,
     QTabBar,
     QToolBar,
@@ -104,8 +107,55 @@ class _Saved:
     docks: list[int]  # the side panel's and the update rule's widths
 
 
+@dataclass(frozen=True)
+class WindowParts:
+    """What the classroom features work on, each named: the window hands these over and the
+    classroom reaches nothing else of it.
+
+    Attributes:
+        window: the main window as a QMainWindow (full screen, geometry, docks, toolbars,
+            menus, status bar).
+        model, controller: the race model and the controller that drives it.
+        side_dock, leaderboard: the side panel's dock; the leaderboard's (or None).
+        contour, contour_panel, surface3d, view_3d: the map, its figure, the 3D view (None
+            without OpenGL) and what stands in the 3D view's place (the view or its note).
+        legend, note_banner, loss_plot, grad_plot, data_plot, readouts, timeline: the other
+            views, each with ``set_look(theme, scale)`` where it has a look.
+        playback, preset_picker: the playback bar (its actions) and the surface picker (its keys).
+        actions_by_name: the window's own actions by name (log, camera, faster, …).
+        show_message: ``show_message(text, timeout_ms=6000)`` in the status bar.
+        display_factor: physical pixels per design pixel on the window's screen.
+        restyle: after a theme or scale change, the runs in their colours at the new size.
+        redraw: a view shown again catches up with the race.
+    """
+
+    window: QMainWindow
+    model: object
+    controller: object
+    side_dock: QDockWidget
+    leaderboard: QDockWidget | None
+    contour: QWidget
+    contour_panel: QWidget
+    surface3d: QWidget | None
+    view_3d: QWidget | None
+    legend: QWidget
+    note_banner: QWidget
+    loss_plot: QWidget
+    grad_plot: QWidget
+    data_plot: QWidget
+    readouts: QWidget
+    timeline: QWidget
+    playback: object
+    preset_picker: object
+    actions_by_name: dict
+    show_message: Callable[..., None]
+    display_factor: Callable[[], float]
+    restyle: Callable[[], None]
+    redraw: Callable[[], None]
+
+
 class Classroom(QObject):
-    """Installs the classroom features into a :class:`~optviz.app.window.main_window.MainWindow`.
+    """Installs the classroom features into the main window (through its :class:`WindowParts`).
 
     Attributes:
         equations: the :class:`EquationsPanel` (in the dock ``equations_dock``).
@@ -115,14 +165,16 @@ class Classroom(QObject):
         actions: ``{name: QAction}`` of every action added here.
     """
 
-    def __init__(self, window) -> None:
+    def __init__(self, parts: WindowParts) -> None:
+        window = parts.window
         super().__init__(window)
-        self.window = window
-        self.model = m = window.model
+        self.parts = parts
+        self.window = window  # as a QMainWindow: full screen, geometry, docks, toolbars, menus
+        self.model = m = parts.model
         self._saved: _Saved | None = None
         self._applying = False
         # Qt raises a dock's minimum size when its font grows and never lowers it again.
-        self._dock_minimums = {dock: dock.minimumSize() for dock in (window.side_dock,)}
+        self._dock_minimums = {dock: dock.minimumSize() for dock in (self.parts.side_dock,)}
 
         self.equations = EquationsPanel(m)
         dock = QDockWidget("Update rule", window)
@@ -135,11 +187,11 @@ class Classroom(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.equations_dock = dock
         # Where the update rule and the leaderboard go depends on the room.
-        self.docks = DockLayout(window, window.side_dock, dock, getattr(window, "leaderboard", None),
+        self.docks = DockLayout(window, self.parts.side_dock, dock, parts.leaderboard,
                                 lambda: m.view.scale)
         self.docks.arrange()
 
-        self.overlays = RunOverlays(m, window.contour, window.surface3d)
+        self.overlays = RunOverlays(m, self.parts.contour, self.parts.surface3d)
 
         self.strip = HyperStrip(m, window)
         window.addToolBarBreak()
@@ -163,7 +215,7 @@ class Classroom(QObject):
                             ("show_3d", self._on_show_3d), ("show_contour", self._on_show_contour),
                             ("show_equations", self._on_show_equations)):
             m.view.events.connect(name, react)
-        window.controller.surfaceChanged.connect(self._on_surface)
+        self.parts.controller.surfaceChanged.connect(self._on_surface)
         self._on_surface()
         self.sync()
         if m.view.theme != "normal":
@@ -179,7 +231,7 @@ class Classroom(QObject):
         self._on_show_equations(m.view.show_equations)
         # Keys drive the race from the start (a focused spin box would eat Space and the arrows).
         if self.window.focusWidget() is None or not m.view.panels_collapsed:
-            self.window.contour.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.parts.contour.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------ actions
 
@@ -204,7 +256,7 @@ class Classroom(QObject):
                     setattr(m.view, field, bool(on))
                 except ValueError as err:
                     _set_checked(action, getattr(m.view, field))
-                    w.show_message(str(err))
+                    self.parts.show_message(str(err))
 
             action.toggled.connect(toggled)
             m.view.events.connect(field, lambda on, action=action: _set_checked(action, on))
@@ -240,7 +292,7 @@ class Classroom(QObject):
         step = a("overlay_step_size", "&Adaptive step size α/(ε+√r) per axis", ("A",), field="overlay_step_size",
                  tip=STEP_SIZE_TIP)
         field = a("overlay_field", "&Vector field of −∇J", ("V",), field="overlay_field", tip=FIELD_TIP)
-        a("note", "Show or hide the &note (panels collapsed)", ("N",), lambda: w.note_banner.toggle())
+        a("note", "Show or hide the &note (panels collapsed)", ("N",), lambda: self.parts.note_banner.toggle())
         next_preset = a("next_preset", "&Next preset", ("P",), lambda: self.cycle_preset(+1))
         previous_preset = a("previous_preset", "Pre&vious preset", ("Shift+P",), lambda: self.cycle_preset(-1))
         raise_lr = a("raise_lr", "&Raise α of the selected run", ("Up", "+", "="),
@@ -278,8 +330,8 @@ class Classroom(QObject):
     def shortcut_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """What the overlay and Help → Keyboard shortcuts list, from the actions themselves."""
         w, acts = self.window, self.actions
-        named = getattr(w, "actions_by_name", {})
-        playback = w.playback
+        named = self.parts.actions_by_name
+        playback = self.parts.playback
 
         def row(action, text=None):
             return (action_keys(action), text or action_title(action))
@@ -334,7 +386,7 @@ class Classroom(QObject):
 
     def _set_theme(self, name: str) -> None:
         self.model.view.theme = name
-        self.window.show_message(f"{name.capitalize()} theme")
+        self.parts.show_message(f"{name.capitalize()} theme")
 
     def change_scale(self, direction: int) -> None:
         m = self.model
@@ -342,23 +394,23 @@ class Classroom(QObject):
                   UI_SCALE_MAX)
         if new == m.view.ui_scale:
             edge = "largest" if direction > 0 else "smallest"
-            self.window.show_message(f"Presentation scale is already at its {edge} ({m.view.ui_scale:g}×)")
+            self.parts.show_message(f"Presentation scale is already at its {edge} ({m.view.ui_scale:g}×)")
             return
         m.view.ui_scale = new
         note = "" if m.view.presentation else " (used in presentation mode, F5)"
-        self.window.show_message(f"Presentation scale {new:g}×{note}")
+        self.parts.show_message(f"Presentation scale {new:g}×{note}")
 
     def change_learning_rate(self, direction: int) -> None:
         """Multiply the selected run's α by LR_FACTOR (direction +1) or divide it (−1), rounded
         to 3 significant digits and kept within [LR_MIN, LR_MAX]."""
-        m, w = self.model, self.window
+        m, p = self.model, self.parts
         run = m.runs[min(m.selected, len(m.runs) - 1)]
         lr = run.learning_rate
         new = round_significant(lr * LR_FACTOR ** direction, 3)
         new = min(max(new, LR_MIN), LR_MAX)
         if new == lr:
             edge = "largest" if direction > 0 else "smallest"
-            w.show_message(f"{run.title}: α = {format_value(lr)} is already the {edge} allowed "
+            p.show_message(f"{run.title}: α = {format_value(lr)} is already the {edge} allowed "
                            f"({format_value(LR_MAX if direction > 0 else LR_MIN)})")
             return
         try:
@@ -366,13 +418,13 @@ class Classroom(QObject):
             RunSpec(run.optimizer, hyper, run.batch_size, run.schedule, run.schedule_params).build()
             run.learning_rate = new
         except (ValueError, TypeError) as err:
-            w.show_message(f"{run.title}: {err}")
+            p.show_message(f"{run.title}: {err}")
             return
-        w.show_message(f"{run.title}: α = {format_value(new)}  ({'×' if direction > 0 else '÷'}10^¼)")
+        p.show_message(f"{run.title}: α = {format_value(new)}  ({'×' if direction > 0 else '÷'}10^¼)")
 
     def cycle_preset(self, direction: int) -> None:
-        m, w = self.model, self.window
-        keys = w.preset_picker.keys()
+        m, p = self.model, self.parts
+        keys = p.preset_picker.keys()
         if not keys:
             return
         i = keys.index(m.preset) if m.preset in keys else -direction
@@ -382,17 +434,17 @@ class Classroom(QObject):
                 m.preset_params = {}
             m.preset = key
         except ValueError as err:
-            w.show_message(str(err))
+            p.show_message(str(err))
             return
-        w.show_message(f"Preset {keys.index(key) + 1}/{len(keys)}: {w.controller.surface.title}")
+        p.show_message(f"Preset {keys.index(key) + 1}/{len(keys)}: {p.controller.surface.title}")
 
     def select_run(self, k: int) -> None:
-        m, w = self.model, self.window
+        m, p = self.model, self.parts
         if not 0 <= k < len(m.runs):
-            w.show_message(f"There is no run {k + 1}: the race has {len(m.runs)} run{'s' if len(m.runs) != 1 else ''}")
+            p.show_message(f"There is no run {k + 1}: the race has {len(m.runs)} run{'s' if len(m.runs) != 1 else ''}")
             return
         m.selected = k
-        w.show_message(f"Selected run {k + 1}: {m.runs[k].title}")
+        p.show_message(f"Selected run {k + 1}: {m.runs[k].title}")
 
     def cycle_run(self, direction: int) -> None:
         m = self.model
@@ -404,13 +456,13 @@ class Classroom(QObject):
         w, m = self.window, self.model
         for action in (self.actions["leave"], self.actions["next_run"], self.actions["previous_run"]):
             action.setEnabled(bool(on))
-        m.view.display_factor = w.display_factor()  # the projector this window is on
+        m.view.display_factor = self.parts.display_factor()  # the projector this window is on
         self._applying = True
         try:
             if on:
                 self._saved = _Saved(w.saveGeometry(), w.isMaximized(), w.isFullScreen(), m.view.theme,
                                      m.view.panels_collapsed, w.centralWidget().sizes(),
-                                     [w.side_dock.width(), self.equations_dock.width()])
+                                     [self.parts.side_dock.width(), self.equations_dock.width()])
                 m.view.theme = "projector"
                 m.view.panels_collapsed = True
             elif self._saved is not None:
@@ -422,8 +474,8 @@ class Classroom(QObject):
         self.docks.arrange()
         if on:
             w.showFullScreen()
-            w.contour.setFocus(Qt.FocusReason.OtherFocusReason)  # keys drive the race, not a slider
-            w.show_message("Presentation mode: F1 lists the keys, Esc leaves", 8000)
+            self.parts.contour.setFocus(Qt.FocusReason.OtherFocusReason)  # keys drive the race, not a slider
+            self.parts.show_message("Presentation mode: F1 lists the keys, Esc leaves", 8000)
             # The window reaches full screen in the event loop: arrange it once it has.
             QTimer.singleShot(0, self.fit_presentation_layout)
         elif self._saved is not None:
@@ -438,7 +490,7 @@ class Classroom(QObject):
 
             def restore(saved=saved):
                 w.centralWidget().setSizes(saved.central)
-                w.resizeDocks([w.side_dock, self.equations_dock], saved.docks, Qt.Orientation.Horizontal)
+                w.resizeDocks([self.parts.side_dock, self.equations_dock], saved.docks, Qt.Orientation.Horizontal)
 
             restore()
             QTimer.singleShot(0, restore)  # again once the window has its old size back
@@ -454,8 +506,8 @@ class Classroom(QObject):
                                     int((1 - PRESENTATION_VIEWS_SHARE) * height)])
         self._fit_equations_dock()
         if not m.view.panels_collapsed:
-            panel = w.side_dock.widget()
-            w.resizeDocks([w.side_dock], [panel.minimumSizeHint().width()], Qt.Orientation.Horizontal)
+            panel = self.parts.side_dock.widget()
+            w.resizeDocks([self.parts.side_dock], [panel.minimumSizeHint().width()], Qt.Orientation.Horizontal)
 
     def _on_ui_scale(self, _value) -> None:
         if self.model.view.presentation:
@@ -474,12 +526,12 @@ class Classroom(QObject):
             return
         w, m = self.window, self.model
         theme, scale = m.view.theme, m.view.scale
-        for view in (w.contour_panel, w.legend, w.note_banner, w.loss_plot, w.grad_plot, w.data_plot, w.readouts,
+        for view in (self.parts.contour_panel, self.parts.legend, self.parts.note_banner, self.parts.loss_plot, self.parts.grad_plot, self.parts.data_plot, self.parts.readouts,
                      self.equations, self.overlays):
             view.set_look(theme, scale)
-        if w.surface3d is not None:
-            w.surface3d.set_look(theme, scale)
-        for root in (*w.findChildren(QToolBar), w.side_dock, w.statusBar(), w.menuBar(), w.timeline,
+        if self.parts.surface3d is not None:
+            self.parts.surface3d.set_look(theme, scale)
+        for root in (*w.findChildren(QToolBar), self.parts.side_dock, w.statusBar(), w.menuBar(), self.parts.timeline,
                      *w.findChildren(QTabBar)):
             scale_widget_fonts(root, scale)
         for root in self._tool_windows():
@@ -496,14 +548,13 @@ class Classroom(QObject):
         title.setPointSizeF(base * scale)
         self.equations_dock.setFont(title)
         self.overlay.set_scale(scale)
-        w._on_runs()  # run colours for the theme, items at the new size, redrawn
-        w._update_data_plot()
+        self.parts.restyle()  # run colours for the theme, items at the new size, redrawn
 
     def _tool_windows(self) -> list[QWidget]:
         """The docks and windows of the analysis tools (leaderboard, basins, sweeps…): every dock
         but the two the window arranges itself, and every window the main window owns."""
         w = self.window
-        own = {w.side_dock, self.equations_dock}
+        own = {self.parts.side_dock, self.equations_dock}
         docks = [d for d in w.findChildren(QDockWidget) if d not in own]
         windows = [c for c in w.findChildren(QWidget) if c.isWindow() and not isinstance(c, QDockWidget)
                    and c is not self.overlay]
@@ -534,15 +585,15 @@ class Classroom(QObject):
                     pass
 
     def _on_collapsed(self, on: bool) -> None:
-        w = self.window
-        w.side_dock.setVisible(not on)
+        p = self.parts
+        p.side_dock.setVisible(not on)
         self.docks.hide_stale_tab_bars()
-        w.readouts.setVisible(not on)
+        p.readouts.setVisible(not on)
         self.strip.setVisible(bool(on))
-        w.note_banner.setVisible(bool(on))  # the panel's caption or note, above the views
+        p.note_banner.setVisible(bool(on))  # the panel's caption or note, above the views
         self._fit_side_column()
         if on:
-            self.strip.update_runs(w.controller.frame, force=True)
+            self.strip.update_runs(p.controller.frame, force=True)
         if not self._applying and getattr(self, "equations_dock", None) is not None:
             self.docks.arrange()
         if not on and self.model.view.presentation:
@@ -550,25 +601,25 @@ class Classroom(QObject):
 
     def _fit_side_column(self) -> None:
         """The column under the readouts goes away when it has nothing left to show."""
-        w = self.window
-        column = w.readouts.parentWidget()
+        p = self.parts
+        column = p.readouts.parentWidget()
         if column is None:
             return
-        has_data = hasattr(w.controller.surface, "data")
+        has_data = hasattr(p.controller.surface, "data")
         column.setVisible(not self.model.view.panels_collapsed or has_data)
 
     def _on_show_3d(self, on: bool) -> None:
-        w = self.window
-        view = w.surface3d if w.surface3d is not None else getattr(w, "_3d_placeholder", None)
+        p = self.parts
+        view = p.view_3d
         if view is not None:
             view.setVisible(bool(on))
         if on:
-            w._on_advanced()
+            p.redraw()
 
     def _on_show_contour(self, on: bool) -> None:
-        self.window.contour_panel.setVisible(bool(on))
+        self.parts.contour_panel.setVisible(bool(on))
         if on:
-            self.window._on_advanced()
+            self.parts.redraw()
 
     def _on_show_equations(self, on: bool) -> None:
         self.equations_dock.setVisible(bool(on))
@@ -576,10 +627,10 @@ class Classroom(QObject):
         if not self._applying:
             self.docks.arrange()
         if on:
-            self.equations.update_runs(self.window.controller.frame)
+            self.equations.update_runs(self.parts.controller.frame)
 
     def _on_surface(self) -> None:
-        self.overlays.set_surface(self.window.controller.surface)
+        self.overlays.set_surface(self.parts.controller.surface)
         self._fit_side_column()
 
     # ------------------------------------------------------------------ per frame

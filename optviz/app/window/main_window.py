@@ -33,7 +33,7 @@ from .view_prefs import display_color
 from ..panels.optimizer_panel import OptimizerPanel
 from ..panels.playback import PlaybackBar
 from ..panels.preset_picker import PresetPicker
-from ..classroom.presentation import Classroom
+from ..classroom.presentation import Classroom, WindowParts
 from . import session
 from ..dialogs.scenarios import ScenarioActions
 from .saved_form import apply_scenario, model_to_scenario
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self._on_surface()
         self._on_runs()
         # Presentation mode, the projector theme, the equations, overlays and classroom keys.
-        self.classroom = Classroom(self)
+        self.classroom = Classroom(self._classroom_parts())
         self._first_layout = True  # until the first show: arrange docks and splitters for the screen
         if not (restore and self._restore_window_state()):
             self.fit_to_screen()
@@ -338,6 +338,21 @@ class MainWindow(QMainWindow):
         self.loss_plot.set_reference(min(minima) if minima else None)
         self._on_log(self.model.view.log_loss)
         self._on_advanced()
+
+    def _classroom_parts(self) -> WindowParts:
+        """What the classroom features may work on: named, not the whole window."""
+        def restyle() -> None:
+            self._on_runs()
+            self._update_data_plot()
+
+        return WindowParts(
+            window=self, model=self.model, controller=self.controller, side_dock=self.side_dock,
+            leaderboard=getattr(self, "leaderboard", None), contour=self.contour, contour_panel=self.contour_panel,
+            surface3d=self.surface3d, view_3d=self.surface3d if self.surface3d is not None else self._3d_placeholder,
+            legend=self.legend, note_banner=self.note_banner, loss_plot=self.loss_plot, grad_plot=self.grad_plot,
+            data_plot=self.data_plot, readouts=self.readouts, timeline=self.timeline, playback=self.playback,
+            preset_picker=self.preset_picker, actions_by_name=self.actions_by_name, show_message=self.show_message,
+            display_factor=self.display_factor, restyle=restyle, redraw=self._on_advanced)
 
     def _on_runs(self) -> None:
         styles = self.controller.styles()
