@@ -107,7 +107,10 @@ def _child(size: str, out: Path, only: str) -> int:
 
     app = create_application(["optviz-album"])
     album = _Album(app, folder, width, height, gl_available(), only)
-    album.run()
+    try:
+        album.run()
+    finally:
+        shutil.rmtree(album._tmp, ignore_errors=True)  # the windows' throw-away settings
     (folder / "manifest.json").write_text(json.dumps(album.entries, indent=1))
     return 0
 
