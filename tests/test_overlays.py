@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from optviz.app.views import overlays as ov
-from optviz.app.views.overlays import (
+from optviz.core import visual_aids as va
+from optviz.core.visual_aids import (
     ARROW_BASE,
     ARROW_MAX,
     ARROW_MIN,
@@ -123,7 +124,7 @@ def test_step_size_cross_has_the_documented_half_axes(race):
         if spec.optimizer == "adam":
             r = r / (1 - hyper["rho2"] ** t)
         per_alpha = 1.0 / (hyper["eps"] + np.sqrt(r))
-        expected = [np.clip(ov.STEP_BASE * np.sqrt(G * s), ov.STEP_MIN, ov.STEP_MAX) for s in per_alpha]
+        expected = [np.clip(va.STEP_BASE * np.sqrt(G * s), va.STEP_MIN, va.STEP_MAX) for s in per_alpha]
         np.testing.assert_allclose(glyphs.half_axes, expected, rtol=1e-12)
         assert step_half_axis(per_alpha[0], G) == pytest.approx(expected[0])
         # The cross's ends sit at head ± half-axis (in data units) along x and along y.
@@ -162,7 +163,7 @@ def test_vector_field_covers_the_grid_and_points_down_the_analytic_gradient():
         gy = 2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)
         assert _parallel(b - a, [-gx, -gy], tol=1e-9)
         # Every arrow has the same on-screen length: FIELD_LENGTH of a cell.
-        assert _normalised_length(b - a, box) == pytest.approx(ov.FIELD_LENGTH / FIELD_CELLS)
+        assert _normalised_length(b - a, box) == pytest.approx(va.FIELD_LENGTH / FIELD_CELLS)
 
 
 # ------------------------------------------------------------------------------ on the window
@@ -314,7 +315,7 @@ def test_a_vanishing_momentum_or_gradient_draws_no_arrow_but_an_approx_zero_labe
         p = sim.history.state["p"][t, k, 0]
         head = sim.history.positions[t, k, 0]
         g = surface.grad(head[None, :])[0]  # independently of the simulation
-        assert np.hypot(*p) < ov.VANISHING * G and np.hypot(*g) < ov.VANISHING * G
+        assert np.hypot(*p) < va.VANISHING * G and np.hypot(*g) < va.VANISHING * G
         glyphs = head_glyphs(sim, k, surface.view, G)
         assert glyphs.momentum is None and glyphs.momentum_tip is None and glyphs.momentum_vanished
         assert glyphs.gradient is None and glyphs.gradient_vanished
@@ -322,8 +323,8 @@ def test_a_vanishing_momentum_or_gradient_draws_no_arrow_but_an_approx_zero_labe
 
 
 def test_vanishing_is_relative_to_the_reference():
-    assert ov.vanishing(0.0, 1.0) and ov.vanishing(0.9e-3, 1.0) and not ov.vanishing(1.1e-3, 1.0)
-    assert ov.vanishing(0.9, 1000.0) and not ov.vanishing(np.nan, 1.0) and not ov.vanishing(np.inf, 1.0)
+    assert va.vanishing(0.0, 1.0) and va.vanishing(0.9e-3, 1.0) and not va.vanishing(1.1e-3, 1.0)
+    assert va.vanishing(0.9, 1000.0) and not va.vanishing(np.nan, 1.0) and not va.vanishing(np.inf, 1.0)
 
 
 def _scene_rect_of_texts(window, prefix):
