@@ -87,7 +87,7 @@ def test_the_new_optimizers_have_tabled_rates_or_fall_back_to_the_default(key):
 @pytest.mark.parametrize("key", OPTIMIZERS)
 def test_every_optimizer_gets_its_sliders_rows_and_overlays(qapp, key):
     from optviz.app.panels.equations import rows, update_numbers
-    from optviz.app.panels.optimizer_panel import hyper_info, hyper_names
+    from optviz.app.panels.run_editor import hyper_info, hyper_names
     from optviz.core.visual_aids import head_glyphs
     from optviz.core import RunSpec, Simulation, get_surface
 

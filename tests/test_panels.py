@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QCheckBox, QStyle  # noqa: E402
 
 from optviz.app.window.model import LR_MAX, LR_MIN, RaceModel  # noqa: E402
 from optviz.core.limits import STEPS_PER_FRAME_MAX  # noqa: E402
-from optviz.app.panels.optimizer_panel import OptimizerPanel, RunEditor  # noqa: E402
+from optviz.app.panels.optimizer_panel import OptimizerPanel  # noqa: E402
+from optviz.app.panels.run_editor import RunEditor  # noqa: E402
 from optviz.app.panels.playback import PlaybackBar  # noqa: E402
 from optviz.app.panels.preset_picker import GROUPS, PresetPicker  # noqa: E402
 from optviz.app.panels.widgets import ColorSwatch, LinearSlider, LogSlider, format_value  # noqa: E402
