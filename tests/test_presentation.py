@@ -14,7 +14,7 @@ from optviz.app.window.model import LR_MAX, LR_MIN, RaceModel
 from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
 from optviz.app.window.view_prefs import VIEW_FIELDS, display_color, view_from_dict, view_to_dict
 from optviz.core.scenario import dump_scenario
-from optviz.app.classroom.presentation import LR_FACTOR
+from optviz.app.classroom.keys import LR_FACTOR
 from optviz.app.window.ui_scale import scale_widget_fonts
 from optviz.app.classroom.shortcuts import key_text
 from optviz.app.panels.widgets import round_significant
