@@ -74,8 +74,8 @@ def test_the_leaderboard_is_drawn_on_the_final_frame_in_the_ranked_order(qapp, r
     # Each run's swatch (its exact colour) in the table: top to bottom in the hand-computed order.
     box = board[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
     centre = []
-    for run in race.runs:
-        hit = np.nonzero((box == rgb(run.color)).all(axis=-1))
+    for run, look in zip(race.runs, race.looks):
+        hit = np.nonzero((box == rgb(look.color)).all(axis=-1))
         assert hit[0].size > 50, run.title
         centre.append(hit[0].mean())
     assert list(np.argsort(centre)) == hand_order()

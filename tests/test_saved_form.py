@@ -23,9 +23,10 @@ def test_a_scenario_makes_the_race_the_app_shows(qapp, index):
     apply_scenario(model, scenario)
     in_app = Race.from_model(model, 300)
     assert [r.title for r in from_file.runs] == [r.title for r in in_app.runs]
-    assert [r.color.lower() for r in from_file.runs] == [r.color.lower() for r in in_app.runs]
-    assert [(tuple(r.dash), r.marker, r.visible) for r in from_file.runs] == \
-        [(tuple(r.dash), r.marker, r.visible) for r in in_app.runs]
+    assert [look.color.lower() for look in from_file.looks] == [look.color.lower() for look in in_app.looks]
+    assert [(tuple(look.dash), look.marker) for look in from_file.looks] == \
+        [(tuple(look.dash), look.marker) for look in in_app.looks]
+    assert [r.visible for r in from_file.runs] == [r.visible for r in in_app.runs]
     np.testing.assert_array_equal(from_file.lengths, in_app.lengths)
     np.testing.assert_array_equal(from_file.positions, in_app.positions)
     np.testing.assert_array_equal(from_file.status, in_app.status)
@@ -183,3 +184,35 @@ def test_race_playback_and_view_are_three_models_with_their_own_events(qapp):
     with pytest.raises(AttributeError, match=r"model\.playback\.playing"):
         model.playing
     assert model.view.theme == "projector"
+
+
+# --------------------------------------------------------------------------- one run type
+
+
+def test_one_run_type_from_the_surface_to_the_file_and_the_frames(qapp):
+    """A surface's default race, a scenario's runs, the app's run editor's spec and an
+    export's race all hold the core's RunSpec; the old per-layer copies are gone."""
+    import optviz.core.scenario as scenario_module
+    import optviz.core.surface as surface_module
+    import optviz.export as export_package
+    from optviz.app.window.model import RaceModel
+    from optviz.core import RunSpec, get_surface
+    from optviz.core.scenario import dump_scenario
+
+    assert not hasattr(scenario_module, "RunEntry") and not hasattr(surface_module, "RaceRun")
+    assert not hasattr(export_package, "RunInfo")
+    assert all(type(r) is RunSpec for r in get_surface("narrow_valley").race)
+    scenario = load_scenario(SCENARIOS[4][1])
+    assert all(type(r) is RunSpec for r in scenario.runs)
+    model = RaceModel("narrow_valley")
+    model.runs[1].visible = False
+    specs = [r.spec for r in model.runs]
+    assert all(type(s) is RunSpec for s in specs) and [s.visible for s in specs] == [True, False, True]
+    race = Race.from_model(model, 20)
+    assert race.runs == specs and len(race.looks) == len(specs)
+    # A run is shared read-only: nobody changes a surface's race under another's feet.
+    with pytest.raises(TypeError):
+        get_surface("narrow_valley").race[0].hyper["learning_rate"] = 1.0
+    # The shipped files are written back byte for byte.
+    for _, path in SCENARIOS:
+        assert dump_scenario(load_scenario(path)) == path.read_text(encoding="utf-8"), path.name

@@ -11,13 +11,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from optviz.core import Status, get_surface
+from optviz.core import RunSpec, Status, get_surface
 from optviz.core.scenario import (
     MAX_FILE_BYTES,
     MAX_RUNS,
     SCENARIO_VERSION,
     Overlays,
-    RunEntry,
     Scenario,
     ScenarioError,
     SurfaceRef,
@@ -268,7 +267,7 @@ def test_minimal_file_takes_the_documented_defaults():
     assert s.noise_scale is None and s.same_lr is False and s.version == SCENARIO_VERSION
     assert s.view == ViewSettings() and s.view.overlays == Overlays() and s.view.log_loss is True
     (run,) = s.runs
-    assert run == RunEntry(optimizer="gd", hyper={"learning_rate": 0.1})
+    assert run == RunSpec(optimizer="gd", hyper={"learning_rate": 0.1})
 
 
 def test_an_old_files_run_colour_is_accepted_and_ignored():

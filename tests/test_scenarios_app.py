@@ -32,7 +32,7 @@ def test_every_builtin_scenario_opens_and_runs_its_race(window):
         scenario = load_scenario(path)
         m = window.model
         assert [r.optimizer for r in m.runs] == [r.optimizer for r in scenario.runs]
-        assert [r.learning_rate for r in m.runs] == [r.hyper.get("learning_rate", r.spec().hyperparameters()[
+        assert [r.learning_rate for r in m.runs] == [r.hyper.get("learning_rate", r.hyperparameters()[
             "learning_rate"]) for r in scenario.runs]
         assert m.start == scenario.start and m.max_steps == scenario.max_steps
         sim = window.controller.sim

@@ -13,7 +13,6 @@ from .risk import AnalyticRisk, BatchSampler, EmpiricalRisk
 from .scenario import (
     SCENARIO_VERSION,
     Overlays,
-    RunEntry,
     Scenario,
     ScenarioError,
     SurfaceRef,
@@ -27,7 +26,8 @@ from .scenario import (
     scenario_from_race_dict,
 )
 from .schedules import SCHEDULES, make_schedule
-from .simulation import FINAL, RunSpec, Simulation, Status, Tolerances, describe_status, simulate
+from .run import RunSpec
+from .simulation import FINAL, Simulation, Status, Tolerances, describe_status, simulate
 from .surface import Category, Family, Surface
 from .timeline import SimulationFrame, latest_step, recent_cloud
 from .surfaces import SURFACES, get_surface as _get_analytic_surface, surface_keys as _analytic_keys
@@ -55,7 +55,7 @@ __all__ = [
     # custom loss expressions (optviz.core.expression)
     "ExpressionError", "ExpressionSurface", "expression_surface", "parse_expression",
     # scenario files (optviz.core.scenario)
-    "SCENARIO_VERSION", "Overlays", "RunEntry", "Scenario", "ScenarioError", "SurfaceRef", "ViewSettings",
+    "SCENARIO_VERSION", "Overlays", "Scenario", "ScenarioError", "SurfaceRef", "ViewSettings",
     "builtin_scenarios", "dump_scenario", "load_scenario", "loads_scenario", "parse_scenario", "save_scenario",
     "scenario_from_race_dict",
     # looking back at a recorded race (optviz.core.timeline)

@@ -17,7 +17,8 @@ import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
 from .risk import EmpiricalRisk
-from .surface import Category, Family, RaceRun, Surface
+from .run import RunSpec
+from .surface import Category, Family, Surface
 
 REGRESSION_LOSSES = ("mse", "mae", "l2")
 
@@ -121,16 +122,16 @@ class DatasetSurface(Surface, EmpiricalRisk):
 #: The default races of the regression losses, the runs each caption speaks of.
 REGRESSION_RACES = {
     # One α for all three: only the batch size B differs.
-    "mse": (RaceRun("gd", {"learning_rate": 0.05}, label="GD (B = n)"),
-            RaceRun("minibatch", {"learning_rate": 0.05}, batch_size=8, label="Mini-batch (B = 8)"),
-            RaceRun("sgd", {"learning_rate": 0.05}, label="SGD (B = 1)")),
+    "mse": (RunSpec("gd", {"learning_rate": 0.05}, label="GD (B = n)"),
+            RunSpec("minibatch", {"learning_rate": 0.05}, batch_size=8, label="Mini-batch (B = 8)"),
+            RunSpec("sgd", {"learning_rate": 0.05}, label="SGD (B = 1)")),
     # The decaying run starts at the constant run's α: αₜ = α/(1 + 0.01t), as in scenario 7.
-    "mae": (RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
-            RaceRun("gd", {"learning_rate": 0.1}, schedule="inverse_time", schedule_params={"decay": 0.01},
+    "mae": (RunSpec("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+            RunSpec("gd", {"learning_rate": 0.1}, schedule="inverse_time", schedule_params={"decay": 0.01},
                     label="GD, decaying αₜ"),
-            RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
-    "l2": (RaceRun("gd", {"learning_rate": 0.05}, label="GD, α = 0.05"),
-           RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
+            RunSpec("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
+    "l2": (RunSpec("gd", {"learning_rate": 0.05}, label="GD, α = 0.05"),
+           RunSpec("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")),
 }
 
 
@@ -252,8 +253,8 @@ class LogisticRegression(DatasetSurface):
                     "confidently right the sigmoid saturates and the surface flattens out, so GD "
                     "crawls there while Adam, which rescales small gradients, does not.",
             params={"n": float(n), "seed": float(seed)}, log_color=False,
-            race=(RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
-                  RaceRun("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")))
+            race=(RunSpec("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+                  RunSpec("adam", {"learning_rate": 0.05}, label="Adam, α = 0.05")))
         self.minima = (CriticalPoint(w_opt, b_opt, float(self.f(np.array([w_opt, b_opt])))),)
 
     @staticmethod

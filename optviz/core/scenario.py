@@ -67,7 +67,7 @@ from .surfaces import SURFACES, surface_parameters
 
 __all__ = [
     "SCENARIO_VERSION", "CUSTOM_PRESET", "MAX_FILE_BYTES", "MAX_RUNS", "MAX_STEPS_LIMIT", "STEPS_PER_FRAME_MAX",
-    "LEARNING_RATE_RANGE", "ScenarioError", "SurfaceRef", "RunEntry", "Overlays", "ViewSettings",
+    "LEARNING_RATE_RANGE", "ScenarioError", "SurfaceRef", "Overlays", "ViewSettings",
     "Scenario", "parse_scenario", "loads_scenario", "load_scenario", "scenario_to_data", "dump_scenario",
     "save_scenario", "builtin_scenarios", "scenario_from_race_dict",
 ]
@@ -148,31 +148,6 @@ class SurfaceRef:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunEntry:
-    """One race entry, field for field the app's ``RunModel.to_dict()``.
-
-    ``hyper`` holds the hyperparameters that differ from (or restate) the optimizer's
-    defaults; ``batch_size`` None takes the optimizer's default (GD: n, SGD: 1, mini-batch:
-    16); ``schedule``/``schedule_params`` name a learning-rate schedule of
-    :data:`optviz.core.schedules.SCHEDULES`.
-    """
-
-    optimizer: str
-    label: str = ""
-    visible: bool = True
-    hyper: Mapping[str, float] = field(default_factory=dict)
-    batch_size: int | None = None
-    schedule: str = "constant"
-    schedule_params: Mapping[str, float] = field(default_factory=dict)
-    seed: int = 0
-
-    def spec(self) -> RunSpec:
-        """The :class:`RunSpec` the simulation runs."""
-        return RunSpec(self.optimizer, dict(self.hyper), self.batch_size, self.schedule, dict(self.schedule_params),
-                       self.label, self.seed)
-
-
-@dataclass(frozen=True, kw_only=True)
 class Overlays:
     """Arrows and fields drawn over the contour map."""
 
@@ -250,7 +225,7 @@ class Scenario:
     title: str
     surface: SurfaceRef
     start: tuple[float, float]
-    runs: tuple[RunEntry, ...]
+    runs: tuple[RunSpec, ...]
     note: str = ""
     seed: int = 0
     max_steps: int = DEFAULT_MAX_STEPS
@@ -261,7 +236,7 @@ class Scenario:
     version: int = SCENARIO_VERSION
 
     def run_specs(self) -> list[RunSpec]:
-        return [run.spec() for run in self.runs]
+        return list(self.runs)
 
     def simulation(self, **kwargs) -> Simulation:
         """A :class:`Simulation` of the scenario, as the app builds it (``kwargs`` go to it)."""
@@ -518,7 +493,7 @@ def _parse_start(value: Any, path: str, box: ViewBox) -> tuple[float, float]:
     return (x, y)
 
 
-def _parse_runs(value: Any, path: str) -> tuple[RunEntry, ...]:
+def _parse_runs(value: Any, path: str) -> tuple[RunSpec, ...]:
     if not isinstance(value, list):
         _fail(path, f"must be a list of runs, got {_describe(value)}")
     if not value:
@@ -531,7 +506,7 @@ def _parse_runs(value: Any, path: str) -> tuple[RunEntry, ...]:
 _RUN_KEYS = ("label", "color", "visible", "hyper", "batch_size", "schedule", "schedule_params", "seed")
 
 
-def _parse_run(value: Any, path: str, index: int) -> RunEntry:
+def _parse_run(value: Any, path: str, index: int) -> RunSpec:
     obj = _Fields(value, path, ("optimizer",), _RUN_KEYS)
     key = _choice(obj.get("optimizer"), obj.at("optimizer"), OPTIMIZERS, "optimizer")
     spec = OPTIMIZERS[key]
@@ -579,10 +554,10 @@ def _parse_run(value: Any, path: str, index: int) -> RunEntry:
             _fail(sp_obj.at(name), str(exc))
         schedule_params[name] = v
     seed = _integer(obj.get("seed", 0), obj.at("seed"), 0, MAX_SEED)
-    entry = RunEntry(optimizer=key, label=label, visible=visible, hyper=hyper, batch_size=batch_size,
-                     schedule=schedule, schedule_params=schedule_params, seed=seed)
+    entry = RunSpec(optimizer=key, label=label, visible=visible, hyper=hyper, batch_size=batch_size,
+                    schedule=schedule, schedule_params=schedule_params, seed=seed)
     try:
-        entry.spec().build()  # the combination, e.g. a schedule's lr_min against the run's α
+        entry.build()  # the combination, e.g. a schedule's lr_min against the run's α
     except ValueError as exc:
         _fail(path, str(exc))
     return entry
@@ -693,7 +668,7 @@ def _ordered(mapping: Mapping[str, Any], order: tuple[str, ...]) -> dict:
     return {**first, **{k: v for k, v in sorted(mapping.items()) if k not in first}}
 
 
-def _run_data(run: RunEntry) -> dict:
+def _run_data(run: RunSpec) -> dict:
     spec = OPTIMIZERS.get(run.optimizer)
     hyper_order = spec.hyperparameters if spec else ()
     schedule = SCHEDULES.get(run.schedule)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
-from types import MappingProxyType
 
 import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
+from .run import RunSpec
 
 
 class Category(str, Enum):
@@ -31,38 +30,8 @@ class Family(str, Enum):
     DATASET = "dataset losses"
 
 
-@dataclass(frozen=True)
-class RaceRun:
-    """One run of a preset's default race: the race its caption describes.
-
-    Args:
-        optimizer: a key of :data:`optviz.core.optimizers.OPTIMIZERS`, e.g. ``"momentum"``.
-        hyper: hyperparameters overriding the optimizer's defaults, e.g.
-            ``{"learning_rate": 0.072, "beta": 0.5}``. Without ``learning_rate`` the run takes
-            the rate tuned for the preset (:mod:`optviz.core.recommended`), so a run whose
-            story depends on α states it here.
-        batch_size: B; ``None`` takes the optimizer's default (GD: n, SGD: 1, mini-batch: 16).
-        schedule, schedule_params: a learning-rate schedule of
-            :data:`optviz.core.schedules.SCHEDULES` and its arguments.
-        label: the legend's name for the run, e.g. ``"GD, α = 0.072"``; empty: the
-            optimizer's title.
-    """
-
-    optimizer: str
-    hyper: Mapping[str, float] = field(default_factory=dict)
-    batch_size: int | None = None
-    schedule: str = "constant"
-    schedule_params: Mapping[str, float] = field(default_factory=dict)
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        # Read-only copies: a race is part of a surface's definition, shared by every caller.
-        object.__setattr__(self, "hyper", MappingProxyType(dict(self.hyper)))
-        object.__setattr__(self, "schedule_params", MappingProxyType(dict(self.schedule_params)))
-
-
 #: The race of a surface that names none (a typed custom function): one run per family.
-GENERIC_RACE = (RaceRun("gd"), RaceRun("momentum"), RaceRun("adam"))
+GENERIC_RACE = (RunSpec("gd"), RunSpec("momentum"), RunSpec("adam"))
 
 
 class Surface(ABC):
@@ -81,7 +50,7 @@ class Surface(ABC):
         saddles: known saddle points.
         start: default start point chosen to make the race instructive.
         caption: one sentence stating the teaching point.
-        race: the default race (:class:`RaceRun` entries, 2–4 of them) that shows what the
+        race: the default race (:class:`RunSpec` entries, 2–4 of them) that shows what the
             caption claims; the app loads it when the preset is chosen.
         log_color: the value range is wide, so colour maps should be log-scaled.
         axis_labels: names of the two parameters, ``("x", "y")`` or ``("w", "b")``.
@@ -103,7 +72,7 @@ class Surface(ABC):
         log_color: bool = False,
         axis_labels: tuple[str, str] = ("x", "y"),
         params: Mapping[str, float] | None = None,
-        race: tuple[RaceRun, ...] = GENERIC_RACE,
+        race: tuple[RunSpec, ...] = GENERIC_RACE,
     ) -> None:
         self.key = key
         self.title = title

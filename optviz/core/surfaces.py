@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
-from .surface import Category, Family, RaceRun, Surface
+from .run import RunSpec
+from .surface import Category, Family, Surface
 
 ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradientFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
@@ -107,9 +108,9 @@ def bowl() -> Surface:
         "momentum overshoots and swings back before it settles, and Adam, which scales each axis "
         "on its own, bends off the straight line.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.3}),
-            RaceRun("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, β = 0.9"),
-            RaceRun("adam", {"learning_rate": 0.05}),
+            RunSpec("gd", {"learning_rate": 0.3}),
+            RunSpec("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, β = 0.9"),
+            RunSpec("adam", {"learning_rate": 0.05}),
         ),
     )
 
@@ -160,15 +161,15 @@ def narrow_valley(condition: float = 25.0, angle: float = 0.0) -> Surface:
     )
 
 
-def _valley_race(kappa: float) -> tuple[RaceRun, ...]:
+def _valley_race(kappa: float) -> tuple[RunSpec, ...]:
     """GD at 90 % of its stability limit 2/κ (ακ = 1.8: it overshoots the walls at every step,
     by 80 %), momentum at the same α with β = 0.5, and RMSProp; for the default κ = 25 this is
     α = 0.072, as in lecture scenario 3."""
     alpha = float(f"{1.8 / kappa:.2g}")
     return (
-        RaceRun("gd", {"learning_rate": alpha}, label=f"GD, α = {alpha:g}"),
-        RaceRun("momentum", {"learning_rate": alpha, "beta": 0.5}, label="Momentum, β = 0.5"),
-        RaceRun("rmsprop", {"learning_rate": 0.1}, label="RMSProp, α = 0.1"),
+        RunSpec("gd", {"learning_rate": alpha}, label=f"GD, α = {alpha:g}"),
+        RunSpec("momentum", {"learning_rate": alpha, "beta": 0.5}, label="Momentum, β = 0.5"),
+        RunSpec("rmsprop", {"learning_rate": 0.1}, label="RMSProp, α = 0.1"),
     )
 
 
@@ -217,9 +218,9 @@ def ravine() -> Surface:
         # The walls allow GD α < 2/k = 0.2; on the floor GD moves α·s per step and momentum up
         # to α·s/(1 − β).
         race=(
-            RaceRun("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
-            RaceRun("gd", {"learning_rate": 0.21}, label="GD, α = 0.21"),
-            RaceRun("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, α = 0.1"),
+            RunSpec("gd", {"learning_rate": 0.1}, label="GD, α = 0.1"),
+            RunSpec("gd", {"learning_rate": 0.21}, label="GD, α = 0.21"),
+            RunSpec("momentum", {"learning_rate": 0.1, "beta": 0.9}, label="Momentum, α = 0.1"),
         ),
     )
 
@@ -248,9 +249,9 @@ def saddle() -> Surface:
         "steps before the tiny sideways component finally pushes it off down the escape direction, "
         "while momentum and Adam escape far sooner.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.01}),
-            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.01}),
+            RunSpec("gd", {"learning_rate": 0.01}),
+            RunSpec("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.01}),
         ),
     )
 
@@ -283,9 +284,9 @@ def monkey_saddle() -> Surface:
         "quadratically and GD stalls on the ridge for a long time while momentum and Adam push on "
         "into a valley.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.01}),
-            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.02}),
+            RunSpec("gd", {"learning_rate": 0.01}),
+            RunSpec("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.02}),
         ),
     )
 
@@ -360,8 +361,8 @@ def two_wells() -> Surface:
         caption="Plain GD settles in the first, shallow well it meets, while momentum carries "
         "enough speed to roll over the barrier into the deeper one.",
         race=(
-            RaceRun("gd", {"learning_rate": TWO_WELLS_GD_LR}),
-            RaceRun("momentum", {"learning_rate": TWO_WELLS_MOMENTUM_LR, "beta": TWO_WELLS_MOMENTUM_BETA},
+            RunSpec("gd", {"learning_rate": TWO_WELLS_GD_LR}),
+            RunSpec("momentum", {"learning_rate": TWO_WELLS_MOMENTUM_LR, "beta": TWO_WELLS_MOMENTUM_BETA},
                     label="Momentum, β = 0.9"),
         ),
     )
@@ -406,7 +407,7 @@ def plateau() -> Surface:
         caption="On a plateau the gradient nearly vanishes, so at the same α = 0.05 GD crawls "
         "and never arrives and momentum takes hundreds of steps, while RMSProp and Adam divide by "
         "the tiny gradient scale and stride across to the basin.",
-        race=tuple(RaceRun(key, {"learning_rate": 0.05}) for key in ("gd", "momentum", "rmsprop", "adam")),
+        race=tuple(RunSpec(key, {"learning_rate": 0.05}) for key in ("gd", "momentum", "rmsprop", "adam")),
     )
 
 
@@ -449,9 +450,9 @@ def rosenbrock() -> Surface:
         "moving and reach it.",
         log_color=True,
         race=(
-            RaceRun("gd", {"learning_rate": 0.001}),
-            RaceRun("momentum", {"learning_rate": 0.001, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.1}),
+            RunSpec("gd", {"learning_rate": 0.001}),
+            RunSpec("momentum", {"learning_rate": 0.001, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.1}),
         ),
     )
 
@@ -509,9 +510,9 @@ def beale() -> Surface:
         "stalls on the flats, while Adam keeps moving and finds the minimum.",
         log_color=True,
         race=(
-            RaceRun("gd", {"learning_rate": 0.02}, label="GD, α = 0.02"),
-            RaceRun("gd", {"learning_rate": 0.002}, label="GD, α = 0.002"),
-            RaceRun("adam", {"learning_rate": 0.1}, label="Adam, α = 0.1"),
+            RunSpec("gd", {"learning_rate": 0.02}, label="GD, α = 0.02"),
+            RunSpec("gd", {"learning_rate": 0.002}, label="GD, α = 0.002"),
+            RunSpec("adam", {"learning_rate": 0.1}, label="Adam, α = 0.1"),
         ),
     )
 
@@ -545,9 +546,9 @@ def booth() -> Surface:
         caption="Booth's function is a convex quadratic tilted at 45 degrees, so every method "
         "converges, but GD first runs down the steep side and then slowly along the long axis.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.05}),
-            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.3}),
+            RunSpec("gd", {"learning_rate": 0.05}),
+            RunSpec("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.3}),
         ),
     )
 
@@ -603,9 +604,9 @@ def himmelblau() -> Surface:
         "momentum and Adam each end up in a different one.",
         log_color=True,
         race=(
-            RaceRun("gd", {"learning_rate": 0.01}),
-            RaceRun("momentum", {"learning_rate": 0.006, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.05}),
+            RunSpec("gd", {"learning_rate": 0.01}),
+            RunSpec("momentum", {"learning_rate": 0.006, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.05}),
         ),
     )
 
@@ -641,9 +642,9 @@ def rastrigin() -> Surface:
         caption="Rastrigin's regular egg-crate of local minima traps every gradient method in "
         "the nearest dip, far from the global minimum at the centre.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.002}),
-            RaceRun("momentum", {"learning_rate": 0.002, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.1}),
+            RunSpec("gd", {"learning_rate": 0.002}),
+            RunSpec("momentum", {"learning_rate": 0.002, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.1}),
         ),
     )
 
@@ -698,9 +699,9 @@ def ackley() -> Surface:
         "Adam get stuck in the first ripple while momentum rolls across several of them towards "
         "the centre.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.03}),
-            RaceRun("momentum", {"learning_rate": 0.045, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.1}),
+            RunSpec("gd", {"learning_rate": 0.03}),
+            RunSpec("momentum", {"learning_rate": 0.045, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.1}),
         ),
     )
 
@@ -765,9 +766,9 @@ def goldstein_price() -> Surface:
         "global one.",
         log_color=True,
         race=(
-            RaceRun("gd", {"learning_rate": 1e-4}),
-            RaceRun("momentum", {"learning_rate": 2e-5, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.05}),
+            RunSpec("gd", {"learning_rate": 1e-4}),
+            RunSpec("momentum", {"learning_rate": 2e-5, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.05}),
         ),
     )
 
@@ -829,10 +830,10 @@ def six_hump_camel() -> Surface:
         "side GD and momentum settle in a worse local minimum while RMSProp and Adam reach a "
         "global one.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.03}),
-            RaceRun("momentum", {"learning_rate": 0.01, "beta": 0.9}),
-            RaceRun("rmsprop", {"learning_rate": 0.01}),
-            RaceRun("adam", {"learning_rate": 0.1}),
+            RunSpec("gd", {"learning_rate": 0.03}),
+            RunSpec("momentum", {"learning_rate": 0.01, "beta": 0.9}),
+            RunSpec("rmsprop", {"learning_rate": 0.01}),
+            RunSpec("adam", {"learning_rate": 0.1}),
         ),
     )
 
@@ -879,9 +880,9 @@ def three_hump_camel() -> Surface:
         "from the side GD and Adam fall into the nearer, worse one while momentum rolls on to the "
         "centre.",
         race=(
-            RaceRun("gd", {"learning_rate": 0.05}),
-            RaceRun("momentum", {"learning_rate": 0.06, "beta": 0.9}),
-            RaceRun("adam", {"learning_rate": 0.1}),
+            RunSpec("gd", {"learning_rate": 0.05}),
+            RunSpec("momentum", {"learning_rate": 0.06, "beta": 0.9}),
+            RunSpec("adam", {"learning_rate": 0.1}),
         ),
     )
 

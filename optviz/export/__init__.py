@@ -19,12 +19,12 @@ from .frames import MAX_SIDE, MIN_SIDE, VIEWS, FrameRenderer, FrameSpec
 from .gl3d import camera_of
 from .image import export_image, render_view, render_window, save_png
 from .job import AnimationJob, AnimationSettings, export_animation
-from .race import Race, RunInfo
+from .race import Race
 from .trajectories import export_csv, export_npz, export_trajectories
 from .video import MAX_FPS, check_settings
 
 __all__ = [
     "MAX_FPS", "MAX_SIDE", "MIN_SIDE", "AnimationJob", "AnimationSettings", "ExportCancelled", "ExportError",
-    "FrameRenderer", "FrameSpec", "Race", "RunInfo", "VIEWS", "camera_of", "check_settings", "export_animation",
+    "FrameRenderer", "FrameSpec", "Race", "VIEWS", "camera_of", "check_settings", "export_animation",
     "export_csv", "export_image", "export_npz", "export_trajectories", "render_view", "render_window", "save_png",
 ]

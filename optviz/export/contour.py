@@ -160,9 +160,9 @@ class ContourPanel:
         divergence = None
         if race.status[k] == Status.DIVERGED and len(finite):
             divergence = QPointF(*self.to_px([self._divergence_spot(finite)])[0])
-        run = race.runs[k]
-        return _RunPath(k, QColor(run.color), self.to_px(drawable), finite_len, self.to_px(finite),
-                        self._draw_box.contains(finite), divergence, run.dash, run.marker)
+        look = race.looks[k]
+        return _RunPath(k, QColor(look.color), self.to_px(drawable), finite_len, self.to_px(finite),
+                        self._draw_box.contains(finite), divergence, look.dash, look.marker)
 
     def _divergence_spot(self, finite: np.ndarray) -> np.ndarray:
         return self.box.divergence_spot(finite, MARKER_INSET)

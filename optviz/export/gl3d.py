@@ -75,7 +75,7 @@ class SurfacePanel:
         from PySide6.QtGui import QVector3D
         from PySide6.QtWidgets import QApplication
 
-        from ..render.inputs import RunStyle, SurfaceGrid
+        from ..render.inputs import SurfaceGrid, run_style
         from ..render.surface_view import SurfaceView
 
         self.race = race
@@ -90,7 +90,7 @@ class SurfacePanel:
         QApplication.processEvents()
         xs, ys, z = race.surface.grid(SCALE_GRID, SCALE_GRID)
         view.set_surface(race.surface, SurfaceGrid(xs, ys, z, race.scale))
-        view.set_runs([RunStyle(r.title, r.color, r.visible, dash=tuple(r.dash), marker=r.marker) for r in race.runs])
+        view.set_runs([run_style(r, look) for r, look in zip(race.runs, race.looks)])
         # Line widths, dot and font sizes are in pixels for a window: scaled with the frame.
         view.set_look(view.look()[0], max(float(scale), 0.25))
         if camera:

@@ -247,7 +247,7 @@ class AnimationJob:
         """The GIF's global palette, from the last frame (every path complete) and exact colours."""
         last = self._renderer.render(int(self.steps[-1]))
         rgb = np.ascontiguousarray(image_array(last)[..., 2::-1])
-        exact = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in dict.fromkeys(r.color for r in self.race.runs)]
+        exact = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in dict.fromkeys(look.color for look in self.race.looks)]
         exact += [c.getRgb()[:3] for c in (st.TEXT, st.MUTED, st.BACKGROUND, st.HEAD_OUTLINE, st.DIVERGED,
                                            BACKGROUND_3D)]
         return global_palette(rgb, exact)

@@ -134,7 +134,7 @@ class LeaderboardCard:
         painter.drawLine(QPointF(x0, y), QPointF(r.right() - self.pad, y))
         for i, row in enumerate(self.rows):
             entry = self.board.entries[i]
-            color = QColor(self.race.runs[entry.index].color)
+            color = QColor(self.race.looks[entry.index].color)
             self._row(painter, x0, y, row, self.f_cell, st.TEXT, right, color, failed=entry.failed)
             y += self.row_h
         y += s.px(8 * self.scale)

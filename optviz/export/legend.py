@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
 from . import style as st
-from .race import Race
+from .race import Race, settings_text
 
 SWATCH = 74.0  # design px: the sample line of a legend entry (a whole period of every dash pattern)
 ENTRY_WIDTH = 340.0  # design px: the narrowest column of entries
@@ -29,18 +29,18 @@ def _loss_text(value: float) -> str:
     return st.minus(f"J = {value:.3g}")
 
 
-def _swatch(painter: QPainter, style: st.Style, x: float, y: float, run, scale: float = 1.0) -> None:
+def _swatch(painter: QPainter, style: st.Style, x: float, y: float, look, scale: float = 1.0) -> None:
     """A short thick line in the run's colour and dash pattern ending in its head marker: what
     its path looks like on the map (``scale``: of the length and the marker)."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    color = QColor(run.color)
+    color = QColor(look.color)
     a, b = QPointF(x, y), QPointF(x + style.px(SWATCH * scale), y)
     painter.setPen(style.pen(st.PANEL_LINE, st.CASING_WIDTH))
     painter.drawLine(a, b)
     width = st.PATH_WIDTH + 1
     painter.setPen(style.pen(color, width))
-    st.stroke(painter, [[a.x(), a.y()], [b.x(), b.y()]], run.dash or (), style.px(width))
-    st.head(painter, style, b, color, st.HEAD_SIZE * scale, run.marker or "o")
+    st.stroke(painter, [[a.x(), a.y()], [b.x(), b.y()]], look.dash or (), style.px(width))
+    st.head(painter, style, b, color, st.HEAD_SIZE * scale, look.marker or "o")
 
 
 def counter_text(step: int, total: int) -> tuple[str, str, str]:
@@ -159,7 +159,7 @@ class LegendPanel:
 
     def _describe(self, k: int) -> _Entry:
         race, run = self.race, self.race.runs[k]
-        detail = _settings_detail(run.title, run.settings_text(race.n_samples))
+        detail = _settings_detail(run.title, settings_text(run, race.n_samples))
         # The widest texts any frame can show: every loss the run takes, in the shapes its digits
         # make (all digits are as wide), and its status: running, or its final one.
         values = np.unique(race.loss[: int(race.lengths[k]), k])
@@ -225,9 +225,9 @@ class LegendPanel:
             st.draw_text(painter, self._caption_rect, self.race.shown_caption, self.f_caption,
                          st.MUTED, flags=st.WRAP)
         for item in self._items:
-            run, rect = self.race.runs[item.k], item.rect
+            look, rect = self.race.looks[item.k], item.rect
             lh = st.line_height(self.f_name)
-            _swatch(painter, style, rect.left() + style.px(4), rect.top() + lh / 2, run, self.font_scale)
+            _swatch(painter, style, rect.left() + style.px(4), rect.top() + lh / 2, look, self.font_scale)
             x, w = self._text_x(rect)
             st.draw_text(painter, QRectF(x, rect.top(), w, item.name_h), item.name, self.f_name, flags=st.WRAP)
             if item.inline:
@@ -278,6 +278,6 @@ class LegendBox:
         painter.drawRoundedRect(rect, style.px(6), style.px(6))
         for i, k in enumerate(self.runs):
             y = rect.top() + self.pad + i * self.row
-            _swatch(painter, style, rect.left() + self.pad, y + self.row / 2, self.race.runs[k])
+            _swatch(painter, style, rect.left() + self.pad, y + self.row / 2, self.race.looks[k])
             x = rect.left() + self.pad + style.px(SWATCH + 22)
             st.draw_text(painter, QRectF(x, y, rect.right() - x, self.row), self.race.runs[k].title, self.font)

@@ -132,14 +132,14 @@ class LossPanel:
                 self._phase[:] = 0.0
             painter.setClipRect(self.plot)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            for k, run in enumerate(self.race.runs):
+            for k, (run, look) in enumerate(zip(self.race.runs, self.race.looks)):
                 n, p = int(counts[k]), int(self._painted[k])
                 if not run.visible or n <= p or n < 2:
                     continue
                 lo = max(p - 1, 0)
                 px = self.to_px(np.arange(lo, n), self.values[lo:n, k])
-                painter.setPen(self.style.pen(QColor(run.color), CURVE_WIDTH))
-                self._phase[k] = st.stroke(painter, px, run.dash, self.style.px(CURVE_WIDTH), self._phase[k], "finite")
+                painter.setPen(self.style.pen(QColor(look.color), CURVE_WIDTH))
+                self._phase[k] = st.stroke(painter, px, look.dash, self.style.px(CURVE_WIDTH), self._phase[k], "finite")
                 self._painted[k] = n
 
     def paint_overlay(self, painter: QPainter, step: int) -> None:
@@ -147,10 +147,10 @@ class LossPanel:
         painter.save()
         painter.setClipRect(self.plot.adjusted(-20, -20, 20, 20))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for k, run in enumerate(self.race.runs):
+        for k, (run, look) in enumerate(zip(self.race.runs, self.race.looks)):
             i = self.race.count(k, step) - 1
             v = self.values[i, k]
             if run.visible and np.isfinite(v) and self.ylo <= v <= self.yhi:
-                st.head(painter, self.style, QPointF(*self.to_px([i], [v])[0]), QColor(run.color), st.HEAD_SIZE * 0.7,
-                        run.marker)
+                st.head(painter, self.style, QPointF(*self.to_px([i], [v])[0]), QColor(look.color), st.HEAD_SIZE * 0.7,
+                        look.marker)
         painter.restore()

@@ -13,71 +13,57 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..core import Simulation, Status, describe_status
-from ..look import run_looks
+from ..look import RunLook, run_looks
 from ..core.scale import ValueScale, value_scale
 from ..core.optimizers import rule_of
-from ..core.simulation import RunSpec
+from ..core.run import RunSpec
 from ..core.surface import Surface
 
 #: Samples per side of the grid that fixes the colour scale: the app's (controller.GRID_SIZE),
 #: so a colour means the same loss in the app and in every export.
 SCALE_GRID = 200
 
-@dataclass(frozen=True)
-class RunInfo:
-    """One run as an export shows it: the spec it ran with, its title, colour, dash pattern
-    (on/off lengths in line widths, ``()`` solid) and head marker (a pyqtgraph symbol name).
-    A :class:`Race` gives runs without a ``dash`` or ``marker`` those of their optimizer and
-    place in the race (:func:`optviz.look.run_looks`)."""
+def settings_text(spec: RunSpec, n_samples: int) -> str:
+    """A run's short settings line for a legend, e.g. "α = 0.001, β = 0.9" or "α = 0.01, B = 1"
+    (the lecture's symbols are the rule's, :class:`~optviz.core.optimizers.Hyper`)."""
+    rule = rule_of(spec.optimizer)
+    parts = [f"{rule.hyperparameter(k).symbol} = {v:.3g}" for k, v in spec.hyperparameters().items() if k != "eps"]
+    batch = spec.effective_batch_size(n_samples)
+    if batch < n_samples:
+        parts.append(f"B = {batch}")
+    if spec.schedule != "constant":
+        parts.append(spec.schedule.replace("_", " "))
+    return ", ".join(parts)
 
-    spec: RunSpec
-    title: str
-    color: str
-    visible: bool = True
-    dash: tuple[float, ...] | None = None
-    marker: str | None = None
 
-    @property
-    def hyperparameters(self) -> dict[str, float]:
-        return self.spec.hyperparameters()
-
-    def settings_text(self, n_samples: int) -> str:
-        """Short settings line for a legend, e.g. "α = 0.001, β = 0.9" or "α = 0.01, B = 1"."""
-        hyper = self.hyperparameters
-        rule = rule_of(self.spec.optimizer)  # the lecture's symbols are the rule's (Hyper.symbol)
-        parts = [f"{rule.hyperparameter(k).symbol} = {v:.3g}" for k, v in hyper.items() if k != "eps"]
-        batch = self.spec.effective_batch_size(n_samples)
-        if batch < n_samples:
-            parts.append(f"B = {batch}")
-        if self.spec.schedule != "constant":
-            parts.append(self.spec.schedule.replace("_", " "))
-        return ", ".join(parts)
-
-    def hyperparameter_text(self, n_samples: int) -> str:
-        """Every setting as ``name=value`` pairs (exact reprs), for data files."""
-        items = {**self.hyperparameters, "batch_size": self.spec.effective_batch_size(n_samples)}
-        if self.spec.schedule != "constant" or self.spec.schedule_params:
-            items["schedule"] = self.spec.schedule
-            items.update({f"schedule_{k}": v for k, v in self.spec.schedule_params.items()})
-        return ";".join(f"{k}={v!r}" if isinstance(v, float) else f"{k}={v}" for k, v in items.items())
+def hyperparameter_text(spec: RunSpec, n_samples: int) -> str:
+    """Every setting of a run as ``name=value`` pairs (exact reprs), for data files."""
+    items = {**spec.hyperparameters(), "batch_size": spec.effective_batch_size(n_samples)}
+    if spec.schedule != "constant" or spec.schedule_params:
+        items["schedule"] = spec.schedule
+        items.update({f"schedule_{k}": v for k, v in spec.schedule_params.items()})
+    return ";".join(f"{k}={v!r}" if isinstance(v, float) else f"{k}={v}" for k, v in items.items())
 
 
 @dataclass
 class Race:
     """Trajectories of K runs (start point 0 of each), recorded to the end.
 
+    ``runs[k]`` is run k (:class:`~optviz.core.run.RunSpec`: its settings, title and whether it
+    is drawn) and ``looks[k]`` how it is drawn (:class:`~optviz.look.RunLook`; by default its
+    optimizer's colour, marker and dash for its place in the race, :func:`optviz.look.run_looks`).
     positions[t, k]: W_t of run k, shape (T+1, K, 2); loss and grad_norm (T+1, K). Rows at
     and after ``lengths[k]`` are NaN (the run had stopped). ``status[k]`` and ``minimum[k]``
     are the run's final classification.
     """
 
     surface: Surface
-    runs: list[RunInfo]
+    runs: list[RunSpec]
     start: tuple[float, float]
     positions: np.ndarray
     loss: np.ndarray
@@ -96,6 +82,7 @@ class Race:
     #: (a scenario's race shows the scenario's title and the first sentence of its note).
     title: str = ""
     caption: str | None = None
+    looks: list[RunLook] = field(default_factory=list)
 
     @property
     def shown_title(self) -> str:
@@ -106,10 +93,10 @@ class Race:
         return self.caption if self.caption is not None else getattr(self.surface, "caption", "")
 
     def __post_init__(self) -> None:
-        looks = run_looks([r.spec.optimizer for r in self.runs])
-        self.runs = [replace(r, dash=look.dash if r.dash is None else tuple(r.dash),
-                             marker=look.marker if r.marker is None else r.marker)
-                     for r, look in zip(self.runs, looks)]
+        if not self.looks:
+            self.looks = run_looks([r.optimizer for r in self.runs])
+        if len(self.looks) != len(self.runs):
+            raise ValueError(f"{len(self.looks)} looks for {len(self.runs)} runs")
 
     # ------------------------------------------------------------------ building
 
@@ -119,12 +106,11 @@ class Race:
         steps) in a Simulation of its own, built like ``RaceController._build``."""
         steps = int(model.max_steps if steps is None else steps)
         surface = model.surface()
-        sim = Simulation(surface, [run.spec for run in model.runs], model.start, max_steps=steps,
-                         seed=model.seed, noise_scale=model.noise_scale)
+        specs = [run.spec for run in model.runs]
+        sim = Simulation(surface, specs, model.start, max_steps=steps, seed=model.seed, noise_scale=model.noise_scale)
         sim.run()
-        runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible), getattr(run, "dash", None),
-                        getattr(run, "marker", None)) for run in model.runs]
-        return cls.from_simulation(sim, runs, preset=model.preset, log_loss=model.view.log_loss,
+        looks = [RunLook(run.color, run.marker, tuple(run.dash)) for run in model.runs]
+        return cls.from_simulation(sim, specs, looks, preset=model.preset, log_loss=model.view.log_loss,
                                    noise_scale=model.noise_scale)
 
     @classmethod
@@ -134,25 +120,23 @@ class Race:
         app would show it (each run's look from its optimizer and place in the race)."""
         steps = int(scenario.max_steps if steps is None else steps)
         surface = scenario.surface.build()
-        specs = [entry.spec() for entry in scenario.runs]
+        specs = list(scenario.runs)
         sim = Simulation(surface, specs, scenario.start, max_steps=steps, seed=scenario.seed,
                          noise_scale=scenario.noise_scale)
         sim.run()
-        looks = run_looks([spec.optimizer for spec in specs])
-        runs = [RunInfo(spec, spec.title, look.color, bool(entry.visible), tuple(look.dash), look.marker)
-                for spec, entry, look in zip(specs, scenario.runs, looks)]
         preset = "custom" if scenario.surface.is_custom else scenario.surface.preset
-        race = cls.from_simulation(sim, runs, preset=preset, log_loss=scenario.view.log_loss,
+        race = cls.from_simulation(sim, specs, preset=preset, log_loss=scenario.view.log_loss,
                                    noise_scale=scenario.noise_scale)
         race.title = scenario.title
         race.caption = first_sentence(scenario.note)
         return race
 
     @classmethod
-    def from_simulation(cls, sim: Simulation, runs: Sequence[RunInfo], *, preset: str = "",
-                        log_loss: bool = True, noise_scale: float | None = None,
+    def from_simulation(cls, sim: Simulation, runs: Sequence[RunSpec], looks: Sequence[RunLook] = (), *,
+                        preset: str = "", log_loss: bool = True, noise_scale: float | None = None,
                         scale: ValueScale | None = None) -> "Race":
-        """Snapshot of ``sim`` as it stands (copies; ``sim`` is not changed)."""
+        """Snapshot of ``sim`` as it stands (copies; ``sim`` is not changed); ``runs`` as the
+        race shows them (titles, visibility), ``looks`` their looks (default: by optimizer)."""
         if sim.history is None:
             raise ValueError("the simulation must record its history")
         if len(runs) != sim.K:
@@ -169,7 +153,7 @@ class Race:
             grad_norm=h.grad_norm[:T, :, 0].copy(), lengths=lengths, status=sim.status[:, 0].copy(),
             minimum=sim.minimum[:, 0].copy(), scale=scale, max_steps=sim.max_steps, seed=sim.seed,
             noise_scale=noise_scale, n_samples=sim.risk.n, preset=preset or getattr(sim.surface, "key", ""),
-            log_loss=log_loss,
+            log_loss=log_loss, looks=list(looks),
         )
 
     # ------------------------------------------------------------------ queries
@@ -233,12 +217,12 @@ class Race:
         return {
             "preset": self.preset, "surface": self.surface.title, "start": list(self.start), "seed": self.seed,
             "noise_scale": self.noise_scale, "max_steps": self.max_steps,
-            "runs": [{"title": r.title, "optimizer": r.spec.optimizer, "color": r.color, "marker": r.marker,
-                      "dash": list(r.dash),
-                      "hyperparameters": r.hyperparameters,
-                      "batch_size": r.spec.effective_batch_size(self.n_samples),
-                      "schedule": r.spec.schedule, "schedule_params": dict(r.spec.schedule_params),
-                      "seed": r.spec.seed} for r in self.runs],
+            "runs": [{"title": r.title, "optimizer": r.optimizer, "color": look.color, "marker": look.marker,
+                      "dash": list(look.dash),
+                      "hyperparameters": r.hyperparameters(),
+                      "batch_size": r.effective_batch_size(self.n_samples),
+                      "schedule": r.schedule, "schedule_params": dict(r.schedule_params),
+                      "seed": r.seed} for r, look in zip(self.runs, self.looks)],
         }
 
     def metadata_json(self) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .atomic import atomic_file
 from .errors import ExportError
-from .race import Race
+from .race import Race, hyperparameter_text
 
 FORMATS = {".csv": "CSV table", ".npz": "NumPy arrays (.npz)"}
 COLUMNS = ("run", "optimizer", "hyperparameters", "step", "w1", "w2", "loss", "grad_norm")
@@ -33,10 +33,10 @@ def export_csv(race: Race, out) -> Path:
         writer = csv.writer(text)
         writer.writerow(COLUMNS)
         for k, run in enumerate(race.runs):
-            settings = run.hyperparameter_text(race.n_samples)
+            settings = hyperparameter_text(run, race.n_samples)
             for t in range(int(race.lengths[k])):
                 w1, w2 = race.positions[t, k]
-                writer.writerow((run.title, run.spec.optimizer, settings, t, repr(float(w1)), repr(float(w2)),
+                writer.writerow((run.title, run.optimizer, settings, t, repr(float(w1)), repr(float(w2)),
                                  repr(float(race.loss[t, k])), repr(float(race.grad_norm[t, k]))))
         text.flush()
         text.detach()  # the stream stays open for atomic_file to commit
@@ -48,9 +48,9 @@ def export_npz(race: Race, out) -> Path:
         "positions": race.positions, "loss": race.loss, "grad_norm": race.grad_norm,
         "lengths": race.lengths.astype(np.int64), "start": np.array(race.start, dtype=float),
         "runs": np.array([r.title for r in race.runs], dtype=str),
-        "optimizers": np.array([r.spec.optimizer for r in race.runs], dtype=str),
-        "hyperparameters": np.array([r.hyperparameter_text(race.n_samples) for r in race.runs], dtype=str),
-        "colors": np.array([r.color for r in race.runs], dtype=str),
+        "optimizers": np.array([r.optimizer for r in race.runs], dtype=str),
+        "hyperparameters": np.array([hyperparameter_text(r, race.n_samples) for r in race.runs], dtype=str),
+        "colors": np.array([look.color for look in race.looks], dtype=str),
         "status": np.array([race.describe_at(k, race.last_step) for k in range(race.K)], dtype=str),
         "metadata": np.array(race.metadata_json(), dtype=str),
     }

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.run import RunSpec
 from ..core.scale import ValueScale
+from ..look import RunLook
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,13 @@ class RunStyle:
     visible: bool
     dash: tuple[float, ...] = ()
     marker: str = "o"
+
+
+def run_style(run: RunSpec, look: RunLook, color: str | None = None) -> RunStyle:
+    """How a view draws ``run`` with ``look``: its title, colour (``color`` when the theme shows
+    it otherwise), visibility, dash and marker. The one place a style is made, for the window
+    and for the exports."""
+    return RunStyle(run.title, color or look.color, bool(run.visible), tuple(look.dash), look.marker)
 
 
 @dataclass(frozen=True)

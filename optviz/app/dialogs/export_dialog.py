@@ -42,11 +42,11 @@ from ...export import (
     ExportError,
     FrameSpec,
     Race,
-    RunInfo,
     camera_of,
     check_settings,
 )
 from ...core.limits import MAX_STEPS_LIMIT
+from ...look import RunLook
 from ..window.saved_form import model_from_scenario, model_to_scenario
 from ..window.tasks import BackgroundTask, TaskIO
 
@@ -275,10 +275,11 @@ def _model_copy(window):
 def _snapshot(window) -> Race:
     """The race as it stands in the window (a copy of its simulation's history)."""
     model = window.model
-    runs = [RunInfo(run.spec, run.title, run.color, bool(run.visible)) for run in model.runs]
+    runs = [run.spec for run in model.runs]
+    looks = [RunLook(run.color, run.marker, tuple(run.dash)) for run in model.runs]
     c = window.controller
     scale = c.grid.scale if c.grid is not None else None
-    return Race.from_simulation(c.sim, runs, preset=model.preset, log_loss=model.view.log_loss,
+    return Race.from_simulation(c.sim, runs, looks, preset=model.preset, log_loss=model.view.log_loss,
                                 noise_scale=model.noise_scale, scale=scale)
 
 

@@ -35,7 +35,8 @@ from ...core import Simulation, SimulationFrame, compiled, latest_step
 from ...core.scenario import CUSTOM_PRESET
 from ...core.scale import value_scale
 from ...core.swarm import swarm_points, swarm_step_limit
-from ...render.inputs import RunStyle, SurfaceGrid
+from ...look import RunLook
+from ...render.inputs import RunStyle, SurfaceGrid, run_style
 from .model import RaceModel
 from .view_prefs import display_color
 
@@ -207,7 +208,7 @@ class RaceController(QObject):
         """How every run is drawn: its optimizer's look (:func:`optviz.look.run_looks`), the
         colour as the current theme shows it."""
         theme = self.model.view.theme
-        return [RunStyle(r.title, display_color(r.color, theme), r.visible, tuple(r.dash), r.marker)
+        return [run_style(r.spec, RunLook(r.color, r.marker, tuple(r.dash)), display_color(r.color, theme))
                 for r in self.model.runs]
 
     def _on_playing(self, playing: bool) -> None:

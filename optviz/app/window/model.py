@@ -68,7 +68,7 @@ class RunModel(Observable):
     @property
     def spec(self) -> RunSpec:
         return RunSpec(self.optimizer, dict(self.hyper), self.batch_size, self.schedule, dict(self.schedule_params),
-                       self.label, self.seed)
+                       self.label, self.seed, self.visible)
 
     @property
     def title(self) -> str:
