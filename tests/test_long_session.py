@@ -201,7 +201,7 @@ def test_3d_paths_of_a_long_race_are_bounded_and_keep_their_reach(gl_display):
         L = surface.f(P[:, 0, 0])[:, None, None]
         history = SimpleNamespace(positions=P, loss=L)
         for n in list(range(1, 3000, 97)) + list(range(3000, T, 2500)) + [T]:
-            sim = SimpleNamespace(K=1, history=history, length=lambda k, n=n: n)
+            sim = SimpleNamespace(K=1, history=history, length=lambda k, n=n: n, cloud=None)
             view.update_runs(sim)
         segs = view._runs[0].line.pos
         check(len(segs) <= 2 * (5 * 512 + 300 + 1024), f"{len(segs)} segment ends for a 60,000-point path")

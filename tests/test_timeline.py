@@ -5,7 +5,7 @@ state of a fresh simulation stepped t times."""
 import numpy as np
 import pytest
 
-from optviz.core import RunSpec, Simulation, SimulationFrame, get_surface, latest_step, recent_cloud
+from optviz.core import RunSpec, Simulation, RaceFrame, get_surface, latest_step, recent_cloud
 from optviz.core.simulation import Status
 
 SPECS = [
@@ -30,7 +30,7 @@ def race():
 
 @pytest.mark.parametrize("t", [0, 1, 7, 60, 199, 200])
 def test_a_frame_is_the_state_of_a_race_stepped_that_far(race, t):
-    frame = SimulationFrame(race, t)
+    frame = RaceFrame(race, t)
     then = fresh(t)  # independent: the same race run only t steps
     np.testing.assert_array_equal(frame.steps, then.steps)
     np.testing.assert_array_equal(frame.positions, then.positions)
@@ -46,8 +46,8 @@ def test_a_frame_is_the_state_of_a_race_stepped_that_far(race, t):
 
 def test_the_statuses_of_the_past_differ_from_the_end(race):
     # The premise of recording statuses: what was true early on is not what is true now.
-    assert (SimulationFrame(race, 0).status == Status.RUNNING).all()
-    assert (SimulationFrame(race, 5).status[:4] == Status.RUNNING).all()
+    assert (RaceFrame(race, 0).status == Status.RUNNING).all()
+    assert (RaceFrame(race, 5).status[:4] == Status.RUNNING).all()
     assert race.status[4, 0] == Status.DIVERGED
     assert (race.status[:4] != Status.RUNNING).any()
 
@@ -57,14 +57,14 @@ def test_a_restarted_run_shows_its_own_latest_step():
     sim.restart(2)
     sim.step(10)
     assert latest_step(sim) == 60 and sim.steps[2] == 10
-    frame = SimulationFrame(sim, 30)
+    frame = RaceFrame(sim, 30)
     assert frame.steps[2] == 10 and frame.steps[0] == 30
     np.testing.assert_array_equal(frame.positions[2], sim.positions[2])
     np.testing.assert_array_equal(frame.positions[0], fresh(30).positions[0])
 
 
 def test_everything_else_is_the_simulations_and_frames_do_not_move(race):
-    frame = SimulationFrame(race, 3)
+    frame = RaceFrame(race, 3)
     assert frame.K == race.K and frame.specs is race.specs and frame.history is race.history
     assert frame.finished and not frame.active().any()
 
@@ -72,13 +72,13 @@ def test_everything_else_is_the_simulations_and_frames_do_not_move(race):
 @pytest.mark.parametrize("t", [-1, 201, 2.5, True, "3"])
 def test_frames_outside_the_recording_are_refused(race, t):
     with pytest.raises(ValueError, match="step must be a whole number from 0 to 200"):
-        SimulationFrame(race, t)
+        RaceFrame(race, t)
 
 
 def test_an_unrecorded_simulation_cannot_be_scrubbed():
     sim = Simulation(get_surface("bowl"), [RunSpec("gd")], (1, 1), record=False)
     with pytest.raises(ValueError, match="record=False"):
-        SimulationFrame(sim, 0)
+        RaceFrame(sim, 0)
 
 
 # ---------------------------------------------------------------------------------- swarms
@@ -100,7 +100,7 @@ def test_a_swarm_records_its_lead_in_full_and_every_point_as_float32():
     for name in ("positions", "loss", "grad_norm", "full_grad", "grad", "status", "minimum"):
         np.testing.assert_array_equal(getattr(h, name)[:81], getattr(full.history, name)[:81, :, :1], err_msg=name)
     np.testing.assert_array_equal(h.cloud[:81], full.history.positions[:81].astype(np.float32))
-    frame = SimulationFrame(swarm, 40)
+    frame = RaceFrame(swarm, 40)
     np.testing.assert_array_equal(frame.cloud, fresh(40, starts=starts).positions.astype(np.float32))
     np.testing.assert_array_equal(swarm.path(1, 17), full.path(1, 17).astype(np.float32))
 
@@ -112,7 +112,7 @@ def test_recent_cloud_is_the_tail_of_every_point():
     assert tail.shape == (9, 50, 2)
     np.testing.assert_array_equal(tail[-1], swarm.positions[3].astype(np.float32))
     np.testing.assert_array_equal(tail[0], fresh(22, starts=starts).positions[3].astype(np.float32))
-    early = recent_cloud(SimulationFrame(swarm, 3), 3, 8)  # fewer steps than the tail
+    early = recent_cloud(RaceFrame(swarm, 3), 3, 8)  # fewer steps than the tail
     assert early.shape == (4, 50, 2)
     np.testing.assert_array_equal(early[0], starts.astype(np.float32))
     np.testing.assert_array_equal(recent_cloud(fresh(5), 0, 2), fresh(5).history.positions[3:6, 0])
@@ -131,3 +131,27 @@ def test_history_memory_is_known_before_it_is_built():
 def test_recorded_points_are_checked(bad):
     with pytest.raises(ValueError, match="recorded points must be an integer >= 1"):
         Simulation(get_surface("bowl"), [RunSpec("gd")], (1, 1), record_points=bad)
+
+
+def test_an_export_race_and_the_app_s_timeline_give_the_same_frames():
+    """One frame type: the race an export records and the simulation the app scrubs through
+    give equal RaceFrames at every step — positions, losses, statuses (a run that left the
+    view, one that diverged) and path lengths."""
+    from optviz.export import Race
+
+    specs = [RunSpec("gd", {"learning_rate": 0.1}), RunSpec("gd", {"learning_rate": 3.0}),
+             RunSpec("adam", {"learning_rate": 0.05})]
+    sim = Simulation(get_surface("saddle"), specs, (0.5, 0.01), max_steps=300).run()
+    assert sorted(sim.status[:, 0]) == [Status.DIVERGED, Status.LEFT_VIEW, Status.LEFT_VIEW]
+    race = Race.from_simulation(sim, specs)
+    for t in (0, 1, 2, 3, 20, 35, 36, 37, 89, 90):
+        a, b = RaceFrame(sim, t), race.at(t)
+        assert type(a) is type(b) is RaceFrame
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.loss, b.loss)
+        np.testing.assert_array_equal(a.status, b.status, err_msg=f"step {t}")
+        assert [a.length(k) for k in range(3)] == [b.length(k) for k in range(3)]
+        for k in range(3):
+            np.testing.assert_array_equal(a.path(k), b.path(k))
+            assert a.describe(k) == b.describe(k)
+        np.testing.assert_array_equal(a.history.positions[: t + 1], b.history.positions[: t + 1])

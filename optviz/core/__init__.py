@@ -29,7 +29,7 @@ from .schedules import SCHEDULES, make_schedule
 from .run import RunSpec
 from .simulation import FINAL, Simulation, Status, Tolerances, describe_status, simulate
 from .surface import Category, Family, Surface
-from .timeline import SimulationFrame, latest_step, recent_cloud
+from .timeline import RaceFrame, Recording, latest_step, recent_cloud
 from .surfaces import SURFACES, get_surface as _get_analytic_surface, surface_keys as _analytic_keys
 
 
@@ -59,5 +59,5 @@ __all__ = [
     "builtin_scenarios", "dump_scenario", "load_scenario", "loads_scenario", "parse_scenario", "save_scenario",
     "scenario_from_race_dict",
     # looking back at a recorded race (optviz.core.timeline)
-    "SimulationFrame", "latest_step", "recent_cloud",
+    "RaceFrame", "Recording", "latest_step", "recent_cloud",
 ]

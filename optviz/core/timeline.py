@@ -1,15 +1,18 @@
-"""Looking back at a race: the state of a recorded :class:`Simulation` at an earlier step.
+"""A race at one step: :class:`RaceFrame`, the one thing the views read.
 
-The views read a simulation through a handful of attributes (``positions``, ``loss``,
-``status``, ``length(k)``, ``history`` …). :class:`SimulationFrame` answers the same reads
-from the recorded history at step t, so the same views scrub back and forth through a
-race without recomputing a single step. Runs that have taken fewer than t steps (one was
-restarted by a slider) show their own latest step.
+The views read a race through a handful of attributes (``positions``, ``loss``, ``status``,
+``length(k)``, ``path(k)``, ``history`` …). A live :class:`Simulation` has them at its newest
+step; a :class:`RaceFrame` has the same ones at any recorded step t, read from a recording:
+the simulation's own history (scrubbing back through the race in the app) or an export's
+recorded race (:meth:`optviz.export.Race.at`, through :class:`Recording`). So the same views
+draw the live race, a step of its past and an exported frame, without asking which they got
+and without recomputing a single step. Runs that have taken fewer than t steps (one was
+restarted by a slider, one stopped early) show their own latest step.
 
 Example::
 
     sim = Simulation(get_surface("himmelblau"), [RunSpec("adam")], (0, 0), max_steps=100).run()
-    frame = SimulationFrame(sim, 10)
+    frame = RaceFrame(sim, 10)
     frame.positions[0, 0]            # W_10 of run 0, as sim.history.positions[10, 0, 0]
 """
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .simulation import Simulation, describe_status
+from .simulation import Simulation, Status, describe_status
 
 
 def latest_step(sim: Simulation) -> int:
@@ -25,8 +28,10 @@ def latest_step(sim: Simulation) -> int:
     return int(sim.steps.max())
 
 
-class SimulationFrame:
-    """A read-only view of ``sim`` as it stood after ``t`` steps (0 ≤ t ≤ :func:`latest_step`).
+class RaceFrame:
+    """A read-only view of a recorded race as it stood after ``t`` steps (0 ≤ t ≤
+    :func:`latest_step`). ``sim`` is a :class:`Simulation` that records its history, or a
+    :class:`Recording` of a race recorded elsewhere.
 
     Attributes mirror :class:`Simulation`: ``steps`` (per run, ``min(t, sim.steps[k])``),
     ``positions`` (K, M, 2), ``loss`` and ``status`` and ``minimum`` (K, M), ``full_grad``
@@ -75,10 +80,55 @@ class SimulationFrame:
         return describe_status(self.status[k, i], self.minimum[k, i])
 
 
+class Recording:
+    """A race recorded as plain arrays (start point 0 of every run), in the shape a
+    :class:`RaceFrame` reads: what an export's race hands the views.
+
+    Args:
+        positions: W_t of run k, (T+1, K, 2); loss and grad_norm (T+1, K); NaN after a run stopped.
+        lengths: recorded positions of each run (its steps + 1), (K,).
+        status, minimum: each run's final classification (K,); a run is running before its
+            last recorded step, as in the simulation it was recorded from.
+        other: attributes read through (the surface, the specs …), or None.
+    """
+
+    def __init__(self, positions, loss, grad_norm, lengths, status, minimum, other=None) -> None:
+        T1, K = loss.shape
+        self.K, self.M = K, 1
+        self.steps = np.asarray(lengths, dtype=np.int64) - 1
+        self.history = _RecordedHistory(positions, loss, grad_norm, self.steps, status, minimum)
+        self._other = other
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or self._other is None:
+            raise AttributeError(name)
+        return getattr(self._other, name)
+
+    def path(self, k: int, i: int = 0) -> np.ndarray:
+        return self.history.positions[: int(self.steps[k]) + 1, k, i]
+
+
+class _RecordedHistory:
+    """``history`` of a :class:`Recording`: arrays (T+1, K, 1[, 2]) as the views index them."""
+
+    def __init__(self, positions, loss, grad_norm, last, status, minimum) -> None:
+        T1, K = loss.shape
+        self.positions = positions[:, :, None, :]
+        self.loss = loss[:, :, None]
+        self.grad_norm = grad_norm[:, :, None]
+        self.full_grad = np.full((T1, K, 1, 2), np.nan)  # not recorded
+        self.status = np.full((T1, K, 1), Status.RUNNING, dtype=np.int8)  # until the last step
+        self.minimum = np.full((T1, K, 1), -1, dtype=np.int16)
+        runs = np.arange(K)
+        self.status[last, runs, 0] = status
+        self.minimum[last, runs, 0] = minimum
+        self.cloud = None
+
+
 def recent_cloud(sim, k: int, count: int) -> np.ndarray:
     """Every start point of run k over its last ``count`` + 1 recorded steps, oldest first,
     shape (≤ count + 1, N, 2): a swarm's dots and their fading tails. ``sim`` may be a
-    :class:`Simulation` or a :class:`SimulationFrame`."""
+    :class:`Simulation` or a :class:`RaceFrame`."""
     h = sim.history
     end = sim.length(k)
     begin = max(0, end - 1 - int(count))

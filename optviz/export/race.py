@@ -23,6 +23,7 @@ from ..core.scale import ValueScale, value_scale
 from ..core.optimizers import rule_of
 from ..core.run import RunSpec
 from ..core.surface import Surface
+from ..core.timeline import RaceFrame, Recording
 
 #: Samples per side of the grid that fixes the colour scale: the app's (controller.GRID_SIZE),
 #: so a colour means the same loss in the app and in every export.
@@ -83,6 +84,7 @@ class Race:
     title: str = ""
     caption: str | None = None
     looks: list[RunLook] = field(default_factory=list)
+    _recording: Recording | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def shown_title(self) -> str:
@@ -208,9 +210,17 @@ class Race:
             return "step limit"
         return describe_status(status, int(self.minimum[k]))
 
-    def at(self, step: int) -> "RaceAt":
-        """A read-only, simulation-like view of the race at ``step`` (what the app's views read)."""
-        return RaceAt(self, int(step))
+    def at(self, step: int) -> RaceFrame:
+        """The race at ``step`` as the views read it (the same frame type the app scrubs
+        through: :class:`~optviz.core.timeline.RaceFrame`)."""
+        return RaceFrame(self.recording(), min(int(step), self.last_step))
+
+    def recording(self) -> Recording:
+        """The recorded race as a :class:`~optviz.core.timeline.Recording` (made once)."""
+        if self._recording is None:
+            self._recording = Recording(self.positions, self.loss, self.grad_norm, self.lengths, self.status,
+                                        self.minimum, other=self)
+        return self._recording
 
     def metadata(self) -> dict:
         """Plain description of the scenario (for data files)."""
@@ -227,33 +237,6 @@ class Race:
 
     def metadata_json(self) -> str:
         return json.dumps(self.metadata(), ensure_ascii=False)
-
-
-class _HistoryAt:
-    """``sim.history`` of a :class:`RaceAt`: arrays shaped (T+1, K, 1[, 2]) as the views index them."""
-
-    def __init__(self, race: Race) -> None:
-        self.positions = race.positions[:, :, None, :]
-        self.loss = race.loss[:, :, None]
-        self.grad_norm = race.grad_norm[:, :, None]
-
-
-class RaceAt:
-    """The race frozen at one step, with the attributes of a Simulation that the app's views
-    read (``K``, ``length(k)``, ``history``, ``status``, ``positions``, ``loss``)."""
-
-    def __init__(self, race: Race, step: int) -> None:
-        self.race, self.step = race, step
-        self.K = race.K
-        self.history = _HistoryAt(race)
-        idx = np.array([race.count(k, step) - 1 for k in range(race.K)])
-        cols = np.arange(race.K)
-        self.positions = race.positions[idx, cols][:, None, :]
-        self.loss = race.loss[idx, cols][:, None]
-        self.status = np.array([[race.status_at(k, step)] for k in range(race.K)], dtype=np.int8)
-
-    def length(self, k: int) -> int:
-        return self.race.count(k, self.step)
 
 
 def first_sentence(text: str) -> str:

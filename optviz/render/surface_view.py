@@ -445,7 +445,7 @@ class SurfaceView(gl.GLViewWidget):
 
     def _update_swarm(self, sim) -> None:
         """Every visible run's cloud as dots on the surface (a swarm: more than one point)."""
-        cloud = getattr(sim, "cloud", None)  # exports' replays have none
+        cloud = sim.cloud  # a frame of an export's race has one point per run: no swarm
         if cloud is None or cloud.shape[1] < 2:
             self.swarm.setVisible(False)
             return

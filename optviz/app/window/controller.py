@@ -31,7 +31,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ...core import Simulation, SimulationFrame, compiled, latest_step
+from ...core import Simulation, RaceFrame, compiled, latest_step
 from ...core.scenario import CUSTOM_PRESET
 from ...core.scale import value_scale
 from ...core.swarm import swarm_points, swarm_step_limit
@@ -163,7 +163,7 @@ class RaceController(QObject):
         t = self.model.playback.timeline
         if t is None or t >= latest_step(self.sim):
             return self.sim
-        return SimulationFrame(self.sim, t)
+        return RaceFrame(self.sim, t)
 
     def _go_live(self) -> None:
         """The timeline follows the race again (it restarted, or plays on). Callers redraw."""
