@@ -35,3 +35,13 @@ def test_a_diverged_run_is_marked_inside_the_inset_map():
     # The inner box (inset 0.1) ends at x = 0.9: the path leaves it between 0.7 and 5.
     assert BOX.divergence_spot(finite, 0.1) == pytest.approx(np.array([0.9, 0.5]))
     assert BOX.divergence_spot(finite[:2], 0.1) == pytest.approx(np.array([0.7, 0.5]))
+
+
+def test_a_label_goes_up_and_right_unless_it_would_leave_the_box():
+    box = ViewBox(-5.0, 5.0, -5.0, 5.0)
+    assert box.label_side(0.0, 0.0, 1.0, 1.0) == (1, 1)  # room everywhere: up and right
+    assert box.label_side(3.5, 3.5, 2.0, 1.0) == (-1, 1)  # 3.5 + 2 > 5: left; 3.5 + 1 <= 5: above
+    assert box.label_side(4.5, 4.5, 1.0, 1.0) == (-1, -1)
+    assert box.label_side(-4.9, 4.9, 0.5, 0.5) == (1, -1)
+    assert box.label_side(1.0, -1.0, 5.5, 5.5) == (-1, 1)  # right fails (6.5 > 5), left fits? -4.5 >= -5: yes
+    assert box.label_side(0.5, 0.0, 8.0, 1.0) == (-1, 1)  # fits on neither side: the roomier (left, 5.5 > 4.5)

@@ -588,3 +588,29 @@ def test_history_plot_range_settles_after_one_paint(qtbot, width):
     assert changes == []
     x0, x1 = plot.view_box.viewRange()[0]
     assert x0 < 0 < 5520 < x1 < 5520 * 1.1
+
+
+@pytest.mark.parametrize("size", [(380, 380), (900, 700)])
+def test_minimum_labels_stay_on_the_map_however_small_it_is_drawn(qtbot, size):
+    """A minimum near the view box's edge (the ravine's at 3.5 of [−5, 5], Himmelblau's four)
+    keeps its label on the map: beside the star on the side where it fits, on a small map in
+    presentation mode's projector look (a 1280 × 720 projector draws it about 220 px wide) as
+    on a large one."""
+    from optviz.core.surfaces import SURFACES
+
+    view = ContourView()
+    qtbot.addWidget(view)
+    view.set_look("projector", 1.75)
+    view.resize(*size)
+    shown(qtbot, view)
+    checked = 0
+    for key in SURFACES:
+        surface = get_surface(key)
+        view.set_surface(surface, grid_for(surface, 60))
+        QApplication.processEvents()
+        plot = view.view_box.sceneBoundingRect()
+        for label in view._minimum_labels:
+            rect = label.mapRectToScene(label.boundingRect())
+            assert plot.adjusted(-1, -1, 1, 1).contains(rect), (key, label.textItem.toPlainText(), rect, plot)
+            checked += 1
+    assert checked >= 10

@@ -52,6 +52,21 @@ class ViewBox:
         x, y = p[..., 0], p[..., 1]
         return (x >= self.xmin) & (x <= self.xmax) & (y >= self.ymin) & (y <= self.ymax)
 
+    def label_side(self, x: float, y: float, reach_x: float, reach_y: float) -> tuple[int, int]:
+        """Where a mark's label goes: right of and above the mark, (+1, +1), unless the label,
+        ``reach_x`` wide and ``reach_y`` tall in data units from the mark (as drawn now), would
+        run off the box's edge on that side; then left of (−1) or below it (−1) if it fits
+        there, else on the side with more room. The live map and every export place minimum
+        labels by this one rule."""
+        def side(v, reach, lo, hi):
+            if v + reach <= hi:
+                return 1
+            if v - reach >= lo:
+                return -1
+            return 1 if hi - v >= v - lo else -1  # fits on neither side: the roomier one
+
+        return side(x, reach_x, self.xmin, self.xmax), side(y, reach_y, self.ymin, self.ymax)
+
     def as_tuple(self) -> tuple[float, float, float, float]:
         return (self.xmin, self.xmax, self.ymin, self.ymax)
 

@@ -263,7 +263,12 @@ class ContourPanel:
                 if 0 < len(surface.minima) <= MAX_MINIMUM_LABELS:
                     text = f"min {i + 1}" if len(surface.minima) > 1 else "min"
                     w, h = st.text_width(label_font, text) + style.px(8), st.line_height(label_font)
-                    box = QRectF(q[0] + style.px(12), q[1] - style.px(12) - h, w, h)
+                    unit = self.to_px([[m.x + 1.0, m.y + 1.0]])[0] - q  # px per data unit (y down)
+                    reach = (style.px(12) + w) / abs(unit[0]), (style.px(12) + h) / abs(unit[1])
+                    sx, sy = surface.view.label_side(m.x, m.y, *reach)  # the live map's rule
+                    left = q[0] + style.px(12) if sx > 0 else q[0] - style.px(12) - w
+                    top = q[1] - style.px(12) - h if sy > 0 else q[1] + style.px(12)
+                    box = QRectF(left, top, w, h)
                     painter.setPen(Qt.PenStyle.NoPen)
                     painter.setBrush(QColor(255, 255, 255, 150))
                     painter.drawRoundedRect(box, style.px(3), style.px(3))

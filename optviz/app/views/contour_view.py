@@ -420,6 +420,9 @@ class ContourView(pg.PlotWidget):
         self.view_box.disableAutoRange()
         self._user_view = False  # the user zoomed or panned: resizing keeps their view
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
+        # A label that fitted beside its star may not once the map is smaller or zoomed.
+        self.view_box.sigRangeChanged.connect(self._place_minimum_labels)
+        self.view_box.sigResized.connect(self._place_minimum_labels)
         self.surface = None
         self._view = None
         self._draw_box = None
@@ -585,18 +588,30 @@ class ContourView(pg.PlotWidget):
         if 0 < len(minima) <= MAX_MINIMUM_LABELS:
             font = QFont()
             font.setPointSizeF((TICK_POINT_SIZE - 1) * self._scale)
-            box = surface.view
             for i, (x, y) in enumerate(minima):
-                # Up and to the right of the star, unless that runs off the map's edge.
-                ax = 1.15 if x > box.xmin + 0.88 * box.width else -0.15
-                ay = -0.05 if y > box.ymin + 0.85 * box.height else 1.05
                 text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=self._theme.text,
-                                   anchor=(ax, ay), fill=pg.mkBrush(255, 255, 255, 150))
+                                   anchor=(-0.15, 1.05), fill=pg.mkBrush(255, 255, 255, 150))
                 text.setFont(font)
                 text.setPos(x, y)
                 text.setZValue(_Z_CRITICAL)
                 self.view_box.addItem(text, ignoreBounds=True)
                 self._minimum_labels.append(text)
+            self._place_minimum_labels()
+
+    def _place_minimum_labels(self, *_) -> None:
+        """Each minimum's label beside its star, up and to the right unless that would run off
+        the map as it is drawn now (:meth:`ViewBox.label_side`); again whenever the map resizes."""
+        if not self._minimum_labels or self.surface is None:
+            return
+        px = self.view_box.viewPixelSize()
+        if not all(np.isfinite(px)) or min(px) <= 0:
+            return
+        box = self.surface.view
+        for label, m in zip(self._minimum_labels, self.surface.minima):
+            rect = label.textItem.boundingRect()
+            # The anchor's 0.15 / 0.05 offsets plus the text itself, in data units.
+            sx, sy = box.label_side(m.x, m.y, 1.15 * rect.width() * px[0], 1.05 * rect.height() * px[1])
+            label.setAnchor((-0.15 if sx > 0 else 1.15, 1.05 if sy > 0 else -0.05))
 
     # ------------------------------------------------------------------ runs
 
