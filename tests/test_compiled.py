@@ -170,3 +170,30 @@ def test_zero_eps_at_a_stationary_point_gives_nan_like_numpy(kind):
         out.append((sim.positions.copy(), sim.status.copy()))
     np.testing.assert_array_equal(out[0][0], out[1][0])
     assert np.isnan(out[1][0]).all() and (out[0][1] == out[1][1]).all()
+
+
+def test_generated_modules_of_other_versions_are_removed_once_stale(tmp_path, monkeypatch):
+    """Every change of a rule writes a new generated module; those nothing has touched for a
+    week go (with numba's cache of them), the one in use and recent ones of other versions stay."""
+    import os
+    import time
+
+    monkeypatch.setenv("OPTVIZ_KERNEL_DIR", str(tmp_path))
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    week = compiled.STALE_SECONDS
+    old, recent = tmp_path / "kernels_aaaaaaaaaaaaaaaaaaaa.py", tmp_path / "kernels_bbbbbbbbbbbbbbbbbbbb.py"
+    for path, age in ((old, week + 3600), (recent, week - 3600)):
+        path.write_text("# another version\n")
+        (cache / f"{path.stem}.update_runs-10.py311.nbi").write_text("x")
+        stamp = time.time() - age
+        os.utime(path, (stamp, stamp))
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("mine")
+    os.utime(unrelated, (0, 0))
+    current = compiled._write("# sources test\n")
+    assert current.exists() and recent.exists() and unrelated.exists()
+    assert not old.exists() and not list(cache.glob(f"{old.stem}.*"))
+    assert list(cache.glob(f"{recent.stem}.*"))
+    os.utime(current, (0, 0))  # an old module in use is touched again when written
+    assert compiled._write("# sources test\n") == current and current.stat().st_mtime > time.time() - 60

@@ -188,10 +188,35 @@ def _write(source: str) -> Path:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(source)
                 os.replace(tmp, path)
+            _remove_stale(folder, keep=path)
             return path
         except OSError as exc:
             errors.append(f"{folder}: {exc}")
     raise OSError("no writable folder for the compiled kernels: " + "; ".join(errors))
+
+
+#: A generated module not written or used for this long is another version's, and goes.
+STALE_SECONDS = 7 * 24 * 3600
+
+
+def _remove_stale(folder: Path, keep: Path) -> None:
+    """Delete the generated modules (and numba's cache of them) that other versions of the
+    rules left in ``folder`` and that nothing has touched for :data:`STALE_SECONDS`: every change
+    of a rule writes a new module, and without this they would pile up. The module in use is
+    touched on every start, so a second app of another version running now keeps its own."""
+    import time
+
+    os.utime(keep)  # in use: fresh
+    limit = time.time() - STALE_SECONDS
+    for old in folder.glob("kernels_*.py"):
+        try:
+            if old == keep or old.stat().st_mtime > limit:
+                continue
+            old.unlink()
+            for cached in (folder / "__pycache__").glob(f"{old.stem}.*"):
+                cached.unlink(missing_ok=True)
+        except OSError:  # another process removed it first, or it is not ours to remove
+            continue
 
 
 _module_lock = threading.Lock()
