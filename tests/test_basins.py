@@ -303,6 +303,34 @@ def test_every_registered_analytic_surface_has_a_twin():
     assert set(basins_compiled.TWIN_KEYS) == set(SURFACES)
 
 
+def test_the_surface_dispatch_is_generated_from_the_registry_and_refuses_an_unknown_id():
+    """Ids are the registry's order, never matched to keys by hand; each id reaches its own
+    twins (the value at a point equals that surface's NumPy value there); id 99 raises."""
+    import re
+    from pathlib import Path
+
+    from optviz.core import compiled
+
+    source = (Path(compiled.__file__).parent / "_basins_kernel.py").read_text(encoding="utf-8")
+    assert not re.search(r"^[A-Z_]+(, [A-Z_\\ \n]+)* = range\(", source, re.M)  # no hand-written ids
+    generated = compiled.surface_dispatch_source()
+    for i, key in enumerate(SURFACES):
+        assert f"{key.upper()} = {i}" in generated
+    if not basins_compiled.available():
+        pytest.skip("numba is not installed")
+    module = basins_compiled.kernel()
+    point = np.array([[0.7, -0.4]])
+    for key in SURFACES:
+        surface = get_surface(key)
+        sid = basins_compiled.twin_of(surface)
+        sp = basins_compiled.surface_parameters(surface)
+        assert sid == list(SURFACES).index(key)
+        assert module.value(sid, sp, 0.7, -0.4) == pytest.approx(float(surface.f(point)[0]), rel=1e-12), key
+        np.testing.assert_allclose(module.grad(sid, sp, 0.7, -0.4), surface.grad(point)[0], rtol=1e-12)
+    with pytest.raises(ValueError, match="unknown surface id"):
+        module.grad(99, np.zeros(3), 0.0, 0.0)
+
+
 def test_without_numba_maps_fall_back_to_numpy_and_say_so():
     code = (
         "import sys; sys.modules['numba'] = None\n"

@@ -20,9 +20,9 @@ from numba import njit
 
 from optviz.core import surfaces as S
 
-# Surface ids (the index into basins_compiled.TWIN_KEYS).
-BOWL, NARROW_VALLEY, RAVINE, SADDLE, MONKEY_SADDLE, TWO_WELLS, PLATEAU, ROSENBROCK, BEALE, BOOTH, HIMMELBLAU, \
-    RASTRIGIN, ACKLEY, GOLDSTEIN_PRICE, SIX_HUMP_CAMEL, THREE_HUMP_CAMEL = range(16)
+# Surface ids, and the dispatch from an id to its twin (grad, value, _grad_block), are generated
+# from the registry's TWIN_KEYS by optviz.core.compiled and follow this file in the module it
+# builds: no id is matched to a key by hand, and an unknown id raises.
 
 # Status codes (optviz.core.simulation.Status).
 RUNNING, CONVERGED, DIVERGED, LEFT_VIEW, STALLED = 0, 1, 2, 3, 4
@@ -285,42 +285,6 @@ def _grad_three_hump_camel(sp, x, y):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def grad(sid, sp, x, y):
-    """∇J at (x, y), as the surface's NumPy gradient computes it."""
-    if sid == HIMMELBLAU:
-        return _grad_himmelblau(sp, x, y)
-    if sid == BOWL:
-        return _grad_bowl(sp, x, y)
-    if sid == NARROW_VALLEY:
-        return _grad_narrow_valley(sp, x, y)
-    if sid == RAVINE:
-        return _grad_ravine(sp, x, y)
-    if sid == SADDLE:
-        return _grad_saddle(sp, x, y)
-    if sid == MONKEY_SADDLE:
-        return _grad_monkey_saddle(sp, x, y)
-    if sid == TWO_WELLS:
-        return _grad_two_wells(sp, x, y)
-    if sid == PLATEAU:
-        return _grad_plateau(sp, x, y)
-    if sid == ROSENBROCK:
-        return _grad_rosenbrock(sp, x, y)
-    if sid == BEALE:
-        return _grad_beale(sp, x, y)
-    if sid == BOOTH:
-        return _grad_booth(sp, x, y)
-    if sid == RASTRIGIN:
-        return _grad_rastrigin(sp, x, y)
-    if sid == ACKLEY:
-        return _grad_ackley(sp, x, y)
-    if sid == GOLDSTEIN_PRICE:
-        return _grad_goldstein_price(sp, x, y)
-    if sid == SIX_HUMP_CAMEL:
-        return _grad_six_hump_camel(sp, x, y)
-    return _grad_three_hump_camel(sp, x, y)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _gp_factors(x, y):
     p = x + y
     q = p + 1.0
@@ -335,121 +299,112 @@ def _gp_factors(x, y):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def value(sid, sp, x, y):
-    """J at (x, y), as the surface's NumPy value computes it."""
-    if sid == HIMMELBLAU:
-        a = x * x + y - 11.0
-        b = x + y * y - 7.0
-        return a * a + b * b
-    if sid == BOWL:
-        return 0.5 * (x * x + y * y)
-    if sid == NARROW_VALLEY:
-        return 0.5 * (sp[0] * x * x + sp[2] * y * y) + sp[1] * x * y
-    if sid == RAVINE:
-        u = (x + y) * _SQRT_HALF - _RAVINE_U0
-        v = (y - x) * _SQRT_HALF
-        return S.RAVINE_SLOPE * (math.hypot(1.0, u) - 1.0) + _RAVINE_WALLS_HALF_V * v * v
-    if sid == SADDLE:
-        return x * x - y * y
-    if sid == MONKEY_SADDLE:
-        return x * (x * x - 3.0 * y * y)
-    if sid == TWO_WELLS:
-        j = S.TWO_WELLS_BOWL * (x * x + y * y)
-        j = j - _gauss(x, y, _TW_A, _TW_AX, _TW_AY, _TW_AINV)
-        j = j - _gauss(x, y, _TW_B, _TW_BX, _TW_BY, _TW_BINV)
-        return j
-    if sid == PLATEAU:
-        dx = x - _PL_CX
-        dy = y - _PL_CY
-        d2 = dx * dx + dy * dy
-        return 1.0 - math.exp(d2 * _PL_NEG) + _PL_TILT * d2
-    if sid == ROSENBROCK:
-        t = y - x * x
-        a = _RB_A - x
-        return a * a + _RB_B * t * t
-    if sid == BEALE:
-        y2 = y * y
-        y3 = y2 * y
-        t1 = 1.5 - x * (1.0 - y)
-        t2 = 2.25 - x * (1.0 - y2)
-        t3 = 2.625 - x * (1.0 - y3)
-        return t1 * t1 + t2 * t2 + t3 * t3
-    if sid == BOOTH:
-        a = x + 2.0 * y - 7.0
-        b = 2.0 * x + y - 5.0
-        return a * a + b * b
-    if sid == RASTRIGIN:
-        return 20.0 + x * x + y * y - 10.0 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y))
-    if sid == ACKLEY:
-        s = math.hypot(x, y)
-        s = s * _SQRT_HALF
-        ripple = math.cos(_TWO_PI * x)
-        ripple = ripple + math.cos(_TWO_PI * y)
-        ripple = ripple * 0.5
-        ripple = math.exp(ripple)
-        return -20.0 * math.expm1(-0.2 * s) + (_E - ripple)
-    if sid == GOLDSTEIN_PRICE:
-        a, da, b, db = _gp_factors(x, y)
-        return a * b
-    x2 = x * x
-    if sid == SIX_HUMP_CAMEL:
-        y2 = y * y
-        return ((x2 / 3.0 - 2.1) * x2 + 4.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
-    return ((x2 / 6.0 - 1.05) * x2 + 2.0) * x2 + x * y + y * y
+def _value_himmelblau(sp, x, y):
+    a = x * x + y - 11.0
+    b = x + y * y - 7.0
+    return a * a + b * b
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _grad_block(sid, sp, x, y, gx, gy, n):
-    # One loop per surface with the branch outside it and a small inlinable twin inside,
-    # so that LLVM can vectorize each loop.
-    if sid == HIMMELBLAU:
-        for i in range(n):
-            gx[i], gy[i] = _grad_himmelblau(sp, x[i], y[i])
-    elif sid == ROSENBROCK:
-        for i in range(n):
-            gx[i], gy[i] = _grad_rosenbrock(sp, x[i], y[i])
-    elif sid == TWO_WELLS:
-        for i in range(n):
-            gx[i], gy[i] = _grad_two_wells(sp, x[i], y[i])
-    elif sid == BOWL:
-        for i in range(n):
-            gx[i], gy[i] = _grad_bowl(sp, x[i], y[i])
-    elif sid == NARROW_VALLEY:
-        for i in range(n):
-            gx[i], gy[i] = _grad_narrow_valley(sp, x[i], y[i])
-    elif sid == RAVINE:
-        for i in range(n):
-            gx[i], gy[i] = _grad_ravine(sp, x[i], y[i])
-    elif sid == SADDLE:
-        for i in range(n):
-            gx[i], gy[i] = _grad_saddle(sp, x[i], y[i])
-    elif sid == MONKEY_SADDLE:
-        for i in range(n):
-            gx[i], gy[i] = _grad_monkey_saddle(sp, x[i], y[i])
-    elif sid == PLATEAU:
-        for i in range(n):
-            gx[i], gy[i] = _grad_plateau(sp, x[i], y[i])
-    elif sid == BEALE:
-        for i in range(n):
-            gx[i], gy[i] = _grad_beale(sp, x[i], y[i])
-    elif sid == BOOTH:
-        for i in range(n):
-            gx[i], gy[i] = _grad_booth(sp, x[i], y[i])
-    elif sid == RASTRIGIN:
-        for i in range(n):
-            gx[i], gy[i] = _grad_rastrigin(sp, x[i], y[i])
-    elif sid == ACKLEY:
-        for i in range(n):
-            gx[i], gy[i] = _grad_ackley(sp, x[i], y[i])
-    elif sid == GOLDSTEIN_PRICE:
-        for i in range(n):
-            gx[i], gy[i] = _grad_goldstein_price(sp, x[i], y[i])
-    elif sid == SIX_HUMP_CAMEL:
-        for i in range(n):
-            gx[i], gy[i] = _grad_six_hump_camel(sp, x[i], y[i])
-    else:
-        for i in range(n):
-            gx[i], gy[i] = _grad_three_hump_camel(sp, x[i], y[i])
+def _value_bowl(sp, x, y):
+    return 0.5 * (x * x + y * y)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_narrow_valley(sp, x, y):
+    return 0.5 * (sp[0] * x * x + sp[2] * y * y) + sp[1] * x * y
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_ravine(sp, x, y):
+    u = (x + y) * _SQRT_HALF - _RAVINE_U0
+    v = (y - x) * _SQRT_HALF
+    return S.RAVINE_SLOPE * (math.hypot(1.0, u) - 1.0) + _RAVINE_WALLS_HALF_V * v * v
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_saddle(sp, x, y):
+    return x * x - y * y
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_monkey_saddle(sp, x, y):
+    return x * (x * x - 3.0 * y * y)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_two_wells(sp, x, y):
+    j = S.TWO_WELLS_BOWL * (x * x + y * y)
+    j = j - _gauss(x, y, _TW_A, _TW_AX, _TW_AY, _TW_AINV)
+    j = j - _gauss(x, y, _TW_B, _TW_BX, _TW_BY, _TW_BINV)
+    return j
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_plateau(sp, x, y):
+    dx = x - _PL_CX
+    dy = y - _PL_CY
+    d2 = dx * dx + dy * dy
+    return 1.0 - math.exp(d2 * _PL_NEG) + _PL_TILT * d2
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_rosenbrock(sp, x, y):
+    t = y - x * x
+    a = _RB_A - x
+    return a * a + _RB_B * t * t
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_beale(sp, x, y):
+    y2 = y * y
+    y3 = y2 * y
+    t1 = 1.5 - x * (1.0 - y)
+    t2 = 2.25 - x * (1.0 - y2)
+    t3 = 2.625 - x * (1.0 - y3)
+    return t1 * t1 + t2 * t2 + t3 * t3
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_booth(sp, x, y):
+    a = x + 2.0 * y - 7.0
+    b = 2.0 * x + y - 5.0
+    return a * a + b * b
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_rastrigin(sp, x, y):
+    return 20.0 + x * x + y * y - 10.0 * (math.cos(_TWO_PI * x) + math.cos(_TWO_PI * y))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_ackley(sp, x, y):
+    s = math.hypot(x, y)
+    s = s * _SQRT_HALF
+    ripple = math.cos(_TWO_PI * x)
+    ripple = ripple + math.cos(_TWO_PI * y)
+    ripple = ripple * 0.5
+    ripple = math.exp(ripple)
+    return -20.0 * math.expm1(-0.2 * s) + (_E - ripple)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_goldstein_price(sp, x, y):
+    a, da, b, db = _gp_factors(x, y)
+    return a * b
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_six_hump_camel(sp, x, y):
+    x2 = x * x
+    y2 = y * y
+    return ((x2 / 3.0 - 2.1) * x2 + 4.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _value_three_hump_camel(sp, x, y):
+    x2 = x * x
+    return ((x2 / 6.0 - 1.05) * x2 + 2.0) * x2 + x * y + y * y
 
 
 # --------------------------------------------------------------------------- optimizers

@@ -9,7 +9,9 @@ cache. Blocks run on a pool of threads (one per core; the kernel releases the GI
 between blocks the caller's ``progress`` and ``cancelled`` are served.
 
 Gradient twins: every analytic catalogue surface (:data:`TWIN_KEYS`) has a hand-written
-scalar twin of its NumPy ``value`` and ``gradient``, operation for operation. Runs on other
+scalar twin of its NumPy ``value`` and ``gradient``, operation for operation
+(``_value_<key>`` and ``_grad_<key>`` in :mod:`optviz.core._basins_kernel`); the dispatch from
+a surface id to its twins is generated from the registry and raises on an unknown id. Runs on other
 surfaces (dataset losses, typed expressions) and runs that draw mini-batches take the NumPy
 path; :func:`twin_of` says which apply.
 
@@ -37,12 +39,11 @@ import numpy as np
 
 from . import compiled
 from .lazy_kernel import LazyKernel
-from .surfaces import AnalyticSurface
+from .surfaces import SURFACES, AnalyticSurface
 
-#: Surfaces with a compiled gradient twin, by key; the index is the kernel's surface id.
-TWIN_KEYS = ("bowl", "narrow_valley", "ravine", "saddle", "monkey_saddle", "two_wells", "plateau", "rosenbrock",
-             "beale", "booth", "himmelblau", "rastrigin", "ackley", "goldstein_price", "six_hump_camel",
-             "three_hump_camel")
+#: Surfaces with a compiled twin, by key: every analytic surface of the registry, in its order;
+#: the index is the kernel's surface id (the generated dispatch, :func:`compiled.surface_dispatch_source`).
+TWIN_KEYS = tuple(SURFACES)
 #: Twins whose results are bit-identical with NumPy on any machine (no ``exp``).
 EXACT = frozenset(TWIN_KEYS) - {"two_wells", "plateau", "ackley"}
 #: Start points per kernel block (its working set stays in L1 cache).

@@ -151,6 +151,33 @@ def _basins_source() -> str:
     return text.replace("from __future__ import annotations\n", "")
 
 
+def surface_dispatch_source() -> str:
+    """The basin kernel's surface dispatch, generated from the surface registry: one id per
+    analytic surface (its place in :data:`optviz.core.surfaces.SURFACES`) and one line per
+    surface in ``grad``, ``value`` and ``_grad_block``, calling the twins ``_grad_<key>`` and
+    ``_value_<key>`` of :mod:`optviz.core._basins_kernel`; an unknown id raises."""
+    from .surfaces import SURFACES
+
+    keys = list(SURFACES)
+    njit = '@njit(cache=True, nogil=True, error_model="numpy")'
+    lines = ["# ---- generated from optviz.core.surfaces.SURFACES: the surface dispatch ----", ""]
+    lines += [f"{key.upper()} = {i}" for i, key in enumerate(keys)]
+    for name, doc in (("grad", "∇J at (x, y), as the surface's NumPy gradient computes it."),
+                      ("value", "J at (x, y), as the surface's NumPy value computes it.")):
+        lines += ["", "", njit, f"def {name}(sid, sp, x, y):", f'    """{doc}"""']
+        for key in keys:
+            lines += [f"    if sid == {key.upper()}:", f"        return _{name}_{key}(sp, x, y)"]
+        lines.append('    raise ValueError("unknown surface id")')
+    # One loop per surface with the branch outside it and a small inlinable twin inside, so
+    # that LLVM can vectorize each loop.
+    lines += ["", "", njit, "def _grad_block(sid, sp, x, y, gx, gy, n):"]
+    for i, key in enumerate(keys):
+        lines += [f"    {'if' if i == 0 else 'elif'} sid == {key.upper()}:", "        for i in range(n):",
+                  f"            gx[i], gy[i] = _grad_{key}(sp, x[i], y[i])"]
+    lines += ["    else:", '        raise ValueError("unknown surface id")', ""]
+    return "\n".join(lines)
+
+
 def _sources_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(_CORE.rglob("*.py")):
@@ -160,11 +187,11 @@ def _sources_digest() -> str:
 
 
 def module_source() -> str:
-    """The whole generated module: the dispatch, then the basin kernel."""
+    """The whole generated module: the optimizer dispatch, the basin kernel, the surface dispatch."""
     import numba
 
     return (f"# sources {_sources_digest()} numba {numba.__version__}\n" + dispatch_source()
-            + "\n# ---- optviz/core/_basins_kernel.py ----\n" + _basins_source())
+            + "\n# ---- optviz/core/_basins_kernel.py ----\n" + _basins_source() + "\n\n" + surface_dispatch_source())
 
 
 def _cache_dirs():
