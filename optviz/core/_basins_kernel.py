@@ -172,12 +172,16 @@ def _grad_rosenbrock(sp, x, y):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _grad_beale(sp, x, y):
+def _beale_terms(x, y):
+    """y², y³ and the three residuals t₁, t₂, t₃ of Beale's function (surfaces._beale_terms)."""
     y2 = y * y
     y3 = y2 * y
-    t1 = 1.5 - x * (1.0 - y)
-    t2 = 2.25 - x * (1.0 - y2)
-    t3 = 2.625 - x * (1.0 - y3)
+    return y2, y3, 1.5 - x * (1.0 - y), 2.25 - x * (1.0 - y2), 2.625 - x * (1.0 - y3)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _grad_beale(sp, x, y):
+    y2, y3, t1, t2, t3 = _beale_terms(x, y)
     gx = t1 * (y - 1.0)
     gx = gx + t2 * (y2 - 1.0)
     gx = gx + t3 * (y3 - 1.0)
@@ -357,11 +361,7 @@ def _value_rosenbrock(sp, x, y):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _value_beale(sp, x, y):
-    y2 = y * y
-    y3 = y2 * y
-    t1 = 1.5 - x * (1.0 - y)
-    t2 = 2.25 - x * (1.0 - y2)
-    t3 = 2.625 - x * (1.0 - y3)
+    _, _, t1, t2, t3 = _beale_terms(x, y)
     return t1 * t1 + t2 * t2 + t3 * t3
 
 
