@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -420,9 +420,15 @@ class ContourView(pg.PlotWidget):
         self.view_box.disableAutoRange()
         self._user_view = False  # the user zoomed or panned: resizing keeps their view
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
-        # A label that fitted beside its star may not once the map is smaller or zoomed.
-        self.view_box.sigRangeChanged.connect(self._place_minimum_labels)
-        self.view_box.sigResized.connect(self._place_minimum_labels)
+        # A label that fitted beside its star may not once the map is smaller or zoomed. Checked
+        # on the next pass of the event loop, once: asking the view box for its pixel size inside
+        # its own range change makes it lay out twice (the map's first paint took twice as long).
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self._place_minimum_labels)
+        self.view_box.sigRangeChanged.connect(lambda *_: self._label_timer.start())
+        self.view_box.sigResized.connect(lambda *_: self._label_timer.start())
         self.surface = None
         self._view = None
         self._draw_box = None
@@ -596,7 +602,7 @@ class ContourView(pg.PlotWidget):
                 text.setZValue(_Z_CRITICAL)
                 self.view_box.addItem(text, ignoreBounds=True)
                 self._minimum_labels.append(text)
-            self._place_minimum_labels()
+            self._label_timer.start()
 
     def _place_minimum_labels(self, *_) -> None:
         """Each minimum's label beside its star, up and to the right unless that would run off
@@ -611,7 +617,9 @@ class ContourView(pg.PlotWidget):
             rect = label.textItem.boundingRect()
             # The anchor's 0.15 / 0.05 offsets plus the text itself, in data units.
             sx, sy = box.label_side(m.x, m.y, 1.15 * rect.width() * px[0], 1.05 * rect.height() * px[1])
-            label.setAnchor((-0.15 if sx > 0 else 1.15, 1.05 if sy > 0 else -0.05))
+            anchor = (-0.15 if sx > 0 else 1.15, 1.05 if sy > 0 else -0.05)
+            if tuple(label.anchor) != anchor:  # moving a label repaints the map: only when it flips
+                label.setAnchor(anchor)
 
     # ------------------------------------------------------------------ runs
 
