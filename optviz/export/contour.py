@@ -1,13 +1,14 @@
 """The contour-map panel of an exported frame, painted with QPainter on QImages (no widget).
 
-Looks like the app's contour view: the same colour map and value scale
-(:mod:`optviz.render.colormap`, the race's :class:`~optviz.core.scale.ValueScale`), iso-lines at
-``scale.levels``, ★ minima and × saddles, and every run's path in its colour and dash pattern
-on a light casing, its head in its marker (:mod:`optviz.look`). What never changes (colour map, iso-lines, axes) is painted once per export. Paths
-only grow from frame to frame, so each frame strokes just the new segments into two layer
-images (casings, lines) and recomposes the small rectangle they touched; a frame then costs
-a copy of the canvas plus the heads, however long the paths are; the dash pattern runs on
-from piece to piece (:func:`optviz.look.dash_segments`).
+The map's content — colour image, iso-lines, ★ minima and × saddles with their labels, the
+start, every run's path, its head and its status marks — is painted by the renderer the app's
+live map uses (:mod:`optviz.render.contour_painter`), in the look the app has at
+:data:`~optviz.render.map_style.EXPORT_SCALE` × the frame's unit, so a frame and the window
+show the same race at the same step alike. This module adds the axes, and the speed: what
+never changes (colour image, iso-lines, axes) is painted once per export; paths only grow from
+frame to frame, so each frame strokes just the new segments into the two path layers and
+recomposes the small rectangle they touched; a frame then costs a copy of the canvas plus the
+heads, however long the paths are.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QImage, QPainter
 
-from ..core.ticks import nice_ticks, tick_label, tick_step
-from ..render import colormap
-from ..render.map_style import DRAW_MARGIN, HEAVY_WIDTHS, ISO_LEVELS, MARKER_INSET, MAX_MINIMUM_LABELS
 from ..core.geometry import ViewBox
-from ..core.simulation import Status
+from ..core.ticks import nice_ticks, tick_label, tick_step
+from ..render import contour_painter as cp
+from ..render.map_style import (DRAW_MARGIN, EXPORT_SCALE, HEAVY_WIDTHS, ISO_LEVELS, MAX_MINIMUM_LABELS,
+                                START_LABEL_FILL, START_LABEL_OFFSET)
+from ..render.theme import NORMAL
 from . import style as st
 from .race import Race
+
+__all__ = ["ContourPanel", "nice_ticks", "tick_text"]
 
 #: Samples per side of the colour image: about one per two output pixels, within these bounds.
 COLOR_SAMPLES = (200, 600)
@@ -37,37 +40,46 @@ def tick_text(value: float, ticks: np.ndarray) -> str:
     return tick_label(value, tick_step(ticks))
 
 
-class _RunPath:
-    """One visible run: its path in frame pixels and what of it is on the layers."""
+class _RunPath(cp.PathInk):
+    """One visible run: its path in frame pixels, and how much of it is on the layers."""
 
-    def __init__(self, k: int, color: QColor, px: np.ndarray, finite_len: np.ndarray, heads: np.ndarray,
-                 head_inside: np.ndarray, divergence: QPointF | None, dash=(), marker: str = "o") -> None:
+    def __init__(self, k: int, run_look, px: np.ndarray, finite_len: np.ndarray, finite: np.ndarray,
+                 look: cp.MapLook, map_width: float) -> None:
+        super().__init__(run_look.color, run_look.dash, look)
         self.k = k
-        self.color = color
-        self.dash = tuple(dash or ())  # in path widths
-        self.marker = marker or "o"
-        self.phase = 0.0  # of the dash pattern where the painted path ends
+        self.marker = run_look.marker or "o"
         self.px = px  # the drawable path (cut at the drawing box) in frame pixels
         self.finite_len = finite_len  # per step: points up to the last finite one
-        self.heads = heads  # every finite point in frame pixels
-        self.head_inside = head_inside  # ... and whether it lies inside the drawing box
-        self.divergence = divergence  # where the × goes if the run diverges
-        self.painted = 0
-        self.heavy = False
+        self.finite = finite  # the path up to its last finite point (data units)
+        # The app's rule, step by step: drawn thin once its line is longer than HEAVY_WIDTHS
+        # map widths (cp.is_heavy); from this many points on.
+        ink = np.concatenate([[0.0], np.cumsum(cp.segment_pixels(px))])
+        over = np.flatnonzero(ink > HEAVY_WIDTHS * max(map_width, 1.0))
+        self.heavy_from = int(over[0]) + 1 if over.size else len(px) + 1
+        self._marks: tuple | None = None  # (finite points, status, marks) last asked for
 
-    def finite(self, step: int) -> int:
+    def finite_count(self, step: int) -> int:
         return int(self.finite_len[min(step, len(self.finite_len) - 1)])
 
     def count(self, step: int) -> int:
         """Points of the drawable path shown at ``step``."""
-        return min(self.finite(step), len(self.px))
+        return min(self.finite_count(step), len(self.px))
+
+    def heavy_at(self, step: int) -> bool:
+        return self.count(step) >= self.heavy_from
+
+    def marks(self, n: int, status: int, box: ViewBox, draw_box: ViewBox) -> cp.RunMarks:
+        """:func:`cp.run_marks` with ``n`` finite points and ``status`` (kept while they stay)."""
+        if self._marks is None or self._marks[:2] != (n, status):
+            self._marks = (n, status, cp.run_marks(self.finite[:n], status, box, draw_box))
+        return self._marks[2]
 
 
 class ContourPanel:
     """The contour map of ``race`` in ``rect`` (frame pixels): map with axes, paths, heads.
 
     ``paint_static`` paints the unchanging part onto the frame's static image; ``advance``
-    brings the paths on the canvas up to a step; ``paint_overlay`` draws the heads and markers
+    brings the paths on the canvas up to a step; ``paint_overlay`` draws the heads and marks
     of that step on the finished frame.
     """
 
@@ -76,15 +88,14 @@ class ContourPanel:
         self.style = style
         self.box = box or race.surface.view
         self.rect = QRectF(rect)
+        self.look = cp.map_look(NORMAL, EXPORT_SCALE * style.unit)
         self._layout()
+        self.transform = cp.MapTransform.between(self.box, QRectF(self.plot))
         self._draw_box = self.box.expanded(DRAW_MARGIN)
         self._runs = [self._prepare(k) for k, run in enumerate(race.runs) if run.visible]
-        for run in self._runs:
-            run.heavy = _ink(run.px) > HEAVY_WIDTHS * self.plot.width()
-        size = self.plot.size()
-        self._casing = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-        self._lines = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-        self._top = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        self._layers = cp.PathLayers()
+        self._layers.resize(self.plot.size())
+        self._top = QImage(self.plot.size(), QImage.Format.Format_ARGB32_Premultiplied)
         self._top.fill(0)
         self._paint_markers()
         self.reset()
@@ -130,25 +141,17 @@ class ContourPanel:
 
     def to_px(self, pts) -> np.ndarray:
         """(n, 2) surface points → (n, 2) frame pixels (y up on the map)."""
-        p = np.asarray(pts, dtype=float).reshape(-1, 2)
-        b, r = self.box, self.plot
-        out = np.empty_like(p)
-        out[:, 0] = r.x() + (p[:, 0] - b.xmin) / b.width * r.width()
-        out[:, 1] = r.y() + (b.ymax - p[:, 1]) / b.height * r.height()
-        return out
+        return self.transform.points(pts)
+
+    def marked_points(self) -> np.ndarray:
+        """Minima, saddles and the start in frame pixels: what a legend box must not hide."""
+        s = self.race.surface
+        pts = [(c.x, c.y) for c in (*s.minima, *s.saddles)] + [tuple(self.race.start)]
+        return self.to_px(pts)
 
     def occupancy(self, rect: QRectF) -> int:
-        """How many path points and critical points lie inside ``rect`` (legend placement)."""
-        count = 0
-        for run in self._runs:
-            p = run.px
-            count += int(((p[:, 0] >= rect.left()) & (p[:, 0] <= rect.right())
-                          & (p[:, 1] >= rect.top()) & (p[:, 1] <= rect.bottom())).sum())
-        for c in (*self.race.surface.minima, *self.race.surface.saddles):
-            q = self.to_px([[c.x, c.y]])[0]
-            if rect.contains(QPointF(*q)):
-                count += 50
-        return count
+        """What a box at ``rect`` would hide of the map (:func:`cp.corner_cost`): legend placement."""
+        return cp.corner_cost(rect, [run.px for run in self._runs], self.marked_points())
 
     # ------------------------------------------------------------------ preparation
 
@@ -157,15 +160,7 @@ class ContourPanel:
         finite_len = race.finite_counts(k)
         finite = race.positions[: int(finite_len[-1]), k]
         drawable = self._draw_box.clip_path(finite)
-        divergence = None
-        if race.status[k] == Status.DIVERGED and len(finite):
-            divergence = QPointF(*self.to_px([self._divergence_spot(finite)])[0])
-        look = race.looks[k]
-        return _RunPath(k, QColor(look.color), self.to_px(drawable), finite_len, self.to_px(finite),
-                        self._draw_box.contains(finite), divergence, look.dash, look.marker)
-
-    def _divergence_spot(self, finite: np.ndarray) -> np.ndarray:
-        return self.box.divergence_spot(finite, MARKER_INSET)
+        return _RunPath(k, race.looks[k], self.to_px(drawable), finite_len, finite, self.look, self.plot.width())
 
     # ------------------------------------------------------------------ static part
 
@@ -185,30 +180,15 @@ class ContourPanel:
         nx = max(int(round(n * min(1.0, r.width() / r.height()))), 2)
         ny = max(int(round(n * min(1.0, r.height() / r.width()))), 2)
         xs, ys, z = self.race.surface.grid(nx, ny, view=b)
-        rgba = np.ascontiguousarray((colormap.rgba(self.race.scale(z))[::-1] * 255).round().astype(np.uint8))
-        image = QImage(rgba.data, nx, ny, 4 * nx, QImage.Format.Format_RGBA8888).copy()
-        # Pixel centres on the samples, as in the app: the image reaches half a cell beyond the box.
-        dx, dy = r.width() / (nx - 1), r.height() / (ny - 1)
-        target = QRectF(r.x() - dx / 2, r.y() - dy / 2, r.width() + dx, r.height() + dy)
         painter.fillRect(r, st.BACKGROUND)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        painter.drawImage(target, image)
+        cp.paint_color_image(painter, cp.color_image(self.race.scale(z)),
+                             self.transform.rect(*cp.cells_rect(xs, ys)))
 
     def _paint_isolines(self, painter: QPainter) -> None:
         scale = self.race.scale
         xs, ys, z = self.race.surface.grid(ISO_SAMPLES, ISO_SAMPLES, view=self.box)
-        u = np.ascontiguousarray(scale(z).T)  # pg.isocurve's first axis is x
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(self.style.pen(st.ISO_LINE, st.ISO_WIDTH))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for level in np.atleast_1d(scale(scale.levels(ISO_LEVELS))):
-            for line in pg.isocurve(u, float(level), connected=True):
-                pts = np.asarray(line, dtype=float)
-                # pg.isocurve puts sample (i, j) at (i + 0.5, j + 0.5).
-                data = np.column_stack([np.interp(pts[:, 0] - 0.5, np.arange(len(xs)), xs),
-                                        np.interp(pts[:, 1] - 0.5, np.arange(len(ys)), ys)])
-                px = self.to_px(data)
-                painter.drawPath(pg.arrayToQPath(px[:, 0], px[:, 1], connect="all"))
+        lines = cp.isolines(scale(z), scale(scale.levels(ISO_LEVELS)), xs, ys)
+        cp.paint_isolines(painter, self.to_px(lines), self.look)
 
     def _paint_axes(self, painter: QPainter) -> None:
         style, r = self.style, QRectF(self.plot)
@@ -242,82 +222,59 @@ class ContourPanel:
         st.draw_text(painter, QRectF(x0, r.center().y() - ah / 2, name_w + 2, ah), y_name, axis_font)
 
     def _paint_markers(self) -> None:
-        """Minima, saddles and the start point: above the paths, as in the app."""
-        style, surface = self.style, self.race.surface
+        """Saddles, minima with their labels, and the start point: above the paths, as in the app."""
+        look, surface, to_px = self.look, self.race.surface, self.transform
         with st.painting(self._top) as painter:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.translate(-self.plot.x(), -self.plot.y())
-            star = st.marker_path("star", style.px(st.MINIMUM_SIZE))
-            cross = st.marker_path("x", style.px(st.SADDLE_SIZE))
             for s in surface.saddles:
-                q = self.to_px([[s.x, s.y]])[0]
-                painter.setPen(style.pen(QColor("white"), 1.4))
-                painter.setBrush(st.TEXT)
-                painter.drawPath(cross.translated(*q))
-            label_font = style.font(st.TICK_FONT - 2)
-            for i, m in enumerate(surface.minima):
-                q = self.to_px([[m.x, m.y]])[0]
-                painter.setPen(style.pen(QColor("black"), 1.8))
-                painter.setBrush(QColor("white"))
-                painter.drawPath(star.translated(*q))
-                if 0 < len(surface.minima) <= MAX_MINIMUM_LABELS:
-                    text = f"min {i + 1}" if len(surface.minima) > 1 else "min"
-                    w, h = st.text_width(label_font, text) + style.px(8), st.line_height(label_font)
-                    unit = self.to_px([[m.x + 1.0, m.y + 1.0]])[0] - q  # px per data unit (y down)
-                    reach = (style.px(12) + w) / abs(unit[0]), (style.px(12) + h) / abs(unit[1])
-                    sx, sy = surface.view.label_side(m.x, m.y, *reach)  # the live map's rule
-                    left = q[0] + style.px(12) if sx > 0 else q[0] - style.px(12) - w
-                    top = q[1] - style.px(12) - h if sy > 0 else q[1] + style.px(12)
-                    box = QRectF(left, top, w, h)
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(QColor(255, 255, 255, 150))
-                    painter.drawRoundedRect(box, style.px(3), style.px(3))
-                    st.draw_text(painter, box, text, label_font, flags=Qt.AlignmentFlag.AlignCenter)
-            # The start point: the app's crosshair handle, with its label.
-            q = QPointF(*self.to_px([self.race.start])[0])
-            rad = style.px(10)
-            painter.setPen(style.pen(QColor(20, 20, 20), 2.5))
-            painter.setBrush(QColor(255, 255, 255, 140))
-            painter.drawEllipse(q, rad, rad)
-            painter.drawLine(q - QPointF(rad * 1.5, 0), q + QPointF(rad * 1.5, 0))
-            painter.drawLine(q - QPointF(0, rad * 1.5), q + QPointF(0, rad * 1.5))
-            font = style.font(st.TICK_FONT - 2)
-            w, h = st.text_width(font, "start") + style.px(8), st.line_height(font)
-            box = QRectF(q.x() + rad * 1.3, q.y() - rad * 1.3 - h, w, h)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(255, 255, 255, 170))
-            painter.drawRoundedRect(box, style.px(3), style.px(3))
-            st.draw_text(painter, box, "start", font, flags=Qt.AlignmentFlag.AlignCenter)
+                cp.paint_saddle(painter, to_px.point(s.x, s.y), look)
+            minima = surface.minima
+            font = look.label_font()
+            for i, m in enumerate(minima):
+                at = to_px.point(m.x, m.y)
+                cp.paint_minimum(painter, at, look)
+                if 0 < len(minima) <= MAX_MINIMUM_LABELS:
+                    text = cp.minimum_label(i, len(minima))
+                    size = cp.label_size(font, text, look)
+                    side = cp.label_side(surface.view, m.x, m.y, size, to_px, look)  # the live map's rule
+                    cp.paint_label(painter, cp.label_rect(at, size, side, look), text, font, look)
+            # The start point: the app's crosshair handle, with its label up and right.
+            at = to_px.point(*self.race.start)
+            cp.paint_start(painter, at, look)
+            w, h = cp.label_size(font, "start", look)
+            offset = START_LABEL_OFFSET * look.scale
+            cp.paint_label(painter, QRectF(at.x() + offset, at.y() - offset - h, w, h), "start", font, look,
+                           fill=START_LABEL_FILL)
 
     # ------------------------------------------------------------------ paths
 
     def reset(self) -> None:
         """Empty the path layers (the next ``advance`` repaints the whole map)."""
-        self._casing.fill(0)
-        self._lines.fill(0)
+        self._layers.clear()
         for run in self._runs:
-            run.painted = 0
-            run.phase = 0.0
+            run.restart()
+            run.heavy = False
         self._whole = True
 
     def advance(self, canvas: QImage, static: QImage, step: int) -> None:
         """Bring the paths on ``canvas`` up to ``step``; ``static`` is the frame's static image."""
-        if any(run.count(step) < run.painted for run in self._runs):
-            self.reset()  # an earlier step than the last: start over
+        if any(run.count(step) < run.painted or run.heavy_at(step) != run.heavy for run in self._runs):
+            self.reset()  # an earlier step than the last, or a run turned thin: start over
         pieces = []
         for run in self._runs:
             n = run.count(step)
-            if n > run.painted and n >= 2:
+            run.heavy = run.heavy_at(step)
+            if n > run.painted:
                 pieces.append((run, run.px[max(run.painted - 1, 0):n]))
             run.painted = max(run.painted, n)
-        if pieces:
-            self._stroke(pieces)
+        origin = np.array([self.plot.x(), self.plot.y()], dtype=float)
+        self._layers.stroke([(run, pts - origin) for run, pts in pieces])
         if self._whole:
             dirty = QRect(self.plot)
             self._whole = False
         elif pieces:
             both = np.concatenate([p for _, p in pieces])
-            pad = self.style.px(st.CASING_WIDTH) + 2
+            pad = self.look.casing_width + 2
             (x0, y0), (x1, y1) = both.min(axis=0) - pad, both.max(axis=0) + pad
             dirty = QRect(int(math.floor(x0)), int(math.floor(y0)), int(math.ceil(x1 - x0)) + 1,
                           int(math.ceil(y1 - y0)) + 1).intersected(self.plot)
@@ -325,58 +282,24 @@ class ContourPanel:
             return
         if dirty.isEmpty():
             return
-        local = dirty.translated(-self.plot.x(), -self.plot.y())
+        local = QRectF(dirty.translated(-self.plot.x(), -self.plot.y()))
         with st.painting(canvas) as painter:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
             painter.drawImage(dirty.topLeft(), static, dirty)
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-            painter.setOpacity(st.CASING_OPACITY)
-            painter.drawImage(dirty.topLeft(), self._casing, local)
-            painter.setOpacity(1.0)
-            painter.drawImage(dirty.topLeft(), self._lines, local)
-            painter.drawImage(dirty.topLeft(), self._top, local)
-
-    def _stroke(self, pieces) -> None:
-        style = self.style
-        origin = np.array([self.plot.x(), self.plot.y()], dtype=float)
-        for image, casing in ((self._casing, True), (self._lines, False)):
-            with st.painting(image) as painter:
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-                for run, pts in pieces:
-                    if casing and run.heavy:
-                        continue
-                    local = pts - origin
-                    if casing:  # solid under the dashes: the gaps show the light halo
-                        painter.setPen(style.pen(st.CASING, st.CASING_WIDTH))
-                        st.stroke(painter, local)
-                    else:
-                        # Dashes as long on thin (heavy) runs as on the others.
-                        painter.setPen(style.pen(run.color, st.THIN_WIDTH if run.heavy else st.PATH_WIDTH))
-                        run.phase = st.stroke(painter, local, run.dash, style.px(st.PATH_WIDTH), run.phase)
+            self._layers.compose(painter, QPointF(dirty.topLeft()), self.look.casing_opacity, local)
+            painter.drawImage(dirty.topLeft(), self._top, local.toRect())
 
     def paint_overlay(self, painter: QPainter, step: int) -> None:
-        """The heads (and × for diverged runs) at ``step``, on the frame being finished."""
+        """Each run's head and status marks at ``step`` (:func:`cp.run_marks`, read from the race
+        at that step as the app reads it), on the frame being finished."""
+        status = self.race.at(step).status[:, 0]
         painter.save()
         painter.setClipRect(self.plot)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for run in self._runs:
-            n = run.finite(step)
+            n = run.finite_count(step)
             if n == 0:
                 continue
-            # The head sits on the last finite point, unless that is far off the map (the app's rule).
-            if run.head_inside[n - 1]:
-                st.head(painter, self.style, QPointF(*run.heads[n - 1]), run.color, marker=run.marker)
-            if run.divergence is not None and self.race.status_at(run.k, step) == Status.DIVERGED:
-                size = self.style.px(st.DIVERGED_SIZE) / 2
-                painter.setPen(self.style.pen(st.DIVERGED, 4.0))
-                c = run.divergence
-                painter.drawLine(c + QPointF(-size, -size), c + QPointF(size, size))
-                painter.drawLine(c + QPointF(-size, size), c + QPointF(size, -size))
+            marks = run.marks(n, int(status[run.k]), self.box, self._draw_box)
+            cp.paint_marks(painter, marks, self.transform, run.color, run.marker, self.look)
         painter.restore()
-
-
-def _ink(px: np.ndarray) -> float:
-    if len(px) < 2:
-        return 0.0
-    d = np.diff(px, axis=0)
-    return float(np.hypot(d[:, 0], d[:, 1]).sum())

@@ -4,8 +4,15 @@ Only renders: the colours are ``colormap`` applied to ``grid.scale(grid.z)``, th
 at ``grid.scale.levels()``, the paths are ``sim.history.positions``. Click the map (or drag the
 start handle) to move the start point: the view emits ``startMoved(x, y)`` and the owner decides.
 
+pyqtgraph gives the axes, the zoom and the mouse; the map's content is painted by the renderer
+exported frames use too (:mod:`optviz.render.contour_painter`), inside the items' ``paint``: the
+colour image, the iso-lines, the ★ and × with their labels, the paths, the heads and the
+status marks (:func:`~optviz.render.contour_painter.run_marks` decides them for both). So the
+window and an exported frame draw the same race at the same step alike.
+
 Paths are painted incrementally: each frame strokes only the segments added since the last
-one into two cached images (casings below, lines above), which are then blitted. Stroking
+one into two cached images (casings below, lines above,
+:class:`~optviz.render.contour_painter.PathLayers`), which are then blitted. Stroking
 thousands of wide antialiased segments every frame would take tens of milliseconds, and
 seconds for a run bouncing across the map. The images are repainted in full only when the
 view moves or zooms, a run restarts, or the runs change.
@@ -17,20 +24,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
-from ...core.simulation import Status
-from ...look import dash_segments
-from ...render import colormap
-from ...render.map_style import DRAW_MARGIN, HEAVY_WIDTHS, ISO_LEVELS, MARKER_INSET, MAX_MINIMUM_LABELS
+from ...render import contour_painter as cp
+from ...render.map_style import (DRAW_MARGIN, ISO_LEVELS, MAX_MINIMUM_LABELS, START_COLOR, START_FILL,
+                                 START_LABEL_FILL, START_LABEL_OFFSET, START_SIZE, START_WIDTH)
 from ...render.theme import NORMAL, Theme, get_theme, hex_color
 
 if TYPE_CHECKING:  # the view only reads attributes; no import cycle with the controller
@@ -42,28 +46,12 @@ TEXT_COLOR = (45, 50, 60)
 TICK_POINT_SIZE = 11
 LABEL_POINT_SIZE = 12
 
-ISO_PEN = pg.mkPen((40, 44, 52, 100), width=1)
-PATH_WIDTH = 2.5
-#: A light casing around every path keeps each colour readable on dark and light map areas.
-#: Painted opaque into its own image, which is shown at CASING_OPACITY: overlaps do not add up.
-CASING_WIDTH = PATH_WIDTH + 3.0
-CASING_COLOR = QColor(255, 255, 255)
-CASING_OPACITY = 0.55
-HEAD_SIZE = 11
-HEAD_OUTLINE = pg.mkPen((25, 25, 30), width=1.5)
-DIVERGED_SIZE = 22
-DIVERGED_OUTLINE = pg.mkPen((200, 0, 0), width=2.0)
-MINIMUM_SIZE = 22
-SADDLE_SIZE = 15
-#: When a whole path is repainted, points in the same THIN_PIXELS cell as the point before are
-#: skipped (a slow run crawls in sub-pixel steps); paths up to EXACT_POINTS are drawn as they are.
-EXACT_POINTS = 600
-THIN_PIXELS = 0.5
 #: How far the user may zoom in and out, as fractions of the surface's view box.
 ZOOM_IN_LIMIT, ZOOM_OUT_LIMIT = 1e-3, 4.0
 
 # Stacking order inside the view box.
 _Z_IMAGE, _Z_ISO, _Z_PATH, _Z_CRITICAL, _Z_HEAD, _Z_DIVERGED, _Z_START = -100, -50, 10, 20, 30, 35, 50
+_Z_EXIT = 25
 
 
 def plot_look(plot) -> tuple[Theme, float]:
@@ -158,53 +146,196 @@ def set_axis_labels(plot: pg.PlotWidget, x_label: str, y_label: str) -> None:
     item.setLabel("left", y_label, **style)
 
 
-class _SmoothImageItem(pg.ImageItem):
-    """An ImageItem drawn with bilinear filtering: the 200×200 grid shows no blocky pixels
-    when stretched over a full-HD view."""
-
-    def paint(self, painter, *args):
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        super().paint(painter, *args)
-
-
-def _round_pen(color: QColor, width: float) -> QPen:
-    pen = QPen(color)
-    pen.setWidthF(width)
-    pen.setCosmetic(True)  # widths in pixels, whatever the zoom
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # segment ends meet as round joins
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    return pen
+def _logical(transform: QTransform, painter: QPainter, item) -> QTransform:
+    """``transform`` (the painter's, item → device pixels) in the pixels a painter without a
+    transform draws in. On a device with a pixel ratio d (HiDPI, QT_SCALE_FACTOR) the view's
+    transform maps to device pixels while a reset painter draws in logical ones; a painter
+    merely scaled, as for an export of the widget, keeps d = 1 and its own units."""
+    dpr = painter.device().devicePixelRatioF()
+    vb = item.getViewBox()
+    if dpr != 1.0 and vb is not None and vb.width() > 0:
+        k = transform.mapRect(vb.viewRect()).width() / vb.width()
+        if abs(k - dpr) < 1e-3 * dpr:
+            return transform * QTransform.fromScale(1.0 / dpr, 1.0 / dpr)
+    return transform
 
 
-@dataclass
-class _RunItems:
-    """One run: its head marker and divergence marker (items), and the state of its path on the
-    canvas."""
+def _to_pixels(painter: QPainter, item) -> cp.MapTransform:
+    """Data → the pixels ``painter`` draws in once its transform is reset."""
+    return cp.MapTransform.of(_logical(painter.combinedTransform(), painter, item))
 
-    head: pg.ScatterPlotItem  # one spot at (0, 0), moved with setPos (cheaper than setData)
-    diverged: pg.ScatterPlotItem  # likewise
-    visible: bool
-    line_pen: QPen
-    thin_pen: QPen
-    casing_pen: QPen
-    drawn: np.ndarray  # the polyline to show: the path up to its last finite point, cut at the box
-    key: tuple | None = None  # what update_runs saw last: skip unchanged runs
-    painted: int = 0  # points of ``drawn`` on the canvas
-    anchor: tuple | None = None  # (drawn[0], drawn[painted - 1]) when painted: detects restarts
-    ink: float = 0.0  # pixels of line on the canvas
-    heavy: bool = False  # drawn thin (see HEAVY_WIDTHS)
-    dash: tuple = ()  # the optimizer's dash pattern, in line widths; () solid
-    phase: float = 0.0  # where the dash pattern stands at the last painted point (pixels)
-    # How much of the path is known to lie in the drawing box (so each frame checks only the
-    # new points): (first point, points checked, last checked point, index where it left or -1).
-    checked: tuple | None = None
+
+class _ColorMap(pg.GraphicsObject):
+    """The colour image of the loss (``image``: the scaled values u[iy, ix]), painted by the
+    shared renderer with bilinear filtering: no blocky pixels when stretched over a full-HD view."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.image: np.ndarray | None = None
+        self._picture = None  # the QImage of the colours
+        self._cells = (0.0, 0.0, 0.0, 0.0)
+
+    def set_grid(self, u: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Show ``u`` sampled at ``xs`` × ``ys``; the image covers the cells centred on the samples."""
+        self.prepareGeometryChange()
+        self.image = np.asarray(u)
+        self._picture = cp.color_image(u)
+        self._cells = cp.cells_rect(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        x0, y0, x1, y1 = self._cells
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
+
+    def paint(self, painter, *args) -> None:
+        if self._picture is None:
+            return
+        to_px = _to_pixels(painter, self)
+        painter.save()
+        painter.resetTransform()
+        cp.paint_color_image(painter, self._picture, to_px.rect(*self._cells))
+        painter.restore()
+
+
+class _IsoLines(pg.PlotCurveItem):
+    """Every iso-line in one curve (lines separated by NaN), painted by the shared renderer."""
+
+    def __init__(self) -> None:
+        super().__init__(connect="finite", antialias=True)
+        self.set_look(cp.map_look())
+
+    def set_look(self, look: cp.MapLook) -> None:
+        self.look = look
+        self.setPen(look.iso_pen())
+
+    def paint(self, painter, *args) -> None:
+        x, y = self.xData, self.yData
+        if x is None or len(x) < 2:
+            return
+        px = _to_pixels(painter, self).points(np.column_stack([x, y]))
+        painter.save()
+        painter.resetTransform()
+        cp.paint_isolines(painter, px, self.look)
+        painter.restore()
+
+
+class _CriticalPoints(pg.ScatterPlotItem):
+    """The minima (★) or the saddles (×), painted by the shared renderer. pyqtgraph keeps their
+    positions (``getData``) and bounds; ``opts["size"]`` is the marker's size in pixels."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(symbol="star" if kind == "minimum" else "x", antialias=True)
+        self.kind = kind
+        self.set_look(cp.map_look())
+
+    def set_look(self, look: cp.MapLook) -> None:
+        self.look = look
+        if self.kind == "minimum":
+            self.setSize(look.minimum_size)
+            self.setPen(pg.mkPen((0, 0, 0), width=look.minimum_rim))
+        else:
+            self.setSize(look.saddle_size)
+            self.setPen(pg.mkPen((255, 255, 255), width=look.saddle_rim))
+            self.setBrush(pg.mkBrush(look.text))
+
+    def paint(self, painter, *args) -> None:
+        x, y = self.getData()
+        if x is None or not len(x):
+            return
+        to_px = _to_pixels(painter, self)
+        draw = cp.paint_minimum if self.kind == "minimum" else cp.paint_saddle
+        painter.save()
+        painter.resetTransform()
+        for xi, yi in zip(x, y):
+            draw(painter, to_px.point(xi, yi), self.look)
+        painter.restore()
+
+
+class _MapLabel(pg.TextItem):
+    """A label on the map ("min 1"), painted by the shared renderer: its box is the text with
+    the look's padding (the text item, kept for its size and text, is not drawn itself)."""
+
+    def __init__(self, text: str, look: cp.MapLook) -> None:
+        super().__init__(text, color=look.text, anchor=(0.0, 1.0))
+        self.look = look
+        self.setFont(look.label_font())
+        self.textItem.document().setDocumentMargin(look.label_pad)
+        self.textItem.setVisible(False)
+
+    def size(self) -> tuple[float, float]:
+        r = self.textItem.boundingRect()
+        return r.width(), r.height()
+
+    def paint(self, painter, *args) -> None:
+        rect = self.textItem.mapRectToParent(self.textItem.boundingRect())
+        cp.paint_label(painter, rect, self.textItem.toPlainText(), self.look.label_font(), self.look)
+
+
+class _RunMark(pg.GraphicsObject):
+    """One mark of a run — its head, the × where it diverged, the arrow where it left the
+    view — painted by the shared renderer at the item's position, in pixels whatever the zoom.
+    ``opts["size"]``: the mark's size in pixels."""
+
+    KINDS = ("head", "diverged", "exit")
+
+    def __init__(self, kind: str, color: QColor, marker: str, look: cp.MapLook) -> None:
+        super().__init__()
+        assert kind in self.KINDS
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.kind, self.color, self.marker = kind, QColor(color), marker or "o"
+        self.direction = (1.0, 0.0)  # of an exit, in data units (y up)
+        self.opts: dict = {}
+        self.set_look(look)
+
+    def set_look(self, look: cp.MapLook) -> None:
+        self.prepareGeometryChange()
+        self.look = look
+        self.opts = {"size": {"head": look.head_size, "diverged": look.diverged_size, "exit": look.exit_size}[self.kind]}
+        self._half = cp.mark_extent(look)
+
+    def set_direction(self, direction) -> None:
+        if tuple(direction) != self.direction:
+            self.direction = (float(direction[0]), float(direction[1]))
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        h = self._half
+        return QRectF(-h, -h, 2 * h, 2 * h)
+
+    def paint(self, painter, *args) -> None:
+        at = QPointF(0.0, 0.0)
+        if self.kind == "head":
+            cp.paint_head(painter, at, self.color, self.marker, self.look)
+        elif self.kind == "diverged":
+            cp.paint_diverged(painter, at, self.color, self.look)
+        else:  # the map's units are equal on both axes: only y flips
+            cp.paint_exit(painter, at, (self.direction[0], -self.direction[1]), self.color, self.look)
+
+
+class _RunItems(cp.PathInk):
+    """One run: its marks (items), and the state of its path on the canvas (a
+    :class:`~optviz.render.contour_painter.PathInk`: pens, dash, ``painted``, ``heavy`` …)."""
+
+    def __init__(self, color: QColor, dash, marker: str, look: cp.MapLook, visible: bool) -> None:
+        super().__init__(color, dash, look)
+        self.head = _RunMark("head", color, marker, look)
+        self.diverged = _RunMark("diverged", color, marker, look)
+        self.exit = _RunMark("exit", color, marker, look)
+        self.visible = visible
+        self.drawn = np.zeros((0, 2))  # the polyline to show: the path up to its last finite point, cut at the box
+        self.key: tuple | None = None  # what update_runs saw last: skip unchanged runs
+        self.anchor: tuple | None = None  # (drawn[0], drawn[painted - 1]) when painted: detects restarts
+        # How much of the path is known to lie in the drawing box (so each frame checks only the
+        # new points): (first point, points checked, last checked point, index where it left or -1).
+        self.checked: tuple | None = None
 
     def items(self):
-        return (self.head, self.diverged)
+        return (self.head, self.diverged, self.exit)
 
 
 class _PathCanvas(pg.GraphicsObject):
-    """Every run's path, kept as two images in device pixels: casings, then lines on top.
+    """Every run's path, kept as two images in device pixels: casings, then lines on top
+    (:class:`~optviz.render.contour_painter.PathLayers`, the exports' layers too).
 
     ``extend`` strokes the segments added since the last call; ``paint`` blits the images and
     repaints them in full when the device transform (pan, zoom, resize, export) has changed or
@@ -215,14 +346,13 @@ class _PathCanvas(pg.GraphicsObject):
         super().__init__()
         self._bounds = QRectF()
         self.runs: list[_RunItems] = []
-        self._casing: QImage | None = None
-        self._lines: QImage | None = None
+        self.layers = cp.PathLayers()
         self._key: tuple | None = None  # what the images were painted for
-        self._to_canvas: QTransform | None = None  # data → canvas pixels
+        self._to_canvas: cp.MapTransform | None = None  # data → canvas pixels
         self._origin = QPointF()
-        self._width_px = 1.0  # visible width of the canvas, for HEAVY_WIDTHS
-        self.casing_opacity = CASING_OPACITY
-        self.casing_width = CASING_WIDTH
+        self._width_px = 1.0  # width of the map as drawn, for cp.is_heavy
+        self.casing_opacity = NORMAL.casing_opacity
+        self.casing_width = NORMAL.path_width + NORMAL.casing_extra
 
     def set_bounds(self, rect: QRectF) -> None:
         """The drawing box in data coordinates; nothing is drawn outside it."""
@@ -246,60 +376,43 @@ class _PathCanvas(pg.GraphicsObject):
         visible = self._bounds.intersected(vb.viewRect())
         if visible.isEmpty():
             return
-        transform = painter.combinedTransform()
-        # On a device with a pixel ratio d (HiDPI, QT_SCALE_FACTOR) the view's transform maps to
-        # device pixels while a reset painter draws in logical ones: work in logical pixels and
-        # give the canvas the ratio, so paths stay in place and crisp. (A painter merely scaled,
-        # as for an export, keeps d = 1 and its own units.)
         dpr = painter.device().devicePixelRatioF()
-        k = transform.mapRect(vb.viewRect()).width() / vb.width() if vb.width() > 0 else 1.0
-        if dpr != 1.0 and abs(k - dpr) < 1e-3 * dpr:
-            transform = transform * QTransform.fromScale(1.0 / dpr, 1.0 / dpr)
+        transform = _logical(painter.combinedTransform(), painter, self)
         area = transform.mapRect(visible).toAlignedRect().adjusted(-8, -8, 8, 8)
         key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.dx(),
                transform.dy(), area.x(), area.y(), area.width(), area.height(), dpr)
         if key != self._key:
-            self._repaint_all(transform, area, dpr)
+            self._repaint_all(transform, area, dpr, transform.mapRect(vb.viewRect()).width())
             self._key = key
         painter.save()
         painter.resetTransform()
-        painter.setOpacity(self.casing_opacity)
-        painter.drawImage(self._origin, self._casing)
-        painter.setOpacity(1.0)
-        painter.drawImage(self._origin, self._lines)
+        self.layers.compose(painter, self._origin, self.casing_opacity)
         painter.restore()
 
-    def _repaint_all(self, transform: QTransform, area, dpr: float) -> None:
-        size = QSize(math.ceil(area.width() * dpr), math.ceil(area.height() * dpr))
-        if self._casing is None or self._casing.size() != size or self._casing.devicePixelRatioF() != dpr:
-            self._casing = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-            self._lines = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-            self._casing.setDevicePixelRatio(dpr)
-            self._lines.setDevicePixelRatio(dpr)
-        self._casing.fill(0)
-        self._lines.fill(0)
+    def _repaint_all(self, transform: QTransform, area, dpr: float, map_width: float) -> None:
+        self.layers.resize(QSize(math.ceil(area.width() * dpr), math.ceil(area.height() * dpr)), dpr)
         self._origin = QPointF(area.topLeft())
-        self._to_canvas = transform * QTransform.fromTranslate(-area.x(), -area.y())
-        self._width_px = max(float(area.width()), 1.0)
-        scale = self._pixels_per_unit()
+        self._to_canvas = cp.MapTransform.of(transform * QTransform.fromTranslate(-area.x(), -area.y()))
+        self._width_px = max(float(map_width), 1.0)
+        pieces = []
         for run in self.runs:
-            run.painted, run.anchor, run.ink, run.phase = 0, None, 0.0, 0.0
+            run.restart()
+            run.anchor = None
             if run.visible and len(run.drawn) >= 1:
-                run.ink = float(_segment_pixels(run.drawn, scale).sum())
-                run.heavy = run.ink > HEAVY_WIDTHS * self._width_px
-        self._stroke([(run, _thinned(run.drawn, scale)) for run in self.runs
-                      if run.visible and len(run.drawn) >= 1])
-        for run in self.runs:
-            if run.visible and len(run.drawn) >= 1:
-                run.painted = len(run.drawn)
-                run.anchor = (*run.drawn[0], *run.drawn[-1])
+                px = self._to_canvas.points(run.drawn)
+                run.ink = float(cp.segment_pixels(px).sum())
+                run.heavy = cp.is_heavy(run.ink, self._width_px)
+                pieces.append((run, px))
+        self.layers.stroke(pieces)
+        for run, _ in pieces:
+            run.painted = len(run.drawn)
+            run.anchor = (*run.drawn[0], *run.drawn[-1])
 
     def extend(self) -> None:
         """Stroke what every run added since the last call; repaint all after a restart."""
         if self._key is None:
             self.update()  # a full repaint is pending anyway
             return
-        scale = self._pixels_per_unit()
         pieces = []
         for run in self.runs:
             n, p = len(run.drawn), run.painted
@@ -311,83 +424,23 @@ class _PathCanvas(pg.GraphicsObject):
             if n == p:
                 continue
             piece = run.drawn[max(p - 1, 0):]
-            run.ink += float(_segment_pixels(piece, scale).sum())
-            if not run.heavy and run.ink > HEAVY_WIDTHS * self._width_px:
+            px = self._to_canvas.points(piece)
+            run.ink += float(cp.segment_pixels(px).sum())
+            if not run.heavy and cp.is_heavy(run.ink, self._width_px):
                 self.invalidate()  # from now on this run is drawn thin, all of it
                 return
-            pieces.append((run, piece))
+            pieces.append((run, piece, px))
             run.painted = n
             run.anchor = (*run.drawn[0], *run.drawn[-1])
         if not pieces:
             return
-        self._stroke(pieces)
+        self.layers.stroke([(run, px) for run, _, px in pieces])
         # Only the area of the new segments needs repainting on screen.
-        both = np.concatenate([piece for _, piece in pieces])
-        pad = 2 * self.casing_width / scale
+        both = np.concatenate([piece for _, piece, _ in pieces])
+        ux, uy = self._to_canvas.pixels_per_unit
+        pad = 2 * self.casing_width / np.array([ux, uy])
         lo, hi = both.min(axis=0) - pad, both.max(axis=0) + pad
         self.update(QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1]))
-
-    def _stroke(self, pieces) -> None:
-        """Draw (run, points) polylines: casings into one image, lines into the other. A dashed
-        run's line is cut into dashes in canvas pixels (:func:`optviz.look.dash_segments`), its
-        pattern running on from piece to piece; its casing stays solid underneath."""
-        for image, casing in ((self._casing, True), (self._lines, False)):
-            painter = QPainter(image)
-            for run, pts in pieces:
-                if casing and run.heavy:
-                    continue
-                antialias = casing or not run.heavy  # thin aliased lines draw much faster
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialias)
-                pen = run.casing_pen if casing else run.thin_pen if run.heavy else run.line_pen
-                painter.setPen(pen)
-                if not casing and run.dash and not run.heavy and len(pts) > 1:
-                    painter.setTransform(QTransform())
-                    px = self._canvas_points(pts)
-                    segments, run.phase = dash_segments(px, run.dash, pen.widthF(), run.phase, round_caps=True)
-                    if len(segments):
-                        lines = arrayToLineSegments(segments[:, :, 0].ravel(), segments[:, :, 1].ravel(),
-                                                    "pairs", False)
-                        painter.drawLines(*lines.drawargs())
-                    continue
-                painter.setTransform(self._to_canvas)
-                if len(pts) == 1:
-                    painter.drawPoint(QPointF(float(pts[0, 0]), float(pts[0, 1])))
-                    continue
-                # Separate segments, not one polyline: Qt fills a wide self-crossing polyline
-                # as one huge polygon, hundreds of times slower for a zig-zag.
-                segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
-                painter.drawLines(*segments.drawargs())
-            painter.end()
-
-    def _canvas_points(self, pts: np.ndarray) -> np.ndarray:
-        """Data points in canvas pixels (the transform the paths are painted with)."""
-        t = self._to_canvas
-        x, y = pts[:, 0], pts[:, 1]
-        return np.column_stack([t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()])
-
-    def _pixels_per_unit(self) -> np.ndarray:
-        t = self._to_canvas
-        return np.array([abs(t.m11()) + abs(t.m21()), abs(t.m22()) + abs(t.m12())])
-
-
-def _segment_pixels(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """On-screen length of every segment of ``pts`` in pixels."""
-    if len(pts) < 2:
-        return np.zeros(0)
-    d = np.diff(pts, axis=0) * scale
-    return np.hypot(d[:, 0], d[:, 1])
-
-
-def _thinned(pts: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """``pts`` without the points that stay in the same THIN_PIXELS cell as the one before
-    (less than a pixel away: the drawing looks the same)."""
-    if len(pts) <= EXACT_POINTS or not np.all(scale > 0):
-        return pts
-    cells = np.floor(pts * (scale / THIN_PIXELS))
-    keep = np.empty(len(pts), dtype=bool)
-    keep[0] = keep[-1] = True
-    np.any(cells[1:-1] != cells[:-2], axis=1, out=keep[1:-1])
-    return pts[keep]
 
 
 class ContourView(pg.PlotWidget):
@@ -433,14 +486,14 @@ class ContourView(pg.PlotWidget):
         self._view = None
         self._draw_box = None
         self._theme, self._scale = NORMAL, 1.0
+        self._look = cp.map_look(NORMAL, 1.0)
         self._styles: list = []
 
-        self.image = _SmoothImageItem(axisOrder="row-major")
-        self.image.setLookupTable(colormap.lookup_table())
+        self.image = _ColorMap()
         self.image.setZValue(_Z_IMAGE)
         self.view_box.addItem(self.image)
 
-        self.isolines = pg.PlotCurveItem(pen=ISO_PEN, connect="finite", antialias=True)
+        self.isolines = _IsoLines()
         self.isolines.setZValue(_Z_ISO)
         self.view_box.addItem(self.isolines, ignoreBounds=True)
         # The map and its iso-lines only change with the surface or the zoom: Qt keeps them
@@ -448,23 +501,24 @@ class ContourView(pg.PlotWidget):
         for item in (self.image, self.isolines):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-        self.minima = pg.ScatterPlotItem(symbol="star", size=MINIMUM_SIZE, pen=pg.mkPen("k", width=1.5),
-                                         brush=pg.mkBrush("w"), antialias=True)
+        self.minima = _CriticalPoints("minimum")
         self.minima.setZValue(_Z_CRITICAL)
         self.view_box.addItem(self.minima, ignoreBounds=True)
-        self.saddles = pg.ScatterPlotItem(symbol="x", size=SADDLE_SIZE, pen=pg.mkPen("w", width=1.2),
-                                          brush=pg.mkBrush(TEXT_COLOR), antialias=True)
+        self.saddles = _CriticalPoints("saddle")
         self.saddles.setZValue(_Z_CRITICAL)
         self.view_box.addItem(self.saddles, ignoreBounds=True)
-        self._minimum_labels: list[pg.TextItem] = []
+        self._minimum_labels: list[_MapLabel] = []
 
+        # The start handle stays pyqtgraph's (it is dragged); it looks like the exports' start
+        # (optviz.render.contour_painter.paint_start): the same symbol, size and pens.
         self.start_handle = pg.TargetItem(
-            pos=(0.0, 0.0), size=18, symbol="crosshair", pen=pg.mkPen((20, 20, 20), width=2.5),
-            hoverPen=pg.mkPen((200, 0, 0), width=3), brush=(255, 255, 255, 140),
+            pos=(0.0, 0.0), size=START_SIZE, symbol="crosshair", pen=pg.mkPen(START_COLOR, width=START_WIDTH),
+            hoverPen=pg.mkPen((200, 0, 0), width=3), brush=START_FILL,
             hoverBrush=(255, 255, 255, 220), movable=True, label="start",
-            labelOpts={"color": TEXT_COLOR, "offset": (12, -12), "anchor": (0, 1),
-                       "fill": pg.mkBrush(255, 255, 255, 170)},
+            labelOpts={"color": TEXT_COLOR, "offset": (START_LABEL_OFFSET, -START_LABEL_OFFSET), "anchor": (0, 1),
+                       "fill": pg.mkBrush(*START_LABEL_FILL)},
         )
+        self.start_handle.label().setFont(self._look.label_font())
         self.start_handle.setZValue(_Z_START)
         self.view_box.addItem(self.start_handle, ignoreBounds=True)
         self.start_handle.sigPositionChanged.connect(self._on_handle_moved)
@@ -490,15 +544,12 @@ class ContourView(pg.PlotWidget):
         self.view_box.setLimits(minXRange=w * ZOOM_IN_LIMIT, maxXRange=w * ZOOM_OUT_LIMIT,
                                 minYRange=h * ZOOM_IN_LIMIT, maxYRange=h * ZOOM_OUT_LIMIT)
         xs, ys = np.asarray(grid.xs, dtype=float), np.asarray(grid.ys, dtype=float)
-        u = grid.scale(grid.z)  # z[iy, ix]: row-major image, rows along y
-        self.image.setImage(u, levels=(0.0, 1.0), autoLevels=False)
-        self.image.setLookupTable(colormap.lookup_table())
+        u = grid.scale(grid.z)  # z[iy, ix]: rows along y
         # Pixel centres on the samples: the image reaches half a cell beyond the first/last sample.
-        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
-        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
-        self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        self.image.set_grid(u, xs, ys)
         # Iso-lines are traced on u, so log-scaled surfaces get log-spaced lines.
-        self._set_isolines(u, grid.scale(grid.scale.levels(ISO_LEVELS)), xs, ys, dx, dy)
+        lines = cp.isolines(u, grid.scale(grid.scale.levels(ISO_LEVELS)), xs, ys)
+        self.isolines.setData(lines[:, 0], lines[:, 1], connect="finite", skipFiniteCheck=True)
         self._set_critical_points(surface)
         x_label, y_label = surface.axis_labels
         set_axis_labels(self, x_label, y_label)
@@ -565,24 +616,6 @@ class ContourView(pg.PlotWidget):
         width = max(fm.horizontalAdvance(t) for t in texts) + 4
         axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=width)
 
-    def _set_isolines(self, u, u_levels, xs, ys, dx, dy) -> None:
-        """All iso-lines of ``u`` at ``u_levels`` in one curve, lines separated by NaN."""
-        pieces = []
-        sep = np.array([[np.nan, np.nan]])
-        data = np.ascontiguousarray(u.T)  # pg.isocurve's first axis is x
-        for level in np.atleast_1d(u_levels):
-            for line in pg.isocurve(data, float(level), connected=True):
-                pieces.append(np.asarray(line, dtype=float))
-                pieces.append(sep)
-        if not pieces:
-            self.isolines.setData([], [])
-            return
-        pts = np.concatenate(pieces)
-        # pg.isocurve puts sample (i, j) at (i + 0.5, j + 0.5), the pixel centre of the image.
-        x = xs[0] + (pts[:, 0] - 0.5) * dx
-        y = ys[0] + (pts[:, 1] - 0.5) * dy
-        self.isolines.setData(x, y, connect="finite", skipFiniteCheck=True)
-
     def _set_critical_points(self, surface) -> None:
         for label in self._minimum_labels:
             self.view_box.removeItem(label)
@@ -592,17 +625,20 @@ class ContourView(pg.PlotWidget):
         self.minima.setData(pos=np.array(minima, dtype=float).reshape(-1, 2))
         self.saddles.setData(pos=np.array(saddles, dtype=float).reshape(-1, 2))
         if 0 < len(minima) <= MAX_MINIMUM_LABELS:
-            font = QFont()
-            font.setPointSizeF((TICK_POINT_SIZE - 1) * self._scale)
             for i, (x, y) in enumerate(minima):
-                text = pg.TextItem(f"min {i + 1}" if len(minima) > 1 else "min", color=self._theme.text,
-                                   anchor=(-0.15, 1.05), fill=pg.mkBrush(255, 255, 255, 150))
-                text.setFont(font)
-                text.setPos(x, y)
-                text.setZValue(_Z_CRITICAL)
-                self.view_box.addItem(text, ignoreBounds=True)
-                self._minimum_labels.append(text)
+                label = _MapLabel(cp.minimum_label(i, len(minima)), self._look)
+                label.setAnchor(self._label_anchor(label, (1, 1)))  # checked on the next pass
+                label.setPos(x, y)
+                label.setZValue(_Z_CRITICAL)
+                self.view_box.addItem(label, ignoreBounds=True)
+                self._minimum_labels.append(label)
             self._label_timer.start()
+
+    def _label_anchor(self, label: _MapLabel, side: tuple[int, int]) -> tuple[float, float]:
+        """The anchor that puts ``label`` where the shared renderer puts it (:func:`cp.label_rect`)."""
+        w, h = label.size()
+        rect = cp.label_rect(QPointF(0.0, 0.0), (w, h), side, self._look)
+        return (-rect.left() / max(w, 1e-9), -rect.top() / max(h, 1e-9))
 
     def _place_minimum_labels(self, *_) -> None:
         """Each minimum's label beside its star, up and to the right unless that would run off
@@ -613,11 +649,10 @@ class ContourView(pg.PlotWidget):
         if not all(np.isfinite(px)) or min(px) <= 0:
             return
         box = self.surface.view
+        to_px = cp.MapTransform(1.0 / px[0], 0.0, -1.0 / px[1], 0.0)  # only its scale matters here
         for label, m in zip(self._minimum_labels, self.surface.minima):
-            rect = label.textItem.boundingRect()
-            # The anchor's 0.15 / 0.05 offsets plus the text itself, in data units.
-            sx, sy = box.label_side(m.x, m.y, 1.15 * rect.width() * px[0], 1.05 * rect.height() * px[1])
-            anchor = (-0.15 if sx > 0 else 1.15, 1.05 if sy > 0 else -0.05)
+            side = cp.label_side(box, m.x, m.y, label.size(), to_px, self._look)  # the exports' rule
+            anchor = self._label_anchor(label, side)
             if tuple(label.anchor) != anchor:  # moving a label repaints the map: only when it flips
                 label.setAnchor(anchor)
 
@@ -631,21 +666,10 @@ class ContourView(pg.PlotWidget):
                 self.view_box.removeItem(item)
         self._runs = []
         self._styles = list(styles)
-        theme, s = self._theme, self._scale
-        path_width, head_size = theme.path_width * s, theme.head_size * s
-        outline = pg.mkPen(HEAD_OUTLINE.color(), width=HEAD_OUTLINE.widthF() * s)
-        cross = pg.mkPen(DIVERGED_OUTLINE.color(), width=DIVERGED_OUTLINE.widthF() * s)
         for k, style in enumerate(styles):
-            color = pg.mkColor(style.color)
-            head = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol=getattr(style, "marker", None) or "o",
-                                      size=head_size, pen=outline, brush=pg.mkBrush(color), antialias=True)
-            diverged = pg.ScatterPlotItem(pos=[(0.0, 0.0)], symbol="x", size=DIVERGED_SIZE * s,
-                                          pen=cross, brush=pg.mkBrush(color), antialias=True)
-            run = _RunItems(head, diverged, bool(style.visible), line_pen=_round_pen(color, path_width),
-                            thin_pen=_round_pen(color, 1.0 * s),
-                            casing_pen=_round_pen(CASING_COLOR, path_width + theme.casing_extra * s),
-                            drawn=np.zeros((0, 2)), dash=tuple(getattr(style, "dash", ()) or ()))
-            for item, z in zip(run.items(), (_Z_HEAD, _Z_DIVERGED)):
+            run = _RunItems(pg.mkColor(style.color), tuple(getattr(style, "dash", ()) or ()),
+                            getattr(style, "marker", None) or "o", self._look, bool(style.visible))
+            for item, z in zip(run.items(), (_Z_HEAD, _Z_DIVERGED, _Z_EXIT)):
                 item.setZValue(z + 0.01 * k)
                 self.view_box.addItem(item, ignoreBounds=True)
                 item.setVisible(False)  # shown once update_runs has points
@@ -670,7 +694,7 @@ class ContourView(pg.PlotWidget):
             if n and not np.isfinite(pts[-1]).all():
                 finite = np.flatnonzero(np.isfinite(pts).all(axis=1))
                 n = int(finite[-1]) + 1 if finite.size else 0
-            self._draw_run(run, pts[:n], status == Status.DIVERGED)
+            self._draw_run(run, pts[:n], status)
         self.paths.extend()
 
     def path_data(self, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -678,22 +702,19 @@ class ContourView(pg.PlotWidget):
         drawn = self._runs[k].drawn
         return drawn[:, 0], drawn[:, 1]
 
-    def _draw_run(self, run: _RunItems, finite: np.ndarray, diverged: bool) -> None:
-        """``finite``: the path up to its last finite point."""
+    def _draw_run(self, run: _RunItems, finite: np.ndarray, status: int) -> None:
+        """``finite``: the path up to its last finite point; ``status``: the run's at this step.
+        Its marks are the exports' (:func:`cp.run_marks`): the head on the last finite point
+        unless that is astronomically far off the map, a × where it diverged, an arrow where
+        it left the view."""
         run.drawn = self._drawable(finite, run)
-        if len(run.drawn) == 0:
-            run.head.setVisible(False)
-            run.diverged.setVisible(False)
-            return
-        # The head sits on the last finite point, unless that is astronomically far off the map.
-        head_shown = self._draw_box is None or bool(self._draw_box.contains(finite[-1]))
-        if head_shown:
-            run.head.setPos(float(finite[-1, 0]), float(finite[-1, 1]))
-        run.head.setVisible(head_shown)
-        if diverged:
-            x, y = self._divergence_spot(finite)
-            run.diverged.setPos(x, y)
-        run.diverged.setVisible(diverged)
+        marks = cp.run_marks(finite, status, self._view, self._draw_box) if len(run.drawn) else cp.RunMarks()
+        for item, at in ((run.head, marks.head), (run.diverged, marks.diverged), (run.exit, marks.exit)):
+            if at is not None:
+                item.setPos(*at)
+            item.setVisible(at is not None)
+        if marks.direction is not None:
+            run.exit.set_direction(marks.direction)
 
     def _drawable(self, pts: np.ndarray, run: _RunItems | None = None) -> np.ndarray:
         """The path as drawn: ``pts`` up to where it leaves the drawing box (the view grown by
@@ -720,14 +741,6 @@ class ContourView(pg.PlotWidget):
             run.checked = (pts[0].tobytes(), done, pts[done - 1].tobytes(), j)
         return self._draw_box.clip_path(pts, j)
 
-    def _divergence_spot(self, finite: np.ndarray) -> tuple[float, float]:
-        """Where to mark a diverged run: its last finite point, or, when that lies off the map,
-        the point where its path flies off the map (just inside the edge, so the mark shows)."""
-        if self._view is None:
-            return float(finite[-1][0]), float(finite[-1][1])
-        x, y = self._view.divergence_spot(finite, MARKER_INSET)
-        return float(x), float(y)
-
     # ------------------------------------------------------------------ look
 
     def set_look(self, theme: str | Theme, scale: float = 1.0) -> None:
@@ -737,29 +750,26 @@ class ContourView(pg.PlotWidget):
         theme = get_theme(theme) if isinstance(theme, str) else theme
         s = float(scale)
         self._theme, self._scale = theme, s
+        self._look = look = cp.map_look(theme, s)
         set_plot_look(self, theme, s)
         self._fix_label_space()
-        self.isolines.setPen(pg.mkPen(theme.iso_color, width=theme.iso_width * s))
-        self.minima.setSize(MINIMUM_SIZE * s)
-        self.minima.setPen(pg.mkPen("k", width=1.5 * s))
-        self.saddles.setSize(SADDLE_SIZE * s)
-        self.saddles.setPen(pg.mkPen("w", width=1.2 * s))
-        self.saddles.setBrush(pg.mkBrush(theme.text))
+        for item in (self.isolines, self.minima, self.saddles):
+            item.set_look(look)
+            item.update()
+        self.image.update()
         handle = self.start_handle
-        handle.scale = 18 * s  # TargetItem keeps its on-screen size here
-        handle.setPen(pg.mkPen((20, 20, 20), width=2.5 * s))
+        handle.scale = look.start_size  # TargetItem keeps its on-screen size here
+        handle.setPen(pg.mkPen(START_COLOR, width=look.start_width))
         handle.setHoverPen(pg.mkPen((200, 0, 0), width=3 * s))
         handle._shape = None
         handle.prepareGeometryChange()
         handle.update()
         label = handle.label()
         if label is not None:
-            font = QFont()
-            font.setPointSizeF(TICK_POINT_SIZE * s)
-            label.setFont(font)
+            label.setFont(look.label_font())
             label.setColor(theme.text)
-        self.paths.casing_opacity = theme.casing_opacity
-        self.paths.casing_width = (theme.path_width + theme.casing_extra) * s
+        self.paths.casing_opacity = look.casing_opacity
+        self.paths.casing_width = look.casing_width
         if self.surface is not None:
             self._set_critical_points(self.surface)
         self.set_runs(self._styles)  # heads, swatches and pens at the new size
