@@ -515,10 +515,11 @@ class ContourView(pg.PlotWidget):
             pos=(0.0, 0.0), size=START_SIZE, symbol="crosshair", pen=pg.mkPen(START_COLOR, width=START_WIDTH),
             hoverPen=pg.mkPen((200, 0, 0), width=3), brush=START_FILL,
             hoverBrush=(255, 255, 255, 220), movable=True, label="start",
-            labelOpts={"color": TEXT_COLOR, "offset": (START_LABEL_OFFSET, -START_LABEL_OFFSET), "anchor": (0, 1),
+            # Its label up and right of it, as every label on the map (offsets in view units: y up).
+            labelOpts={"color": TEXT_COLOR, "offset": (START_LABEL_OFFSET, START_LABEL_OFFSET), "anchor": (0, 1),
                        "fill": pg.mkBrush(*START_LABEL_FILL)},
         )
-        self.start_handle.label().setFont(self._look.label_font())
+        self._style_start_label()
         self.start_handle.setZValue(_Z_START)
         self.view_box.addItem(self.start_handle, ignoreBounds=True)
         self.start_handle.sigPositionChanged.connect(self._on_handle_moved)
@@ -764,10 +765,7 @@ class ContourView(pg.PlotWidget):
         handle._shape = None
         handle.prepareGeometryChange()
         handle.update()
-        label = handle.label()
-        if label is not None:
-            label.setFont(look.label_font())
-            label.setColor(theme.text)
+        self._style_start_label()
         self.paths.casing_opacity = look.casing_opacity
         self.paths.casing_width = look.casing_width
         if self.surface is not None:
@@ -775,6 +773,17 @@ class ContourView(pg.PlotWidget):
         self.set_runs(self._styles)  # heads, swatches and pens at the new size
         for run in self._runs:
             run.key = None  # update_runs redraws every path
+
+    def _style_start_label(self) -> None:
+        """The start's label in the look of the exports' (:func:`cp.label_size`, its offset scaled)."""
+        label, look = self.start_handle.label(), self._look
+        if label is None:
+            return
+        label.setFont(look.label_font())
+        label.setColor(look.text)
+        label.textItem.document().setDocumentMargin(look.label_pad)
+        label.offset = pg.Point(START_LABEL_OFFSET * look.scale, START_LABEL_OFFSET * look.scale)
+        label.viewTransformChanged()
 
     def look(self) -> tuple[Theme, float]:
         return self._theme, self._scale
