@@ -106,9 +106,7 @@ class FrameRenderer:
         inset = self.style.px(12)
         legend = self.legend
         if legend is not None:  # in place of the run entries, between the caption and the counter
-            top = legend._entries[0][1].top() if legend._entries else legend._inner.top()
-            bottom = legend._counter_rect.top() - self.style.px(18) if legend.counter else legend._inner.bottom()
-            area = QRectF(legend._inner.left() - inset, top, legend._inner.width() + inset, max(bottom - top, 1.0))
+            area = legend.entries_area(inset)
             return LeaderboardCard(self.race, self.style, self.spec.tolerance, area, cover=True)
         if self.contour is not None:
             area = QRectF(self.contour.plot)

@@ -14,6 +14,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
+from ..render import contour_painter as cp
+from ..render.map_style import EXPORT_SCALE
+from ..render.theme import NORMAL
 from . import style as st
 from .race import Race, settings_text
 
@@ -30,8 +33,9 @@ def _loss_text(value: float) -> str:
 
 
 def _swatch(painter: QPainter, style: st.Style, x: float, y: float, look, scale: float = 1.0) -> None:
-    """A short thick line in the run's colour and dash pattern ending in its head marker: what
-    its path looks like on the map (``scale``: of the length and the marker)."""
+    """A short thick line in the run's colour and dash pattern ending in its head marker as the
+    map draws it (:func:`optviz.render.contour_painter.paint_head`): what its path looks like
+    on the map (``scale``: of the length and the marker)."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     color = QColor(look.color)
     a, b = QPointF(x, y), QPointF(x + style.px(SWATCH * scale), y)
@@ -40,7 +44,8 @@ def _swatch(painter: QPainter, style: st.Style, x: float, y: float, look, scale:
     width = st.PATH_WIDTH + 1
     painter.setPen(style.pen(color, width))
     st.stroke(painter, [[a.x(), a.y()], [b.x(), b.y()]], look.dash or (), style.px(width))
-    st.head(painter, style, b, color, st.HEAD_SIZE * scale, look.marker or "o")
+    map_look = cp.map_look(NORMAL, EXPORT_SCALE * style.unit)
+    cp.paint_head(painter, b, color, look.marker or "o", map_look, map_look.head_size * scale)
 
 
 def counter_text(step: int, total: int) -> tuple[str, str, str]:
@@ -212,6 +217,15 @@ class LegendPanel:
         for i, item in enumerate(self._items):
             item.rect = QRectF(area.left() + (i // rows) * col_w, area.top() + (i % rows) * entry_h, col_w, entry_h)
         return [(item.k, item.rect) for item in self._items]
+
+    def entries_area(self, inset: float = 0.0) -> QRectF:
+        """Where the run entries are: from the first entry (or the top, without entries) to
+        above the step counter, across the panel's width grown by ``inset`` on the left (what
+        the leaderboard card covers on the final frame)."""
+        inner = self._inner
+        top = self._entries[0][1].top() if self._entries else inner.top()
+        bottom = self._counter_rect.top() - self.style.px(18) if self.counter else inner.bottom()
+        return QRectF(inner.left() - inset, top, inner.width() + inset, max(bottom - top, 1.0))
 
     def _text_x(self, rect: QRectF) -> tuple[float, float]:
         """Left edge and width of an entry's text (right of its swatch)."""
