@@ -3,6 +3,9 @@ no app model involved), and that race is the one the app shows after opening the
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -216,3 +219,27 @@ def test_one_run_type_from_the_surface_to_the_file_and_the_frames(qapp):
     # The shipped files are written back byte for byte.
     for _, path in SCENARIOS:
         assert dump_scenario(load_scenario(path)) == path.read_text(encoding="utf-8"), path.name
+
+
+# Scenarios saved by the app before the run types became one (written at commit c100f0d^ by
+# RaceModel → model_to_scenario → dump_scenario: hidden runs, a batch size, run seeds, step and
+# cosine schedules, a label, changed hyperparameters, a moved start, a non-ASCII note).
+OLD_SAVES = sorted((Path(__file__).parent / "data" / "saved_before_one_run_type").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", OLD_SAVES, ids=[p.stem for p in OLD_SAVES])
+def test_files_saved_before_one_run_type_load_and_save_byte_for_byte(qapp, path):
+    from optviz.app.window.saved_form import model_from_scenario, model_to_scenario
+    from optviz.core import RunSpec
+    from optviz.core.scenario import dump_scenario
+
+    text = path.read_text(encoding="utf-8")
+    scenario = load_scenario(path)
+    assert all(type(r) is RunSpec for r in scenario.runs)
+    assert dump_scenario(scenario) == text
+    # Through the app's model and back: the same bytes.
+    raw = json.loads(text)
+    model = model_from_scenario(scenario)
+    assert [r.spec.visible for r in model.runs] == [r["visible"] for r in raw["runs"]]
+    assert dump_scenario(model_to_scenario(model, raw["title"], raw["note"])) == text
+    assert len(OLD_SAVES) == 3

@@ -155,3 +155,15 @@ def test_an_export_race_and_the_app_s_timeline_give_the_same_frames():
             np.testing.assert_array_equal(a.path(k), b.path(k))
             assert a.describe(k) == b.describe(k)
         np.testing.assert_array_equal(a.history.positions[: t + 1], b.history.positions[: t + 1])
+
+
+def test_the_other_frame_types_are_gone():
+    """One frame type: nothing else answers for a race at a step."""
+    import optviz.core as core
+    import optviz.core.timeline as timeline
+    import optviz.export as export
+    import optviz.export.race as export_race
+
+    for module in (core, timeline, export, export_race):
+        for name in ("SimulationFrame", "RaceAt", "_HistoryAt"):
+            assert not hasattr(module, name), f"{module.__name__}.{name}"
