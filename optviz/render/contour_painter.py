@@ -90,7 +90,12 @@ class MapLook:
         return font
 
     def iso_pen(self) -> QPen:
-        return _pen(self.iso_color, self.iso_width)
+        # Bevel joins: round joins of a translucent pen darken some vertices (Qt's antialiased
+        # stroker covers them twice), which showed as a column of dots across the lines.
+        pen = _pen(self.iso_color, self.iso_width)
+        pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        return pen
 
     def line_pen(self, color) -> QPen:
         return _pen(QColor(color), self.path_width)

@@ -44,7 +44,7 @@ MINIMUM_RIM = 1.5
 SADDLE_SIZE = 15.0
 SADDLE_RIM = 1.2
 #: Labels on the map ("min 1", "start"): letters in pixels, padding, and the gap to their mark.
-LABEL_PIXELS = 13.0
+LABEL_PIXELS = 14.0
 LABEL_PAD = 3.0
 LABEL_GAP = 7.0
 LABEL_FILL = (255, 255, 255, 150)
