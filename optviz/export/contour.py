@@ -23,7 +23,7 @@ from ..core.geometry import ViewBox
 from ..core.ticks import nice_ticks, tick_label, tick_step
 from ..render import contour_painter as cp
 from ..render.map_style import (DRAW_MARGIN, EXPORT_SCALE, HEAVY_WIDTHS, ISO_LEVELS, MAX_MINIMUM_LABELS,
-                                START_LABEL_FILL, START_LABEL_OFFSET)
+                                START_LABEL_FILL)
 from ..render.theme import NORMAL
 from . import style as st
 from .race import Race
@@ -238,13 +238,11 @@ class ContourPanel:
                     size = cp.label_size(font, text, look)
                     side = cp.label_side(surface.view, m.x, m.y, size, to_px, look)  # the live map's rule
                     cp.paint_label(painter, cp.label_rect(at, size, side, look), text, font, look)
-            # The start point: the app's crosshair handle, with its label up and right.
+            # The start point: the app's crosshair handle, with its label beside it.
             at = to_px.point(*self.race.start)
             cp.paint_start(painter, at, look)
-            w, h = cp.label_size(font, "start", look)
-            offset = START_LABEL_OFFSET * look.scale
-            cp.paint_label(painter, QRectF(at.x() + offset, at.y() - offset - h, w, h), "start", font, look,
-                           fill=START_LABEL_FILL)
+            rect = cp.start_label_rect(at, cp.label_size(font, "start", look), look)
+            cp.paint_label(painter, rect, "start", font, look, fill=START_LABEL_FILL)
 
     # ------------------------------------------------------------------ paths
 

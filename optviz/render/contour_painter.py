@@ -393,6 +393,12 @@ def label_rect(at: QPointF, size: tuple[float, float], side: tuple[int, int], lo
     return QRectF(left, top, w, h)
 
 
+def start_label_rect(at: QPointF, size: tuple[float, float], look: MapLook) -> QRectF:
+    """The start's label box: right of the start point ``at`` (pixels), centred on its height."""
+    w, h = size
+    return QRectF(at.x() + ms.START_LABEL_OFFSET * look.scale, at.y() - h / 2, w, h)
+
+
 def paint_label(painter: QPainter, rect: QRectF, text: str, font: QFont, look: MapLook,
                 fill=ms.LABEL_FILL) -> None:
     """A label on the map: its text centred on a translucent white box."""

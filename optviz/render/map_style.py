@@ -53,6 +53,7 @@ START_SIZE = 18.0
 START_WIDTH = 2.5
 START_COLOR = (20, 20, 20)
 START_FILL = (255, 255, 255, 140)
+#: The start's label: beside it on the right, its left edge this far from the start's centre.
 START_LABEL_OFFSET = 12.0
 START_LABEL_FILL = (255, 255, 255, 170)
 #: A legend box over the map goes to the corner where it hides least: a path point under it

@@ -515,8 +515,8 @@ class ContourView(pg.PlotWidget):
             pos=(0.0, 0.0), size=START_SIZE, symbol="crosshair", pen=pg.mkPen(START_COLOR, width=START_WIDTH),
             hoverPen=pg.mkPen((200, 0, 0), width=3), brush=START_FILL,
             hoverBrush=(255, 255, 255, 220), movable=True, label="start",
-            # Its label up and right of it, as every label on the map (offsets in view units: y up).
-            labelOpts={"color": TEXT_COLOR, "offset": (START_LABEL_OFFSET, START_LABEL_OFFSET), "anchor": (0, 1),
+            # Its label beside it on the right (cp.start_label_rect, the exports' place).
+            labelOpts={"color": TEXT_COLOR, "offset": (START_LABEL_OFFSET, 0.0), "anchor": (0, 0.5),
                        "fill": pg.mkBrush(*START_LABEL_FILL)},
         )
         self._style_start_label()
@@ -775,14 +775,14 @@ class ContourView(pg.PlotWidget):
             run.key = None  # update_runs redraws every path
 
     def _style_start_label(self) -> None:
-        """The start's label in the look of the exports' (:func:`cp.label_size`, its offset scaled)."""
+        """The start's label as the exports draw it (:func:`cp.label_size`, :func:`cp.start_label_rect`)."""
         label, look = self.start_handle.label(), self._look
         if label is None:
             return
         label.setFont(look.label_font())
         label.setColor(look.text)
         label.textItem.document().setDocumentMargin(look.label_pad)
-        label.offset = pg.Point(START_LABEL_OFFSET * look.scale, START_LABEL_OFFSET * look.scale)
+        label.offset = pg.Point(START_LABEL_OFFSET * look.scale, 0.0)
         label.viewTransformChanged()
 
     def look(self) -> tuple[Theme, float]:
