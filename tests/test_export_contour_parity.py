@@ -190,3 +190,37 @@ def test_map_colours_and_isolines_agree_away_from_the_paths(race, pictures):
     diff = np.abs(a - e).max(axis=-1)
     assert np.median(diff) <= 2 and np.mean(diff) < 4, (np.median(diff), np.mean(diff))
     assert np.quantile(diff, 0.98) < 40  # an iso-line a sub-pixel apart
+
+
+def test_a_run_bouncing_all_over_the_map_turns_thin_at_the_same_step_in_both(qapp):
+    """GD with a large α on Rastrigin bounces across the whole map: once its path is longer
+    than 25 map widths (HEAVY_WIDTHS; the 81st step here, summed from its positions) both
+    outputs draw it thin, and neither before."""
+    from optviz.render.map_style import HEAVY_WIDTHS
+
+    model = RaceModel("rastrigin", optimizers=("gd", "gd"))
+    for run, rate in zip(model.runs, (0.05, 1e-3), strict=True):
+        run.learning_rate = rate
+    race = Race.from_model(model, 400)
+    box = race.surface.view
+    path = race.positions[: race.lengths[0], 0]
+    assert box.expanded(1.5).contains(path).all()  # drawn whole: its length is its ink
+    widths = np.cumsum(np.hypot(*np.diff(path, axis=0).T)) / box.width
+    turn = int(np.searchsorted(widths, HEAVY_WIDTHS)) + 1  # the first step with more ink
+    assert 40 < turn < 200
+    renderer = FrameRenderer(race, FrameSpec("contour", *SIZE))
+    view = ContourView()
+    xs, ys, z = race.surface.grid(100, 100)
+    view.set_surface(race.surface, SurfaceGrid(xs, ys, z, race.scale))
+    view.set_runs([RunStyle(run.title, look.color, True, tuple(look.dash), look.marker)
+                   for run, look in zip(race.runs, race.looks)])
+    view.resize(700, 700)
+    view.show()
+    QApplication.processEvents()
+    for step, thin in ((turn - 10, False), (turn + 10, True)):
+        renderer.render(step)
+        view.update_runs(race.at(step))
+        view.grab()
+        assert [run.heavy for run in renderer.contour._runs] == [thin, False], step
+        assert [run.heavy for run in view._runs] == [thin, False], step
+    view.close()
