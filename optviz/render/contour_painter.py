@@ -81,6 +81,7 @@ class MapLook:
     label_pixels: int
     label_pad: float
     label_gap: float
+    label_rise: float
     start_size: float
     start_width: float
 
@@ -119,6 +120,7 @@ def map_look(theme: Theme = NORMAL, scale: float = 1.0) -> MapLook:
         exit_size=ms.EXIT_SIZE * s, minimum_size=ms.MINIMUM_SIZE * s, minimum_rim=ms.MINIMUM_RIM * s,
         saddle_size=ms.SADDLE_SIZE * s, saddle_rim=ms.SADDLE_RIM * s,
         label_pixels=max(int(round(ms.LABEL_PIXELS * s)), 6), label_pad=ms.LABEL_PAD * s, label_gap=ms.LABEL_GAP * s,
+        label_rise=ms.LABEL_RISE * s,
         start_size=ms.START_SIZE * s, start_width=ms.START_WIDTH * s)
 
 
@@ -381,15 +383,15 @@ def label_side(box: ViewBox, x: float, y: float, size: tuple[float, float], to_p
     would leave ``box`` as drawn by ``to_px`` (:meth:`ViewBox.label_side`, one rule for the live
     map and every export)."""
     ux, uy = to_px.pixels_per_unit
-    return box.label_side(x, y, (look.label_gap + size[0]) / ux, (look.label_gap + size[1]) / uy)
+    return box.label_side(x, y, (look.label_gap + size[0]) / ux, (look.label_rise + size[1]) / uy)
 
 
 def label_rect(at: QPointF, size: tuple[float, float], side: tuple[int, int], look: MapLook) -> QRectF:
     """The label's box beside its mark at ``at`` (pixels) on ``side`` (+1: right / up)."""
     w, h = size
-    gap = look.label_gap
+    gap, rise = look.label_gap, look.label_rise
     left = at.x() + gap if side[0] > 0 else at.x() - gap - w
-    top = at.y() - gap - h if side[1] > 0 else at.y() + gap
+    top = at.y() - rise - h if side[1] > 0 else at.y() + rise
     return QRectF(left, top, w, h)
 
 

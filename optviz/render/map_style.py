@@ -43,10 +43,13 @@ MINIMUM_SIZE = 22.0
 MINIMUM_RIM = 1.5
 SADDLE_SIZE = 15.0
 SADDLE_RIM = 1.2
-#: Labels on the map ("min 1", "start"): letters in pixels, padding, and the gap to their mark.
+#: Labels on the map ("min 1", "start"): letters in pixels, padding; a minimum's label starts
+#: LABEL_GAP beside its star and LABEL_RISE above (or below) its centre, close enough to read
+#: as its label and to fit beside a star near the edge of a small map.
 LABEL_PIXELS = 14.0
 LABEL_PAD = 3.0
 LABEL_GAP = 7.0
+LABEL_RISE = 1.0
 LABEL_FILL = (255, 255, 255, 150)
 #: The start point: pyqtgraph's crosshair target of this size.
 START_SIZE = 18.0
