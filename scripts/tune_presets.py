@@ -29,7 +29,7 @@ import numpy as np
 from optviz.app.window.model import RaceModel
 from optviz.core import OPTIMIZERS, RunSpec, get_surface, surface_keys
 from optviz.core.scenario import LEARNING_RATE_RANGE
-from optviz.core.surfaces import TWO_WELLS_GD_LR, TWO_WELLS_MOMENTUM_LR
+from optviz.core.surfaces.two_wells import TWO_WELLS_GD_LR, TWO_WELLS_MOMENTUM_LR
 from optviz.core.tuning import log_grid, sweep_learning_rate, tune_learning_rate
 from optviz.paths import resource
 

@@ -18,7 +18,8 @@ from optviz.core.basins import (
     describe_label,
     labels_from_status,
 )
-from optviz.core.surfaces import SURFACES, TWO_WELLS_BARRIER, TWO_WELLS_GD_LR
+from optviz.core.surfaces import SURFACES
+from optviz.core.surfaces.two_wells import TWO_WELLS_BARRIER, TWO_WELLS_GD_LR
 
 needs_numba = pytest.mark.skipif(not basins_compiled.available(), reason="numba is not installed")
 

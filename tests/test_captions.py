@@ -294,7 +294,7 @@ def test_the_narrow_valleys_race_follows_its_condition_number(kappa):
 
 def test_ravine_gd_creeps_a_larger_step_zig_zags_out_momentum_gathers_speed():
     model, sim = runs_of("ravine", "gd", "gd", "momentum")
-    from optviz.core.surfaces import RAVINE_BOTTOM, RAVINE_MINIMUM, RAVINE_SLOPE, RAVINE_WALLS
+    from optviz.core.surfaces.ravine import RAVINE_BOTTOM, RAVINE_MINIMUM, RAVINE_SLOPE, RAVINE_WALLS
 
     along = np.array([1.0, 1.0]) / np.sqrt(2)
     across = np.array([-1.0, 1.0]) / np.sqrt(2)
@@ -356,7 +356,7 @@ def test_two_wells_gd_stays_shallow_momentum_rolls_into_the_deep_well():
 
 def test_plateau_gd_crawls_momentum_is_slow_rmsprop_and_adam_stride_across():
     model, sim = runs_of("plateau", "gd", "momentum", "rmsprop", "adam")
-    from optviz.core.surfaces import PLATEAU_CENTRE, PLATEAU_WIDTH
+    from optviz.core.surfaces.plateau import PLATEAU_CENTRE, PLATEAU_WIDTH
 
     assert len({run.learning_rate for run in model.runs}) == 1  # the same α for all
     arrive = [first_below(np.linalg.norm(path(sim, k) - PLATEAU_CENTRE, axis=1), 3 * PLATEAU_WIDTH)

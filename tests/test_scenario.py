@@ -28,7 +28,7 @@ from optviz.core.scenario import (
     parse_scenario,
     save_scenario,
 )
-from optviz.core.surfaces import TWO_WELLS_MINIMA
+from optviz.core.surfaces.two_wells import TWO_WELLS_MINIMA
 
 EXPECTED_FILES = [
     "01-learning-rate.json", "02-sgd-minibatch.json", "03-momentum-valley.json", "04-momentum-barrier.json",

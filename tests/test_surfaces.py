@@ -12,10 +12,9 @@ import warnings
 import numpy as np
 import pytest
 
-from optviz.core import surfaces
 from optviz.core.geometry import CriticalPoint, ViewBox
 from optviz.core.surface import Category, Family, Surface
-from optviz.core.surfaces import SURFACES, get_surface, surface_keys
+from optviz.core.surfaces import DEFINITIONS, SURFACES, get_surface, surface_keys, two_wells
 
 KEYS = surface_keys()
 REQUIRED_KEYS = {
@@ -56,6 +55,50 @@ def test_registry_has_the_required_surfaces():
         surface = get_surface(key)
         assert isinstance(surface, Surface)
         assert surface.key == key
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_surface_module_holds_its_whole_definition(key):
+    """One module per surface: its factory, NumPy value and gradient and scalar twins side by
+    side, and a definition whose key is the built surface's; a half-defined surface fails here."""
+    import importlib
+
+    definition = DEFINITIONS[key]
+    module = importlib.import_module(f"optviz.core.surfaces.{key}")
+    assert module.DEFINITION is definition and definition.key == key
+    assert definition.build is getattr(module, key) and SURFACES[key] is definition.build
+    for piece in ("scalar_value", "scalar_gradient"):
+        assert getattr(definition, piece) is getattr(module, piece), piece
+    surface = definition.build()
+    assert surface.key == key
+    assert isinstance(definition.exact, bool)
+
+
+@pytest.mark.parametrize("key, params", CASES, ids=CASE_IDS)
+def test_scalar_twins_compute_the_numpy_value_and_gradient(key, params):
+    """The twins, run as plain Python on floats, agree with the vectorized NumPy forms (numba
+    compiles exactly these functions; test_basins checks the compiled ones bit for bit)."""
+    surface = get_surface(key, **params)
+    definition = DEFINITIONS[key]
+    sp = np.array(surface.twin_params)
+    points = random_points_in(surface.view, 50, seed=3)
+    values = surface.f(points)
+    grads = surface.grad(points)
+    for (x, y), v, g in zip(points, values, grads):
+        assert definition.scalar_value(sp, float(x), float(y)) == pytest.approx(v, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(definition.scalar_gradient(sp, float(x), float(y)), g, rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("condition, angle", [(25.0, 0.0), (40.0, 30.0), (1e4, -75.0)])
+def test_narrow_valley_twin_parameters_are_its_hessian(condition, angle):
+    """The parameters computed once by the factory are the Hessian Rᵀdiag(1, κ)R, built here
+    with matrices."""
+    t = math.radians(angle)
+    rot = np.array([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
+    hess = rot.T @ np.diag([1.0, condition]) @ rot
+    surface = get_surface("narrow_valley", condition=condition, angle=angle)
+    np.testing.assert_allclose(surface.twin_params, (hess[0, 0], hess[0, 1], hess[1, 1]), rtol=1e-12, atol=1e-12)
+    assert get_surface("bowl").twin_params == ()
 
 
 def test_unknown_key_is_a_value_error_listing_the_choices():
@@ -414,7 +457,7 @@ def test_two_wells_gd_stays_shallow_and_momentum_reaches_the_deep_well():
     wells = get_surface("two_wells")
     deep, shallow = wells.minima
     assert deep.value < shallow.value < wells.saddles[0].value
-    gd_end = descend(wells, surfaces.TWO_WELLS_GD_LR, 0.0, 1000)
-    momentum_end = descend(wells, surfaces.TWO_WELLS_MOMENTUM_LR, surfaces.TWO_WELLS_MOMENTUM_BETA, 1000)
+    gd_end = descend(wells, two_wells.TWO_WELLS_GD_LR, 0.0, 1000)
+    momentum_end = descend(wells, two_wells.TWO_WELLS_MOMENTUM_LR, two_wells.TWO_WELLS_MOMENTUM_BETA, 1000)
     np.testing.assert_allclose(gd_end, shallow.location, atol=1e-6)
     np.testing.assert_allclose(momentum_end, deep.location, atol=1e-6)

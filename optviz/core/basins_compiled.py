@@ -8,9 +8,9 @@ T steps inside the kernel and every point's state in a few small arrays that sta
 cache. Blocks run on a pool of threads (one per core; the kernel releases the GIL), and
 between blocks the caller's ``progress`` and ``cancelled`` are served.
 
-Gradient twins: every analytic catalogue surface (:data:`TWIN_KEYS`) has a hand-written
-scalar twin of its NumPy ``value`` and ``gradient``, operation for operation
-(``_value_<key>`` and ``_grad_<key>`` in :mod:`optviz.core._basins_kernel`); the dispatch from
+Gradient twins: every analytic catalogue surface (:data:`TWIN_KEYS`) has a scalar twin of
+its NumPy ``value`` and ``gradient``, operation for operation, beside them in its own module
+(``scalar_value`` and ``scalar_gradient`` in :mod:`optviz.core.surfaces`); the dispatch from
 a surface id to its twins is generated from the registry and raises on an unknown id. Runs on other
 surfaces (dataset losses, typed expressions) and runs that draw mini-batches take the NumPy
 path; :func:`twin_of` says which apply.
@@ -30,7 +30,6 @@ like :mod:`optviz.core.compiled`.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -39,13 +38,15 @@ import numpy as np
 
 from . import compiled
 from .lazy_kernel import LazyKernel
-from .surfaces import SURFACES, AnalyticSurface
+from .surfaces import DEFINITIONS, AnalyticSurface
 
 #: Surfaces with a compiled twin, by key: every analytic surface of the registry, in its order;
 #: the index is the kernel's surface id (the generated dispatch, :func:`compiled.surface_dispatch_source`).
-TWIN_KEYS = tuple(SURFACES)
+TWIN_KEYS = tuple(DEFINITIONS)
 #: Twins whose results are bit-identical with NumPy on any machine (no ``exp``).
-EXACT = frozenset(TWIN_KEYS) - {"two_wells", "plateau", "ackley"}
+EXACT = frozenset(key for key, definition in DEFINITIONS.items() if definition.exact)
+#: Length of the twins' parameter vector (the narrow valley's Hessian has 3 numbers).
+TWIN_PARAMS = 3
 #: Start points per kernel block (its working set stays in L1 cache).
 BLOCK = 256
 #: Start points per task handed to a thread: the progress and cancel granularity.
@@ -84,14 +85,12 @@ def twin_of(surface) -> int | None:
 
 
 def surface_parameters(surface) -> np.ndarray:
-    """The twin's parameter vector: the narrow valley's Hessian (hxx, hxy, hyy), as
-    :func:`optviz.core.surfaces.narrow_valley` computes it; zeros for the others."""
-    sp = np.zeros(3)
-    if surface.key == "narrow_valley":
-        kappa = float(surface.params.get("condition", 25.0))
-        theta = math.radians(float(surface.params.get("angle", 0.0)))
-        c, s = math.cos(theta), math.sin(theta)
-        sp[:] = (c * c + kappa * s * s, (1.0 - kappa) * c * s, s * s + kappa * c * c)
+    """The twin's parameter vector ``sp``: the numbers the surface's factory computed once for
+    its NumPy and scalar forms (:attr:`AnalyticSurface.twin_params`, e.g. the narrow valley's
+    Hessian), zero padded to :data:`TWIN_PARAMS` so that every surface uses one compiled
+    specialization."""
+    sp = np.zeros(TWIN_PARAMS)
+    sp[: len(surface.twin_params)] = surface.twin_params
     return sp
 
 

@@ -11,7 +11,8 @@ multiply-adds): both give bit-identical trajectories (``tests/test_compiled.py``
 The dispatch on the rule (``if kind == 0: … elif … else: raise``) is generated from
 :data:`~optviz.core.optimizers.RULES`, one branch per rule, so adding a rule to the registry
 is all it takes; an unknown kind raises. The generated source, followed by the basin kernel
-(:mod:`optviz.core._basins_kernel`, which calls :func:`update_coordinate` from it), is written
+(:mod:`optviz.core._basins_kernel`, which calls :func:`update_coordinate` from it) and the
+surface dispatch generated from :data:`~optviz.core.surfaces.DEFINITIONS`, is written
 to a file named by a hash of everything it compiles (the generated text and every source file
 of ``optviz.core``) in the user's cache folder and imported from there, so numba's on-disk
 cache (``cache=True``) applies and a changed rule or surface can never load stale machine code.
@@ -87,7 +88,7 @@ def dispatch_source() -> str:
         "from numba import njit",
         "from numba.extending import register_jitable",
         "from optviz.core.optimizers import RULES as _RULES",
-        "from optviz.core.optimizers.base import SCALAR_HELPERS as _HELPERS",
+        "from optviz.core.scalar import SCALAR_HELPERS as _HELPERS",
         "",
         "for _helper in _HELPERS:  # plain-float helpers the rules' steps call",
         "    register_jitable(_helper)",
@@ -152,16 +153,24 @@ def _basins_source() -> str:
 
 
 def surface_dispatch_source() -> str:
-    """The basin kernel's surface dispatch, generated from the surface registry: one id per
-    analytic surface (its place in :data:`optviz.core.surfaces.SURFACES`) and one line per
-    surface in ``grad``, ``value`` and ``_grad_block``, calling the twins ``_grad_<key>`` and
-    ``_value_<key>`` of :mod:`optviz.core._basins_kernel`; an unknown id raises."""
-    from .surfaces import SURFACES
+    """The basin kernel's surface dispatch, generated from the surface registry: the scalar twins
+    of every surface module compiled (``_grad_<key>``, ``_value_<key>``), one id per surface (its
+    place in :data:`optviz.core.surfaces.DEFINITIONS`) and one line per surface in ``grad``,
+    ``value`` and ``_grad_block``; an unknown id raises."""
+    from .surfaces import DEFINITIONS
 
-    keys = list(SURFACES)
+    keys = list(DEFINITIONS)
     njit = '@njit(cache=True, nogil=True, error_model="numpy")'
-    lines = ["# ---- generated from optviz.core.surfaces.SURFACES: the surface dispatch ----", ""]
+    lines = ["# ---- generated from optviz.core.surfaces.DEFINITIONS: the surface dispatch ----",
+             "from optviz.core.surfaces import DEFINITIONS as _SURFACES", ""]
     lines += [f"{key.upper()} = {i}" for i, key in enumerate(keys)]
+    # Not cached on their own: numba's cache of a twin is keyed to its module's file alone, and
+    # would outlive a change of a constant it imports; the cached kernels that call them hold
+    # their machine code anyway.
+    lines += ["", '_twin = njit(nogil=True, error_model="numpy")']
+    for key in keys:
+        lines += [f"_grad_{key} = _twin(_SURFACES[{key!r}].scalar_gradient)",
+                  f"_value_{key} = _twin(_SURFACES[{key!r}].scalar_value)"]
     for name, doc in (("grad", "∇J at (x, y), as the surface's NumPy gradient computes it."),
                       ("value", "J at (x, y), as the surface's NumPy value computes it.")):
         lines += ["", "", njit, f"def {name}(sid, sp, x, y):", f'    """{doc}"""']

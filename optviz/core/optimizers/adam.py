@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Buffer, Explained, GradientTransformation, LearningRate, Rule, decay, eps, learning_rate, scalar
+from ..scalar import scalar
+from .base import Buffer, Explained, GradientTransformation, LearningRate, Rule, decay, eps, learning_rate
 
 RHO1 = decay("rho1", "ρ₁", "ρ<sub>1</sub>", "ρ₁ (1st moment)", "ρ₁: decay of the running average p of gradients",
              0.9, "betas[0]")

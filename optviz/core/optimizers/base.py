@@ -226,18 +226,6 @@ class Html:
         return f"({self.number(a)}, {self.number(b)})"
 
 
-#: Scalar helpers the rules' ``step`` functions call (see :func:`scalar`).
-SCALAR_HELPERS: list[Callable] = []
-
-
-def scalar(function: Callable) -> Callable:
-    """Mark a plain-float helper that a rule's ``step`` calls (shared by several rules, e.g.
-    Adam's moments), so the compiled kernels can compile it too (numba's ``register_jitable``,
-    applied only when the kernels are built: nothing here imports numba)."""
-    SCALAR_HELPERS.append(function)
-    return function
-
-
 #: A row of an update rule: (formula, value, note), rich text.
 Row = tuple[str, str, str]
 
