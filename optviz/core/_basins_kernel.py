@@ -24,8 +24,8 @@ from numba import njit
 # follows this file in the module it builds: no id is matched to a key by hand, and an unknown
 # id raises.
 
-# Status codes (optviz.core.simulation.Status).
-RUNNING, CONVERGED, DIVERGED, LEFT_VIEW, STALLED = 0, 1, 2, 3, 4
+from optviz.core.status_rule import (CONVERGED, DIVERGED, HESSIAN_STEP, LEFT_VIEW, RUNNING, STALLED, classify,
+                                     hessian_steps, saddle, symmetric_hessian)
 
 _INF = math.inf
 _BIG = np.finfo(np.float64).max
@@ -45,88 +45,50 @@ def _move(x, s, alive, n):
 
 
 # --------------------------------------------------------------------------- classification
+# The rule is optviz.core.status_rule's (the race's own), compiled as it stands.
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _nearest(x, y, points, r2):
-    """(within sqrt(r2) of a listed point, the index of the nearest); NaN distances are inf."""
-    best = _INF
-    which = 0
-    for m in range(points.shape[0]):
-        dx = x - points[m, 0]
-        dy = y - points[m, 1]
-        d2 = dx * dx + dy * dy
-        if d2 != d2:
-            d2 = _INF
-        if d2 < best:
-            best = d2
-            which = m
-    if points.shape[0] == 0:
-        return False, -1
-    return best <= r2, which
+def _saddle_at(sid, sp, x, y):
+    """The curvature test of status_rule at one point: Surface.hessian's central differences
+    through the surface's gradient twin, then status_rule.saddle."""
+    sx, sy = hessian_steps(x, y, HESSIAN_STEP)
+    ax, ay = grad(sid, sp, x + sx, y + 0.0)
+    bx, by = grad(sid, sp, x - sx, y - 0.0)
+    cx, cy = grad(sid, sp, x + 0.0, y + sy)
+    dx, dy = grad(sid, sp, x - 0.0, y - sy)
+    h00, h01, h11 = symmetric_hessian(ax, ay, bx, by, cx, cy, dx, dy, sx, sy)
+    return saddle(h00, h01, h11)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _is_saddle(sid, sp, x, y):
-    """Surface.hessian's central differences (h = 1e-5) and the sign test of _classify."""
-    h = 1e-5
-    s0 = h * max(1.0, abs(x))
-    s1 = h * max(1.0, abs(y))
-    ax, ay = grad(sid, sp, x + s0, y + 0.0)
-    bx, by = grad(sid, sp, x - s0, y - 0.0)
-    h00 = (ax - bx) / (2.0 * s0)
-    h10 = (ay - by) / (2.0 * s0)
-    ax, ay = grad(sid, sp, x + 0.0, y + s1)
-    bx, by = grad(sid, sp, x - 0.0, y - s1)
-    h01 = (ax - bx) / (2.0 * s1)
-    h11 = (ay - by) / (2.0 * s1)
-    a = 0.5 * (h00 + h00)
-    b = 0.5 * (h01 + h10)
-    d = 0.5 * (h11 + h11)
-    mean = 0.5 * (a + d)
-    half = 0.5 * (a - d)
-    rad = math.sqrt(half * half + b * b)
-    e0 = mean - rad
-    e1 = mean + rad
-    curv = max(abs(e0), abs(e1))
-    return e0 < -1e-6 * max(curv, 1.0)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _classify(sid, sp, x, y, gx, gy, sx, sy, gscale, start_loss, geo, minima, saddles, tol):
-    """The new status and minimum of one running point: Simulation._classify for one point."""
-    # geo: outer box lo x, lo y, hi x, hi y, centre x, y, jump·diag, divergence·diag,
-    #      step·diag, (capture·diag)²; tol: grad, stall_grad.
-    sn = math.hypot(sx, sy)
-    gs = math.hypot(gx, gy) / gscale
-    loss = value(sid, sp, x, y)
-    low = tol[1] if saddles.shape[0] > 0 else tol[0]
-    inside = x >= geo[0] and x <= geo[2] and y >= geo[1] and y <= geo[3]
-    if gs > low and math.isfinite(loss) and sn <= geo[6] and inside:
-        return RUNNING, -1
-    finite = math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)
-    far = math.hypot(x - geo[4], y - geo[5]) > geo[7]
-    diverged = (not finite) or far or (sn > geo[6] and math.isfinite(sn))
-    outside = not inside
-    if outside and loss > start_loss:
-        diverged = True
-    if diverged:
-        return DIVERGED, -1
-    if outside:
-        return LEFT_VIEW, -1
-    stationary = gs <= tol[0] and sn <= geo[8]
-    near_min, which = _nearest(x, y, minima, geo[9])
-    near_saddle, _ = _nearest(x, y, saddles, geo[9])
-    new = RUNNING
-    if near_saddle and gs <= tol[1]:
-        new = STALLED
-    if stationary and not near_saddle:
-        if near_min:
-            return CONVERGED, which
-        if _is_saddle(sid, sp, x, y):
-            return STALLED, -1
-        return CONVERGED, -1
-    return new, -1
+def _classify_some(sid, sp, idx, m, x, y, gx, gy, sx, sy, gscale, start_loss, geo, minima, saddles, tol,
+                   status, minimum, alive):
+    """status_rule.classify on the points idx[:m] of the block; returns how many of them still run."""
+    work = np.empty((6, m))  # their numbers, gathered
+    px, py, loss, gs, sn, start = work[0], work[1], work[2], work[3], work[4], work[5]
+    for j in range(m):
+        i = idx[j]
+        px[j] = x[i]
+        py[j] = y[i]
+        loss[j] = value(sid, sp, x[i], y[i])
+        gs[j] = math.hypot(gx[i], gy[i]) / gscale[i]
+        sn[j] = math.hypot(sx[i], sy[i])
+        start[j] = start_loss[i]
+    new, which, unknown = classify(px, py, loss, gs, sn, start, geo, tol, minima, saddles)
+    running = 0
+    for j in range(m):
+        i = idx[j]
+        st = new[j]
+        if unknown[j] and _saddle_at(sid, sp, px[j], py[j]):
+            st = STALLED
+        status[i] = st
+        minimum[i] = which[j]
+        if st == CONVERGED or st == DIVERGED or st == LEFT_VIEW:
+            alive[i] = False
+        else:
+            running += 1
+    return running
 
 
 # --------------------------------------------------------------------------- the kernel
@@ -137,25 +99,31 @@ _MARGIN = 1e-12
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _clearly_running(sid, sp, x, y, gx, gy, sx, sy, gscale, geo, tol, saddles, alive, easy, n):
-    """Mark the points the race's rule certainly keeps RUNNING: finite loss, inside the outer
-    box, step clearly below the jump, and either the gradient clearly above the fast path's
-    threshold or (clearly not stationary and clearly away from every saddle). Branch-free
-    loops LLVM vectorizes; every other point gets the exact rule (_classify)."""
+def _clearly_running(sid, sp, x, y, gx, gy, sx, sy, gscale, geo, tol, saddles, alive, easy, n, last):
+    """Mark the points whose status the race's rule certainly leaves as it needs to be, with
+    margins far beyond rounding (branch-free loops LLVM vectorizes); every other point gets the
+    rule itself (status_rule.classify).
+
+    At the ``last`` check, whose statuses are the results: the points the rule certainly keeps
+    RUNNING (finite loss, inside the outer box, step clearly below the jump, and either the
+    gradient clearly above the fast path's threshold or clearly not stationary and clearly away
+    from every saddle). At the checks before, only stopping for good matters (RUNNING and
+    STALLED are overwritten by later checks): a point that is finite, inside and not jumping
+    stops only where it is stationary, so one that is clearly moving is left alone."""
     low = tol[1] if saddles.shape[0] > 0 else tol[0]
     low2 = low * low * (1.0 + _MARGIN)
     grad2 = tol[0] * tol[0] * (1.0 + _MARGIN)
     jump2 = geo[6] * geo[6] * (1.0 - _MARGIN)
     step2 = geo[8] * geo[8] * (1.0 + _MARGIN)
-    near2 = geo[9] * (1.0 + _MARGIN)
+    far2 = geo[9] * (1.0 + _MARGIN)  # clearly away from a saddle beyond this squared distance
     for i in range(n):
         easy[i] = True
-    for m in range(saddles.shape[0]):
+    for m in range(saddles.shape[0] if last else 0):
         ax, ay = saddles[m, 0], saddles[m, 1]
         for i in range(n):
             dx = x[i] - ax
             dy = y[i] - ay
-            easy[i] &= dx * dx + dy * dy > near2
+            easy[i] &= dx * dx + dy * dy > far2
     for i in range(n):
         g2 = gx[i] * gx[i] + gy[i] * gy[i]
         s2 = sx[i] * sx[i] + sy[i] * sy[i]
@@ -205,6 +173,7 @@ def _run_block(sid, sp, starts, a, b, kind, c, b0, lrs, check_every, geo, minima
     T = lrs.shape[0]
     fresh = True
     easy = np.zeros(n, dtype=np.bool_)
+    idx = np.empty(n, dtype=np.int64)  # the points a check looks at closely
     for t in range(T):
         if not fresh:
             _grad_block(sid, sp, x, y, gx, gy, n)
@@ -218,23 +187,21 @@ def _run_block(sid, sp, starts, a, b, kind, c, b0, lrs, check_every, geo, minima
         if (t + 1) % check_every == 0 or t + 1 >= T:
             _grad_block(sid, sp, x, y, gx, gy, n)
             fresh = True
-            _clearly_running(sid, sp, x, y, gx, gy, sx, sy, gscale, geo, tol, saddles, alive, easy, n)
+            _clearly_running(sid, sp, x, y, gx, gy, sx, sy, gscale, geo, tol, saddles, alive, easy, n, t + 1 >= T)
             left = 0
+            m = 0
             for i in range(n):
                 if not alive[i]:
                     continue
                 if easy[i]:
                     status[i] = RUNNING
                     left += 1
-                    continue
-                st, m = _classify(sid, sp, x[i], y[i], gx[i], gy[i], sx[i], sy[i], gscale[i], start_loss[i],
-                                  geo, minima, saddles, tol)
-                status[i] = st
-                minimum[i] = m
-                if st == CONVERGED or st == DIVERGED or st == LEFT_VIEW:
-                    alive[i] = False
                 else:
-                    left += 1
+                    idx[m] = i
+                    m += 1
+            if m > 0:
+                left += _classify_some(sid, sp, idx, m, x, y, gx, gy, sx, sy, gscale, start_loss, geo, minima, saddles,
+                                       tol, status, minimum, alive)
             if left == 0:
                 break
     for i in range(n):
@@ -254,7 +221,8 @@ def run_points(sid, sp, starts, lo, hi, block, kind, c, b0, lrs, check_every, ge
         starts: (N, 2) start points. kind, c: compiled.kind() and compiled.constants_row();
             b0: the start values of the rule's buffers, compiled.buffer_starts().
         lrs: (T,) α_t of every step. check_every: the status check interval.
-        geo, minima, saddles, tol: the classification constants (see _classify).
+        geo, minima, saddles, tol: the classification constants (status_rule.thresholds,
+            the listed minima and saddles).
         pos_out (N, 2), status_out (N,) int8, min_out (N,) int16: the results.
     """
     for a in range(lo, hi, block):

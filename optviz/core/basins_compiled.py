@@ -3,7 +3,8 @@ r"""The compiled fast path of :func:`optviz.core.basins.compute_basins`.
 One numba kernel (:mod:`optviz.core._basins_kernel`) fuses, for a block of 256 start points
 at a time, the surface's gradient ∇J(W_t), the optimizer's update (the formulas of
 :mod:`optviz.core.compiled`: each rule's scalar step, torch's operation order) and every ``CHECK_EVERY`` steps the
-race's classification (converged to minimum k / stalled / diverged / left the view), with all
+race's classification (converged to minimum k / stalled / diverged / left the view: the
+rule of :mod:`optviz.core.status_rule`, compiled as the simulation runs it), with all
 T steps inside the kernel and every point's state in a few small arrays that stay in L1
 cache. Blocks run on a pool of threads (one per core; the kernel releases the GIL), and
 between blocks the caller's ``progress`` and ``cancelled`` are served.
@@ -36,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import compiled
+from . import compiled, status_rule
 from .lazy_kernel import LazyKernel
 from .surfaces import DEFINITIONS, AnalyticSurface
 
@@ -132,7 +133,7 @@ def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
         lrs = np.full(T, float(configured.lr_const))
     else:
         lrs = np.array([configured.learning_rate(t) for t in range(T)], dtype=float)
-    geo, tol = _geometry(surface, settings.tolerances)
+    geo, tol = status_rule.thresholds(surface.view, settings.tolerances)
     minima = np.array([m.location for m in surface.minima], dtype=float).reshape(-1, 2)
     saddles = np.array([s.location for s in surface.saddles], dtype=float).reshape(-1, 2)
     sp = surface_parameters(surface)
@@ -173,15 +174,3 @@ def run(surface, settings, starts: np.ndarray, progress=None, cancelled=None):
                     pass
         raise
     return positions, status, minimum
-
-
-def _geometry(surface, tol) -> tuple[np.ndarray, np.ndarray]:
-    """The classification constants exactly as Simulation computes them."""
-    box = surface.view
-    diag = box.diagonal
-    outer = box.expanded(tol.leave)
-    cx, cy = box.center
-    radius = tol.capture * diag
-    geo = np.array([outer.xmin, outer.ymin, outer.xmax, outer.ymax, cx, cy, tol.jump * diag,
-                    tol.divergence * diag, tol.step * diag, radius * radius])
-    return geo, np.array([tol.grad, tol.stall_grad])

@@ -89,6 +89,8 @@ def dispatch_source() -> str:
         "from numba.extending import register_jitable",
         "from optviz.core.optimizers import RULES as _RULES",
         "from optviz.core.scalar import SCALAR_HELPERS as _HELPERS",
+        "import optviz.core.status_rule  # noqa: F401 - imported for its helpers, registered below",
+        "import optviz.core.surfaces  # noqa: F401 - likewise",
         "",
         "for _helper in _HELPERS:  # plain-float helpers the rules' steps call",
         "    register_jitable(_helper)",

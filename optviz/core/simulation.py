@@ -25,19 +25,21 @@ from enum import IntEnum
 import numpy as np
 
 from . import compiled
+from . import status_rule as rule
 from .risk import DEFAULT_SAMPLES, AnalyticRisk, BatchSampler, EmpiricalRisk, as_risk
 from .run import RunSpec
 from .surface import Surface
 
 
 class Status(IntEnum):
-    """How a run (one start point of one configuration) stands."""
+    """How a run (one start point of one configuration) stands (the codes and the rule:
+    :mod:`optviz.core.status_rule`)."""
 
-    RUNNING = 0
-    CONVERGED = 1  #: stopped at a stationary point; ``minimum`` says which known minimum (-1: unlisted)
-    DIVERGED = 2  #: non-finite, too far away, one step longer than ``Tolerances.jump`` diagonals, or out of view with a loss above its start (it blew up)
-    LEFT_VIEW = 3  #: outside the view box grown by ``Tolerances.leave`` on every side, going downhill
-    STALLED = 4  #: creeping near a saddle point; not final, the run goes on and may escape
+    RUNNING = rule.RUNNING
+    CONVERGED = rule.CONVERGED  #: stopped at a stationary point; ``minimum`` says which known minimum (-1: unlisted)
+    DIVERGED = rule.DIVERGED  #: non-finite, too far away, one step longer than ``Tolerances.jump`` diagonals, or out of view with a loss above its start (it blew up)
+    LEFT_VIEW = rule.LEFT_VIEW  #: outside the view box grown by ``Tolerances.leave`` on every side, going downhill
+    STALLED = rule.STALLED  #: creeping near a saddle point; not final, the run goes on and may escape
 
 
 #: Statuses that stop a run for good.
@@ -219,12 +221,7 @@ class Simulation:
         self._grad_scale = np.ones((K, N))
         self._grad_fresh = np.zeros(K, dtype=bool)  # full_grad[k] is at positions[k]
 
-        box = self.surface.view
-        self._center = np.array(box.center)
-        self._diag = box.diagonal
-        self._outer = box.expanded(self.tol.leave)
-        self._outer_lo = np.array([self._outer.xmin, self._outer.ymin])
-        self._outer_hi = np.array([self._outer.xmax, self._outer.ymax])
+        self._geo, self._limits = rule.thresholds(self.surface.view, self.tol)
         self._minima = np.array([m.location for m in self.surface.minima]).reshape(-1, 2)
         self._saddles = np.array([s.location for s in self.surface.saddles]).reshape(-1, 2)
 
@@ -438,60 +435,34 @@ class Simulation:
             self._record(runs)
 
     def _classify(self, runs, P, loss, grad) -> None:
-        tol = self.tol
+        """The race's status rule (:mod:`optviz.core.status_rule`, the one the basin kernel
+        compiles) on the points of ``runs``; points already stopped for good keep theirs."""
         status = self.status[runs]
         final = is_final(status)
         gscaled = np.hypot(grad[..., 0], grad[..., 1])
         gscaled /= self._grad_scale[runs]
         step = self._step_norm[runs]
-        # Fast path, nearly every step: finite, inside the box, no jump, not stationary, and
-        # not slow near a saddle.
-        # Points already stopped for good keep their status, so they never force the slow path.
-        # Every comparison is False for NaN, which therefore counts as "not ok".
-        low = tol.stall_grad if len(self._saddles) else tol.grad
-        ok = gscaled > low
-        ok &= np.isfinite(loss)
-        ok &= step <= tol.jump * self._diag
-        ok &= ((P >= self._outer_lo) & (P <= self._outer_hi)).all(axis=-1)
+        x, y = P[..., 0], P[..., 1]
+        # Fast path, nearly every step: every point stopped for good or certainly running.
+        ok = rule.certainly_running(x, y, loss, gscaled, step, self._geo, self._limits, len(self._saddles) > 0)
         ok |= final
         if ok.all():
             if self._stalled:  # only STALLED can go back to RUNNING here
                 self.status[runs] = np.where(final, status, Status.RUNNING)
                 self._stalled = bool((self.status == Status.STALLED).any())
             return
-        minimum = self.minimum[runs]
-        finite = np.isfinite(P).all(axis=-1) & np.isfinite(loss)
-        far = np.hypot(P[..., 0] - self._center[0], P[..., 1] - self._center[1]) > tol.divergence * self._diag
-        jumped = self._step_norm[runs] > tol.jump * self._diag  # inf at restart never reaches here
-        diverged = ~finite | far | (jumped & np.isfinite(self._step_norm[runs]))
-        outside = ~self._outer.contains(P)
-        # Out of view uphill is an explosion (a too large α on a bowl zig-zags out with the loss
-        # growing every step); downhill it is a surface that goes on falling beyond the view.
-        diverged |= outside & (loss > self._start_loss[runs])
-        left = ~diverged & outside
-        stationary = (gscaled <= tol.grad) & (self._step_norm[runs] <= tol.step * self._diag)
-
-        new = np.full(status.shape, Status.RUNNING, dtype=np.int8)
-        near_min, which_min = _nearest(P, self._minima, tol.capture * self._diag)
-        near_saddle, _ = _nearest(P, self._saddles, tol.capture * self._diag)
-        new[near_saddle & (gscaled <= tol.stall_grad)] = Status.STALLED
-        conv = stationary & ~near_saddle
-        new[conv] = Status.CONVERGED
-        new_min = np.where(conv & near_min, which_min, -1).astype(np.int16)
-        # A stop away from every listed point: the Hessian tells a minimum from a saddle.
-        unknown = conv & ~near_min
+        shape = status.shape
+        new, new_min, unknown = rule.classify(
+            x.ravel(), y.ravel(), loss.ravel(), gscaled.ravel(), step.ravel(), self._start_loss[runs].ravel(),
+            self._geo, self._limits, self._minima, self._saddles)
         if unknown.any():
-            eig = np.linalg.eigvalsh(self.surface.hessian(P[unknown]))
-            curv = np.abs(eig).max(axis=-1)
-            saddle = eig[:, 0] < -1e-6 * np.maximum(curv, 1.0)
-            sub = new[unknown]
-            sub[saddle] = Status.STALLED
-            new[unknown] = sub
-        new[left] = Status.LEFT_VIEW
-        new[diverged] = Status.DIVERGED
+            # A stop away from every listed point: the Hessian tells a minimum from a saddle.
+            hess = self.surface.hessian(P.reshape(-1, 2)[unknown])
+            stalled = rule.saddle(hess[:, 0, 0], hess[:, 0, 1], hess[:, 1, 1])
+            new[np.flatnonzero(unknown)[stalled]] = Status.STALLED
         # Final statuses never change until the run restarts.
-        self.status[runs] = np.where(final, status, new)
-        self.minimum[runs] = np.where(final, minimum, new_min)
+        self.status[runs] = np.where(final, status, new.reshape(shape))
+        self.minimum[runs] = np.where(final, self.minimum[runs], new_min.reshape(shape))
         self._stalled = bool((self.status == Status.STALLED).any())
 
     def _record(self, runs) -> None:
@@ -517,18 +488,6 @@ class Simulation:
 
     def describe(self, k: int, i: int = 0) -> str:
         return describe_status(self.status[k, i], self.minimum[k, i])
-
-
-def _nearest(P: np.ndarray, points: np.ndarray, radius: float):
-    """For every position: is a listed point within ``radius``, and which (the nearest)."""
-    if points.size == 0:
-        shape = P.shape[:-1]
-        return np.zeros(shape, dtype=bool), np.full(shape, -1)
-    diff = P[..., None, :] - points
-    d2 = np.einsum("...j,...j->...", diff, diff)
-    d2[np.isnan(d2)] = np.inf
-    which = d2.argmin(axis=-1)
-    return np.take_along_axis(d2, which[..., None], axis=-1)[..., 0] <= radius * radius, which
 
 
 def simulate(problem, runs: Sequence[RunSpec], starts, steps: int = 1000, **kwargs) -> Simulation:

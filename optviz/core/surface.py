@@ -10,6 +10,7 @@ import numpy as np
 
 from .geometry import CriticalPoint, ViewBox
 from .run import RunSpec
+from .status_rule import HESSIAN_STEP, hessian_steps, symmetric_hessian
 
 
 class Category(str, Enum):
@@ -100,20 +101,23 @@ class Surface(ABC):
     def grad(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Exact ∇J at ``points`` of shape ``(..., 2)``, written into ``out`` when given."""
 
-    def hessian(self, points: np.ndarray, h: float = 1e-5) -> np.ndarray:
-        """Hessian by central differences of the exact gradient, shape ``(..., 2, 2)``.
+    def hessian(self, points: np.ndarray, h: float = HESSIAN_STEP) -> np.ndarray:
+        """Hessian by central differences of the exact gradient, symmetrized, shape ``(..., 2, 2)``
+        (:mod:`optviz.core.status_rule`'s formulas, which the compiled basin kernel runs too).
 
-        Only used to tell a minimum from a saddle when a run stops at an unlisted point.
+        Only used to tell a minimum from a saddle where a run stops at an unlisted point.
         """
         p = np.asarray(points, dtype=float)
-        scale = h * np.maximum(1.0, np.abs(p))
-        hess = np.empty(p.shape + (2,), dtype=float)
-        for j in range(2):
-            step = np.zeros_like(p)
-            step[..., j] = scale[..., j]
-            diff = self.grad(p + step) - self.grad(p - step)
-            hess[..., :, j] = diff / (2.0 * scale[..., j : j + 1])
-        return 0.5 * (hess + np.swapaxes(hess, -1, -2))
+        x, y = p[..., 0], p[..., 1]
+        sx, sy = hessian_steps(x, y, h)
+        zero = np.zeros_like(x)
+        right = self.grad(np.stack([x + sx, y + zero], axis=-1))
+        left = self.grad(np.stack([x - sx, y - zero], axis=-1))
+        up = self.grad(np.stack([x + zero, y + sy], axis=-1))
+        down = self.grad(np.stack([x - zero, y - sy], axis=-1))
+        h00, h01, h11 = symmetric_hessian(right[..., 0], right[..., 1], left[..., 0], left[..., 1],
+                                          up[..., 0], up[..., 1], down[..., 0], down[..., 1], sx, sy)
+        return np.stack([np.stack([h00, h01], axis=-1), np.stack([h01, h11], axis=-1)], axis=-2)
 
     def grid(self, nx: int = 200, ny: int = 200, view: ViewBox | None = None):
         """Sample J on a regular grid: returns ``(xs, ys, Z)`` with ``Z[iy, ix] = J(xs[ix], ys[iy])``."""
