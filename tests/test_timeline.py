@@ -167,3 +167,25 @@ def test_the_other_frame_types_are_gone():
     for module in (core, timeline, export, export_race):
         for name in ("SimulationFrame", "RaceAt", "_HistoryAt"):
             assert not hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_the_race_now_is_a_frame_too_reading_the_live_simulation():
+    """One frame type for the live race and its past: RaceFrame.now reads the simulation's own
+    arrays (nothing copied) and moves as the simulation does."""
+    sim = Simulation(get_surface("himmelblau"), [RunSpec("gd", {"learning_rate": 0.01}), RunSpec("adam")], (0.0, 0.0),
+                     max_steps=100)
+    sim.step(20)
+    now = RaceFrame.now(sim)
+    assert now.live and now.t == 20 and not RaceFrame(sim, 20).live
+    for name in ("steps", "positions", "loss", "full_grad", "status", "minimum", "cloud"):
+        assert getattr(now, name) is getattr(sim, name), name
+    np.testing.assert_array_equal(now.active(), sim.active())
+    assert now.active().all() and not now.finished
+    np.testing.assert_array_equal(now.path(1), sim.path(1))
+    assert now.describe(0) == sim.describe(0) and now.length(0) == 21
+    sim.run()
+    assert RaceFrame.now(sim).finished and not RaceFrame.now(sim).active().any()
+    # The same numbers as the frame of the recording at that step.
+    past = RaceFrame(sim, 20)
+    np.testing.assert_array_equal(past.positions, Simulation(get_surface("himmelblau"), sim.specs, (0.0, 0.0),
+                                                             max_steps=100).run(20).positions)

@@ -230,3 +230,13 @@ def test_coinciding_points_are_stamped_once_with_every_colour():
         ("#ff0000", "#008000"): [[2.0, 2.0]],
     }
     assert coinciding_stamps([], 1e-6) == []
+
+
+def test_the_views_get_one_frame_type_live_and_scrubbed(window):
+    from optviz.core import RaceFrame
+
+    live = window.controller.frame
+    assert type(live) is RaceFrame and live.live and live.positions is window.controller.sim.positions
+    window.model.playback.timeline = 5
+    past = window.controller.frame
+    assert type(past) is RaceFrame and not past.live and past.t == 5

@@ -1,12 +1,13 @@
 """A race at one step: :class:`RaceFrame`, the one thing the views read.
 
 The views read a race through a handful of attributes (``positions``, ``loss``, ``status``,
-``length(k)``, ``path(k)``, ``history`` …). A live :class:`Simulation` has them at its newest
-step; a :class:`RaceFrame` has the same ones at any recorded step t, read from a recording:
-the simulation's own history (scrubbing back through the race in the app) or an export's
-recorded race (:meth:`optviz.export.Race.at`, through :class:`Recording`). So the same views
-draw the live race, a step of its past and an exported frame, without asking which they got
-and without recomputing a single step. Runs that have taken fewer than t steps (one was
+``length(k)``, ``path(k)``, ``history`` …) of a :class:`RaceFrame`: the live race as it stands
+(:meth:`RaceFrame.now`, the simulation's own arrays at its newest step, nothing copied), or
+any recorded step t, read from a recording: the simulation's own history (scrubbing back
+through the race in the app) or an export's recorded race (:meth:`optviz.export.Race.at`,
+through :class:`Recording`). So the same views draw the live race, a step of its past and an
+exported frame from one type, without asking which they got and without recomputing a
+single step. Runs that have taken fewer than t steps (one was
 restarted by a slider, one stopped early) show their own latest step.
 
 Example::
@@ -58,6 +59,21 @@ class RaceFrame:
         self.minimum = h.minimum[self.steps, runs]
         self.cloud = h.cloud[self.steps, runs] if h.cloud is not None else self.positions
 
+    @classmethod
+    def now(cls, sim: Simulation) -> "RaceFrame":
+        """The race as it stands: the live simulation at its newest step, read through (its
+        arrays, not copies, so a frame is to be drawn at once; ``active`` and ``finished`` are
+        the simulation's)."""
+        frame = cls.__new__(cls)
+        frame.sim = sim
+        frame.t = latest_step(sim)
+        frame.live = True
+        for name in ("steps", "positions", "loss", "full_grad", "status", "minimum", "cloud"):
+            setattr(frame, name, getattr(sim, name))
+        return frame
+
+    live = False  #: the race as it stands (:meth:`now`), not a step of its recording
+
     def __getattr__(self, name: str):
         # Everything a frame does not override (K, N, specs, surface, history, …) is the simulation's.
         return getattr(self.sim, name)
@@ -67,13 +83,17 @@ class RaceFrame:
         return int(self.steps[k]) + 1
 
     def active(self) -> np.ndarray:
+        if self.live:
+            return self.sim.active()
         return np.zeros(self.sim.K, dtype=bool)  # the past does not move
 
     @property
     def finished(self) -> bool:
-        return True
+        return bool(self.sim.finished) if self.live else True
 
     def path(self, k: int, i: int = 0) -> np.ndarray:
+        if self.live:
+            return self.sim.path(k, i)
         return self.sim.path(k, i)[: self.length(k)]
 
     def describe(self, k: int, i: int = 0) -> str:

@@ -1,6 +1,6 @@
 """Drives the race: owns the Simulation built from the RaceModel and a timer that steps it.
 
-Views never compute: they read ``controller.frame`` (the simulation, or the recorded state at
+Views never compute: they read ``controller.frame`` (a RaceFrame: the race now, or the recorded state at
 the step the timeline shows: positions, history, statuses), ``controller.surface`` and the
 sampled grid ``controller.grid`` with its ``scale``.
 
@@ -157,12 +157,12 @@ class RaceController(QObject):
                               noise_scale=m.noise_scale, record_points=lead)
 
     @property
-    def frame(self):
-        """What the views show: the simulation itself, or its recorded state at the step the
-        timeline was scrubbed to (never recomputed)."""
+    def frame(self) -> RaceFrame:
+        """What the views show: the race as it stands, or its recorded state at the step the
+        timeline was scrubbed to (never recomputed); one type either way."""
         t = self.model.playback.timeline
         if t is None or t >= latest_step(self.sim):
-            return self.sim
+            return RaceFrame.now(self.sim)
         return RaceFrame(self.sim, t)
 
     def _go_live(self) -> None:
