@@ -11,15 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optviz.core import RunSpec, Simulation, Status
-from optviz.core.expression import (
-    MAX_DEPTH,
-    MAX_EXPONENT,
-    MAX_LENGTH,
-    ExpressionError,
-    ExpressionSurface,
-    expression_surface,
-    parse_expression,
-)
+from optviz.core.expression import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, ExpressionError, parse_expression
+from optviz.core.expression_surface import ExpressionSurface, expression_surface
 from optviz.core.geometry import ViewBox
 from optviz.core.surface import Category
 

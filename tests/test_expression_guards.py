@@ -17,7 +17,8 @@ from optviz.app.dialogs.expression_dialog import ExpressionDialog
 from optviz.app.window.main_window import MainWindow
 from optviz.app.window.saved_form import model_to_scenario
 from optviz.core import expression as expression_module
-from optviz.core.expression import MAX_SYMBOLIC_DEPTH, ExpressionError, expression_surface, parse_expression
+from optviz.core.expression import MAX_SYMBOLIC_DEPTH, ExpressionError, parse_expression
+from optviz.core.expression_surface import expression_surface
 from optviz.core.scenario import ScenarioError, load_scenario
 
 

@@ -6,7 +6,8 @@ itself (:mod:`.simulation`). Everything here works from a script or a notebook.
 """
 
 from .datasets import DATASET_SURFACES, LinearRegression, LogisticRegression
-from .expression import ExpressionError, ExpressionSurface, expression_surface, parse_expression
+from .expression import ExpressionError, parse_expression
+from .expression_surface import ExpressionSurface, expression_surface
 from .geometry import CriticalPoint, ViewBox
 from .optimizers import OPTIMIZERS, make_optimizer
 from .risk import AnalyticRisk, BatchSampler, EmpiricalRisk

@@ -40,7 +40,7 @@ from typing import Any
 
 from .datasets import DATASET_SURFACES
 from .expression import MAX_LENGTH as MAX_EXPRESSION_LENGTH
-from .expression import ExpressionSurface
+from .expression_surface import ExpressionSurface
 from .files import FileError, read_file, write_file
 from .limits import (
     COORDINATE_BOUND,

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.expression import FUNCTIONS, ExpressionError, expression_surface
+from ...core.expression import FUNCTIONS, ExpressionError
+from ...core.expression_surface import expression_surface
 from ..window.ui_scale import scale_widget_fonts
 
 EXAMPLES = ("x**2 + 10*y**2", "sin(x)*cos(y) + 0.1*(x^2 + y^2)", "log(1 + exp(x*y))", "(1 - x)^2 + 5*(y - x^2)^2")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ...core import get_surface, surface_keys
 from ...core.optimizers import OPTIMIZERS
 from ...core.recommended import recommended_learning_rate
-from ...core.expression import expression_surface
+from ...core.expression_surface import expression_surface
 from ...core.swarm import check_swarm
 from ...core.scenario import CUSTOM_PRESET, LEARNING_RATE_RANGE, MAX_STEPS_LIMIT
 from ...core.simulation import RunSpec
