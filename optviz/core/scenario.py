@@ -10,7 +10,7 @@ Loading is strict and safe. A file is untrusted input: it is size-limited, must 
 JSON, and every field is checked for its type and range; unknown keys, duplicate keys,
 NaN/Infinity, booleans where numbers belong, and too-new versions are refused with a
 :class:`ScenarioError` naming the field (``runs[2].hyper.learning_rate: learning rate must be
-> 0, got -1``). Hyperparameters and schedules are checked by building them with the
+> 0, got -1``; the readers of single values are :mod:`optviz.core.json_fields`). Hyperparameters and schedules are checked by building them with the
 optimizers' and schedules' own validation. Loading never changes any state: it returns a new
 :class:`Scenario` or raises.
 
@@ -27,10 +27,8 @@ Example::
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import json
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -38,10 +36,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import json_fields as jf
 from .datasets import DATASET_SURFACES
 from .expression import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from .expression_surface import ExpressionSurface
 from .files import FileError, read_file, write_file
+from .geometry import ViewBox
+from .json_fields import ScenarioError
 from .limits import (
     COORDINATE_BOUND,
     LEARNING_RATE_RANGE,
@@ -55,10 +56,8 @@ from .limits import (
     NOISE_SCALE_MAX,
     STEPS_PER_FRAME_MAX,
     start_problem,
-    text_problem,
     view_box_problem,
 )
-from .geometry import ViewBox
 from .optimizers import OPTIMIZERS, make_optimizer
 from .schedules import SCHEDULES, make_schedule
 from .simulation import RunSpec, Simulation
@@ -87,29 +86,6 @@ DEFAULT_STEPS_PER_FRAME = 2
 #: Older files give each run a "color"; a run's look now follows from its optimizer
 #: (optviz.look), so the key is accepted, checked for its old format and ignored.
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be loaded or saved.
-
-    Attributes:
-        field: JSON path of the offending field, e.g. ``runs[2].hyper.learning_rate``, or
-            None for problems with the whole file (size, encoding, JSON syntax).
-        reason: what is wrong with it.
-        source: where the text came from (a file path, or ``"<string>"``).
-        line, column: 1-based position of a JSON syntax error, else None.
-
-    ``str(err)`` is ``"<field>: <reason>"`` (just the reason without a field).
-    """
-
-    def __init__(self, reason: str, field: str | None = None, *, source: str = "<string>",
-                 line: int | None = None, column: int | None = None) -> None:
-        self.reason = reason
-        self.field = field
-        self.source = source
-        self.line = line
-        self.column = column
-        super().__init__(f"{field}: {reason}" if field else reason)
 
 
 # --------------------------------------------------------------------------- the model
@@ -244,150 +220,6 @@ class Scenario:
                           seed=self.seed, noise_scale=self.noise_scale, **kwargs)
 
 
-# --------------------------------------------------------------------------- checking values
-
-
-class _NonFinite:
-    """Stands in for the NaN/Infinity literals Python's json accepts, so the field can be named."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-class _Object(dict):
-    """A JSON object that remembers keys it saw twice."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _object_hook(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object()
-    seen = []
-    for key, value in pairs:
-        if key in obj:
-            seen.append(key)
-        obj[key] = value
-    obj.duplicates = tuple(seen)
-    return obj
-
-
-def _describe(value: Any) -> str:
-    """A JSON value for a message: ``true``, ``null``, ``"abc"``, ``NaN``, ``1.5``, ``a list``."""
-    if isinstance(value, _NonFinite):
-        return value.name
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return json.dumps(shown, ensure_ascii=False)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _path(parent: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{parent}[{key}]"
-    return f"{parent}.{key}" if parent else key
-
-
-def _fail(path: str, reason: str):
-    raise ScenarioError(reason, path)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _number(value: Any, path: str, low: float = -math.inf, high: float = math.inf) -> float | int:
-    if isinstance(value, _NonFinite):
-        _fail(path, f"must be a finite number, got {value.name}")
-    if not _is_number(value):
-        _fail(path, f"must be a number, got {_describe(value)}")
-    if not math.isfinite(value):
-        _fail(path, f"must be a finite number, got {_describe(value)}")
-    if not low <= value <= high:
-        _fail(path, f"must be in [{low:g}, {high:g}], got {_describe(value)}")
-    return value
-
-
-def _integer(value: Any, path: str, low: int, high: int) -> int:
-    if isinstance(value, _NonFinite) or (_is_number(value) and not isinstance(value, int)):
-        _fail(path, f"must be a whole number, got {_describe(value)}")
-    if not isinstance(value, int) or isinstance(value, bool):
-        _fail(path, f"must be a whole number, got {_describe(value)}")
-    if not low <= value <= high:
-        _fail(path, f"must be in [{low}, {high}], got {value}")
-    return value
-
-
-def _boolean(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        _fail(path, f"must be true or false, got {_describe(value)}")
-    return value
-
-
-def _string(value: Any, path: str, max_length: int, *, empty: bool = True, multiline: bool = False,
-            shown: bool = True) -> str:
-    """A string; ``shown`` text must be savable and showable (:func:`optviz.core.limits.text_problem`).
-    An expression is not ``shown`` as typed: its parser has stricter rules of its own."""
-    if not isinstance(value, str):
-        _fail(path, f"must be a string, got {_describe(value)}")
-    if not empty and not value.strip():
-        _fail(path, "must not be empty")
-    if len(value) > max_length:
-        _fail(path, f"is too long ({len(value)} characters, at most {max_length})")
-    problem = text_problem(value, multiline=multiline) if shown else None
-    if problem:
-        _fail(path, problem)
-    return value
-
-
-def _choice(value: Any, path: str, choices, what: str) -> str:
-    if not isinstance(value, str):
-        _fail(path, f"must be a string, got {_describe(value)}")
-    if value not in choices:
-        _fail(path, f"unknown {what} {_describe(value)}; choose from: {', '.join(choices)}")
-    return value
-
-
-class _Fields:
-    """Reads one JSON object strictly: only the given keys, required ones present."""
-
-    def __init__(self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...],
-                 kind: str = "key") -> None:
-        if not isinstance(value, dict):
-            _fail(path or "scenario", f"must be an object {{...}}, got {_describe(value)}")
-        for key in getattr(value, "duplicates", ()):
-            _fail(_path(path, key), "duplicate key")
-        allowed = (*required, *optional)
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                if close:
-                    hint = f"did you mean {close[0]!r}?"
-                else:
-                    hint = f"expected one of: {', '.join(allowed)}" if allowed else "none are allowed here"
-                _fail(_path(path, key), f"unknown {kind}; {hint}")
-        for key in required:
-            if key not in value:
-                _fail(_path(path, key), "required field is missing")
-        self.value = value
-        self.path = path
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.value.get(key, default)
-
-    def at(self, key: str | int) -> str:
-        return _path(self.path, key)
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -398,32 +230,32 @@ def parse_scenario(data: object) -> Scenario:
         ScenarioError: naming the offending field.
     """
     if not isinstance(data, dict):
-        _fail("scenario", f"must be a JSON object {{...}}, got {_describe(data)}")
+        jf.fail("scenario", f"must be a JSON object {{...}}, got {jf.describe(data)}")
     # The version first: a newer file is refused as such, not for keys this version lacks.
     if "version" not in data:
-        _fail("version", "required field is missing")
+        jf.fail("version", "required field is missing")
     version = data["version"]
     if not isinstance(version, int) or isinstance(version, bool):
-        _fail("version", f"must be a whole number, got {_describe(version)}")
+        jf.fail("version", f"must be a whole number, got {jf.describe(version)}")
     if version > SCENARIO_VERSION:
-        _fail("version", f"scenario version {version} is newer than this optviz supports "
+        jf.fail("version", f"scenario version {version} is newer than this optviz supports "
                          f"({SCENARIO_VERSION}); update optviz")
     if version < 1:
-        _fail("version", f"must be >= 1, got {version}")
-    top = _Fields(data, "", ("version", "title", "surface", "start", "runs"),
+        jf.fail("version", f"must be >= 1, got {version}")
+    top = jf.Fields(data, "", ("version", "title", "surface", "start", "runs"),
                   ("note", "seed", "max_steps", "steps_per_frame", "noise_scale", "same_lr", "view"))
-    title = _string(top.get("title"), "title", MAX_TITLE, empty=False)
-    note = _string(top.get("note", ""), "note", MAX_NOTE, multiline=True)
+    title = jf.string(top.get("title"), "title", MAX_TITLE, empty=False)
+    note = jf.string(top.get("note", ""), "note", MAX_NOTE, multiline=True)
     surface_ref, surface = _parse_surface(top.get("surface"), "surface")
     start = _parse_start(top.get("start"), "start", surface.view)
     runs = _parse_runs(top.get("runs"), "runs")
-    seed = _integer(top.get("seed", 0), "seed", 0, MAX_SEED)
-    max_steps = _integer(top.get("max_steps", DEFAULT_MAX_STEPS), "max_steps", 1, MAX_STEPS_LIMIT)
-    steps_per_frame = _integer(top.get("steps_per_frame", DEFAULT_STEPS_PER_FRAME), "steps_per_frame", 1,
+    seed = jf.integer(top.get("seed", 0), "seed", 0, MAX_SEED)
+    max_steps = jf.integer(top.get("max_steps", DEFAULT_MAX_STEPS), "max_steps", 1, MAX_STEPS_LIMIT)
+    steps_per_frame = jf.integer(top.get("steps_per_frame", DEFAULT_STEPS_PER_FRAME), "steps_per_frame", 1,
                                STEPS_PER_FRAME_MAX)
     noise = top.get("noise_scale")
-    noise_scale = None if noise is None else _number(noise, "noise_scale", 0.0, NOISE_SCALE_MAX)
-    same_lr = _boolean(top.get("same_lr", False), "same_lr")
+    noise_scale = None if noise is None else jf.number(noise, "noise_scale", 0.0, NOISE_SCALE_MAX)
+    same_lr = jf.boolean(top.get("same_lr", False), "same_lr")
     view = _parse_view(top.get("view", {}), "view", len(runs))
     return Scenario(title=title, note=note, surface=surface_ref, start=start, runs=runs, seed=seed,
                     max_steps=max_steps, steps_per_frame=steps_per_frame, noise_scale=noise_scale, same_lr=same_lr,
@@ -432,147 +264,147 @@ def parse_scenario(data: object) -> Scenario:
 
 def _parse_surface(value: Any, path: str) -> tuple[SurfaceRef, Surface]:
     if isinstance(value, dict) and "expression" in value:
-        obj = _Fields(value, path, ("expression", "view"), ())
-        text = _string(obj.get("expression"), obj.at("expression"), MAX_EXPRESSION_LENGTH, empty=False, shown=False)
+        obj = jf.Fields(value, path, ("expression", "view"), ())
+        text = jf.string(obj.get("expression"), obj.at("expression"), MAX_EXPRESSION_LENGTH, empty=False, shown=False)
         box = _parse_box(obj.get("view"), obj.at("view"))
         try:
             surface = ExpressionSurface(text, box)
         except ValueError as exc:  # ExpressionError, with its column
-            _fail(obj.at("expression"), str(exc))
+            jf.fail(obj.at("expression"), str(exc))
         return SurfaceRef(expression=text, view=box), surface
     if isinstance(value, dict) and "preset" not in value:
-        _fail(path, "needs either 'preset' (with optional 'params') or 'expression' and 'view'")
-    obj = _Fields(value, path, ("preset",), ("params",))
-    key = _choice(obj.get("preset"), obj.at("preset"), [*SURFACES, *DATASET_SURFACES], "surface")
+        jf.fail(path, "needs either 'preset' (with optional 'params') or 'expression' and 'view'")
+    obj = jf.Fields(value, path, ("preset",), ("params",))
+    key = jf.choice(obj.get("preset"), obj.at("preset"), [*SURFACES, *DATASET_SURFACES], "surface")
     raw = obj.get("params", {})
     params_path = obj.at("params")
     if key in DATASET_SURFACES:
-        params_obj = _Fields(raw, params_path, (), ("n", "seed"), f"parameter of surface {key!r}")
+        params_obj = jf.Fields(raw, params_path, (), ("n", "seed"), f"parameter of surface {key!r}")
         params = {}
         if "n" in raw:
-            params["n"] = _integer(raw["n"], params_obj.at("n"), 2, MAX_DATASET_SAMPLES)
+            params["n"] = jf.integer(raw["n"], params_obj.at("n"), 2, MAX_DATASET_SAMPLES)
         if "seed" in raw:
-            params["seed"] = _integer(raw["seed"], params_obj.at("seed"), 0, MAX_DATASET_SEED)
+            params["seed"] = jf.integer(raw["seed"], params_obj.at("seed"), 0, MAX_DATASET_SEED)
     else:
         accepted = tuple(surface_parameters(key))
-        params_obj = _Fields(raw, params_path, (), accepted, f"parameter of surface {key!r}")
-        params = {name: _number(raw[name], params_obj.at(name)) for name in accepted if name in raw}
+        params_obj = jf.Fields(raw, params_path, (), accepted, f"parameter of surface {key!r}")
+        params = {name: jf.number(raw[name], params_obj.at(name)) for name in accepted if name in raw}
         for name, v in params.items():  # attribute a range error to its parameter
             try:
                 SURFACES[key](**{name: v})
             except ValueError as exc:
-                _fail(params_obj.at(name), str(exc))
+                jf.fail(params_obj.at(name), str(exc))
     from . import get_surface
 
     try:
         surface = get_surface(key, **params)
     except (ValueError, ArithmeticError) as exc:  # also a dataset fit that fails (LinAlgError)
-        _fail(params_path, f"cannot build surface {key!r} with these parameters: {exc}")
+        jf.fail(params_path, f"cannot build surface {key!r} with these parameters: {exc}")
     return SurfaceRef(preset=key, params=params), surface
 
 
 def _parse_box(value: Any, path: str) -> ViewBox:
-    obj = _Fields(value, path, ("xmin", "xmax", "ymin", "ymax"), ())
+    obj = jf.Fields(value, path, ("xmin", "xmax", "ymin", "ymax"), ())
     bound = COORDINATE_BOUND
-    xmin, xmax, ymin, ymax = (_number(obj.get(k), obj.at(k), -bound, bound) for k in ("xmin", "xmax", "ymin", "ymax"))
+    xmin, xmax, ymin, ymax = (jf.number(obj.get(k), obj.at(k), -bound, bound) for k in ("xmin", "xmax", "ymin", "ymax"))
     problem = view_box_problem(xmin, xmax, ymin, ymax)  # e.g. too narrow to draw
     if problem:
-        _fail(obj.at(problem[0]), problem[1])
+        jf.fail(obj.at(problem[0]), problem[1])
     return ViewBox(xmin, xmax, ymin, ymax)
 
 
 def _parse_start(value: Any, path: str, box: ViewBox) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
-        _fail(path, f"must be a list [x, y] of two numbers, got {_describe(value)}"
+        jf.fail(path, f"must be a list [x, y] of two numbers, got {jf.describe(value)}"
               + (f" of length {len(value)}" if isinstance(value, list) else ""))
-    x = _number(value[0], _path(path, 0))
-    y = _number(value[1], _path(path, 1))
+    x = jf.number(value[0], jf.join_path(path, 0))
+    y = jf.number(value[1], jf.join_path(path, 1))
     problem = start_problem(x, y, box)
     if problem:
-        _fail(path, problem)
+        jf.fail(path, problem)
     return (x, y)
 
 
 def _parse_runs(value: Any, path: str) -> tuple[RunSpec, ...]:
     if not isinstance(value, list):
-        _fail(path, f"must be a list of runs, got {_describe(value)}")
+        jf.fail(path, f"must be a list of runs, got {jf.describe(value)}")
     if not value:
-        _fail(path, "needs at least one run")
+        jf.fail(path, "needs at least one run")
     if len(value) > MAX_RUNS:
-        _fail(path, f"has {len(value)} runs, at most {MAX_RUNS}")
-    return tuple(_parse_run(item, _path(path, i), i) for i, item in enumerate(value))
+        jf.fail(path, f"has {len(value)} runs, at most {MAX_RUNS}")
+    return tuple(_parse_run(item, jf.join_path(path, i), i) for i, item in enumerate(value))
 
 
 _RUN_KEYS = ("label", "color", "visible", "hyper", "batch_size", "schedule", "schedule_params", "seed")
 
 
 def _parse_run(value: Any, path: str, index: int) -> RunSpec:
-    obj = _Fields(value, path, ("optimizer",), _RUN_KEYS)
-    key = _choice(obj.get("optimizer"), obj.at("optimizer"), OPTIMIZERS, "optimizer")
+    obj = jf.Fields(value, path, ("optimizer",), _RUN_KEYS)
+    key = jf.choice(obj.get("optimizer"), obj.at("optimizer"), OPTIMIZERS, "optimizer")
     spec = OPTIMIZERS[key]
-    label = _string(obj.get("label", ""), obj.at("label"), MAX_LABEL)
+    label = jf.string(obj.get("label", ""), obj.at("label"), MAX_LABEL)
     color = obj.get("color", "#000000")  # of older files; ignored, see _COLOR
     if not isinstance(color, str) or not _COLOR.fullmatch(color):
-        _fail(obj.at("color"), f"must be a colour \"#RRGGBB\" (it is ignored: each optimizer has its own), "
-                               f"got {_describe(color)}")
-    visible = _boolean(obj.get("visible", True), obj.at("visible"))
+        jf.fail(obj.at("color"), f"must be a colour \"#RRGGBB\" (it is ignored: each optimizer has its own), "
+                               f"got {jf.describe(color)}")
+    visible = jf.boolean(obj.get("visible", True), obj.at("visible"))
 
     hyper_path = obj.at("hyper")
     raw = obj.get("hyper", {})
-    hyper_obj = _Fields(raw, hyper_path, (), spec.hyperparameters, f"hyperparameter of {key!r}")
+    hyper_obj = jf.Fields(raw, hyper_path, (), spec.hyperparameters, f"hyperparameter of {key!r}")
     hyper = {}
     for name in spec.hyperparameters:  # in the optimizer's display order
         if name not in raw:
             continue
-        v = _number(raw[name], hyper_obj.at(name))
+        v = jf.number(raw[name], hyper_obj.at(name))
         try:
             make_optimizer(key, **{name: v})  # the optimizer's own checks and wording
         except ValueError as exc:
-            _fail(hyper_obj.at(name), str(exc))
+            jf.fail(hyper_obj.at(name), str(exc))
         if name == "learning_rate":
             low, high = LEARNING_RATE_RANGE
             if not low <= v <= high:
-                _fail(hyper_obj.at(name), f"learning rate must be in [{low:g}, {high:g}], got {_describe(v)}")
+                jf.fail(hyper_obj.at(name), f"learning rate must be in [{low:g}, {high:g}], got {jf.describe(v)}")
         hyper[name] = v
 
     batch = obj.get("batch_size")
-    batch_size = None if batch is None else _integer(batch, obj.at("batch_size"), 1, MAX_BATCH_SIZE)
-    schedule = _choice(obj.get("schedule", "constant"), obj.at("schedule"), SCHEDULES, "schedule")
+    batch_size = None if batch is None else jf.integer(batch, obj.at("batch_size"), 1, MAX_BATCH_SIZE)
+    schedule = jf.choice(obj.get("schedule", "constant"), obj.at("schedule"), SCHEDULES, "schedule")
     names = tuple(f.name for f in fields(SCHEDULES[schedule]) if f.name != "lr")
     sp_path = obj.at("schedule_params")
     raw = obj.get("schedule_params", {})
-    sp_obj = _Fields(raw, sp_path, (), names, f"parameter of the {schedule!r} schedule")
+    sp_obj = jf.Fields(raw, sp_path, (), names, f"parameter of the {schedule!r} schedule")
     lr = hyper.get("learning_rate", spec.defaults["learning_rate"])
     schedule_params = {}
     for name in names:
         if name not in raw:
             continue
-        v = _number(raw[name], sp_obj.at(name))
+        v = jf.number(raw[name], sp_obj.at(name))
         try:
             make_schedule(schedule, lr, **{name: v})
         except ValueError as exc:
-            _fail(sp_obj.at(name), str(exc))
+            jf.fail(sp_obj.at(name), str(exc))
         schedule_params[name] = v
-    seed = _integer(obj.get("seed", 0), obj.at("seed"), 0, MAX_SEED)
+    seed = jf.integer(obj.get("seed", 0), obj.at("seed"), 0, MAX_SEED)
     entry = RunSpec(optimizer=key, label=label, visible=visible, hyper=hyper, batch_size=batch_size,
                     schedule=schedule, schedule_params=schedule_params, seed=seed)
     try:
         entry.build()  # the combination, e.g. a schedule's lr_min against the run's α
     except ValueError as exc:
-        _fail(path, str(exc))
+        jf.fail(path, str(exc))
     return entry
 
 
 def _parse_view(value: Any, path: str, runs: int) -> ViewSettings:
-    obj = _Fields(value, path, (), ("show_3d", "show_contour", "show_equations", "log_loss", "overlays", "selected"))
-    flags = {name: _boolean(obj.get(name, True), obj.at(name))
+    obj = jf.Fields(value, path, (), ("show_3d", "show_contour", "show_equations", "log_loss", "overlays", "selected"))
+    flags = {name: jf.boolean(obj.get(name, True), obj.at(name))
              for name in ("show_3d", "show_contour", "show_equations", "log_loss")}
     if not (flags["show_3d"] or flags["show_contour"]):
-        _fail(obj.at("show_contour"), "at least one of show_3d and show_contour must be true")
+        jf.fail(obj.at("show_contour"), "at least one of show_3d and show_contour must be true")
     names = tuple(f.name for f in fields(Overlays))
-    over = _Fields(obj.get("overlays", {}), obj.at("overlays"), (), names)
-    overlays = Overlays(**{name: _boolean(over.get(name, False), over.at(name)) for name in names})
-    selected = _integer(obj.get("selected", 0), obj.at("selected"), 0, runs - 1)
+    over = jf.Fields(obj.get("overlays", {}), obj.at("overlays"), (), names)
+    overlays = Overlays(**{name: jf.boolean(over.get(name, False), over.at(name)) for name in names})
+    selected = jf.integer(obj.get("selected", 0), obj.at("selected"), 0, runs - 1)
     return ViewSettings(**flags, overlays=overlays, selected=selected)
 
 
@@ -599,7 +431,7 @@ def loads_scenario(text: str | bytes, *, source: str = "<string>") -> Scenario:
         elif len(text) > MAX_FILE_BYTES:
             raise ScenarioError(f"the text is too large ({len(text):,} characters, at most {MAX_FILE_BYTES:,})")
         try:
-            data = json.loads(text, object_pairs_hook=_object_hook, parse_constant=_NonFinite)
+            data = json.loads(text, object_pairs_hook=jf.object_hook, parse_constant=jf.NonFinite)
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                                 line=exc.lineno, column=exc.colno) from None
@@ -698,7 +530,7 @@ def dump_scenario(scenario: Scenario) -> str:
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:  # NaN, or a value JSON cannot hold
         raise ScenarioError(f"cannot be written as JSON: {exc}") from None
-    parse_scenario(json.loads(text, object_pairs_hook=_object_hook, parse_constant=_NonFinite))
+    parse_scenario(json.loads(text, object_pairs_hook=jf.object_hook, parse_constant=jf.NonFinite))
     # [x, y] on one line; a JSON string cannot hold a raw newline, so no text is touched.
     text = _PAIR.sub(r"[\1, \2]", text)
     return text + "\n"
@@ -752,23 +584,23 @@ def scenario_from_race_dict(data: Mapping, *, title: str, note: str = "", view: 
         ScenarioError: the race dict is not valid; fields are named as in the scenario file.
     """
     if not isinstance(data, Mapping):
-        _fail("race", f"must be a dict, got {type(data).__name__}")
+        jf.fail("race", f"must be a dict, got {type(data).__name__}")
     allowed = (*_RACE_KEYS, "custom")
     for key in data:
         if key not in allowed:
-            _fail(str(key), "unknown key in the race dict")
+            jf.fail(str(key), "unknown key in the race dict")
     view = view or ViewSettings()
     if "log_loss" in data:
         view = ViewSettings(show_3d=view.show_3d, show_contour=view.show_contour, show_equations=view.show_equations,
-                            log_loss=_boolean(data["log_loss"], "log_loss"), overlays=view.overlays,
+                            log_loss=jf.boolean(data["log_loss"], "log_loss"), overlays=view.overlays,
                             selected=view.selected)
     if data.get("preset") == CUSTOM_PRESET:
         custom = data.get("custom")
         if not isinstance(custom, Mapping) or set(custom) != {"expression", "view"}:
-            _fail("custom", "a custom surface needs {\"expression\": ..., \"view\": [xmin, xmax, ymin, ymax]}")
+            jf.fail("custom", "a custom surface needs {\"expression\": ..., \"view\": [xmin, xmax, ymin, ymax]}")
         box = custom["view"]
         if not isinstance(box, (list, tuple)) or len(box) != 4:
-            _fail("custom.view", f"must be [xmin, xmax, ymin, ymax], got {_describe(box)}")
+            jf.fail("custom.view", f"must be [xmin, xmax, ymin, ymax], got {jf.describe(box)}")
         surface = {"expression": custom["expression"], "view": dict(zip(("xmin", "xmax", "ymin", "ymax"), box, strict=True))}
     else:
         surface = {"preset": data.get("preset"), "params": dict(data.get("preset_params") or {})}
