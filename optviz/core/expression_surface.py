@@ -20,7 +20,7 @@ from .expression import Expression, ExpressionError, parse_expression, stage, sy
 from .geometry import CriticalPoint, ViewBox
 from .limits import start_problem, view_box_problem
 from .surface import Category, Family, Surface
-from .surfaces.base import as_points
+from .surfaces.base import as_points, points_and_out
 
 __all__ = ["ExpressionSurface", "expression_surface"]
 
@@ -81,11 +81,7 @@ class ExpressionSurface(Surface):
         return self._expr.value(p[..., 0], p[..., 1])
 
     def grad(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        p = as_points(points)
-        if out is None:
-            out = np.empty(p.shape, dtype=float)
-        elif out.shape != p.shape:
-            raise ValueError(f"gradient output must have the shape of the points {p.shape}, got {out.shape}")
+        p, out = points_and_out(points, out)
         if np.may_share_memory(out, p):
             p = p.copy()
         self._expr.gradient(p[..., 0], p[..., 1], out[..., 0], out[..., 1])

@@ -55,12 +55,8 @@ class AnalyticSurface(Surface):
         return self._value(q[..., 0], q[..., 1]).reshape(p.shape[:-1])
 
     def grad(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        p = as_points(points)
-        if out is None:
-            out = np.empty(p.shape, dtype=float)
-        elif out.shape != p.shape:
-            raise ValueError(f"gradient output must have the shape of the points {p.shape}, got {out.shape}")
-        elif np.may_share_memory(out, p):
+        p, out = points_and_out(points, out)
+        if np.may_share_memory(out, p):
             # The gradient kernels write gx before they are done reading x.
             out[...] = self.grad(p.copy())
             return out
@@ -96,6 +92,17 @@ def as_points(points: np.ndarray) -> np.ndarray:
     if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"points must have shape (..., 2), got {p.shape}")
     return p
+
+
+def points_and_out(points: np.ndarray, out: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The points (:func:`as_points`) and an output array of their shape for their gradient:
+    ``out`` when it fits (ValueError when it does not), else a new one."""
+    p = as_points(points)
+    if out is None:
+        return p, np.empty(p.shape, dtype=float)
+    if out.shape != p.shape:
+        raise ValueError(f"gradient output must have the shape of the points {p.shape}, got {out.shape}")
+    return p, out
 
 
 def finite_number(name: str, value: float, lower: float, upper: float) -> float:
