@@ -74,8 +74,8 @@ def _exercise(module) -> None:
     starts = np.zeros((1, 2))
     out = np.empty((1, 2))
     module.run_points(np.int64(0), np.zeros(3), starts, np.int64(0), np.int64(1), np.int64(BLOCK), np.int64(0),
-                      np.zeros(compiled.CONSTANTS), np.zeros(compiled.MAX_BUFFERS), np.full(1, 0.1), np.int64(1), np.zeros(10), np.zeros((0, 2)),
-                      np.zeros((0, 2)), np.zeros(2), out, np.empty(1, np.int8), np.empty(1, np.int16))
+                      np.zeros(compiled.CONSTANTS), np.zeros(compiled.MAX_BUFFERS), np.full(1, 0.1), np.int64(1), (0.0,) * 10, np.zeros((0, 2)),
+                      np.zeros((0, 2)), (0.0, 0.0), out, np.empty(1, np.int8), np.empty(1, np.int16))
 
 
 def twin_of(surface) -> int | None:

@@ -39,17 +39,19 @@ LO_X, LO_Y, HI_X, HI_Y, CENTRE_X, CENTRE_Y, JUMP, DIVERGENCE, STEP, CAPTURE2 = r
 GRAD, STALL_GRAD = range(2)
 
 
-def thresholds(view, tol) -> tuple[np.ndarray, np.ndarray]:
+def thresholds(view, tol) -> tuple[tuple[float, ...], tuple[float, float]]:
     """The rule's constants for a surface's view box and the tolerances: ``geo`` (the grown box
     lo x, lo y, hi x, hi y; the view's centre x, y; jump·d; divergence·d; step·d; (capture·d)²)
-    and ``limits`` (grad, stall_grad)."""
+    and ``limits`` (grad, stall_grad). Tuples of floats: numba takes them as they are, and
+    NumPy reads a number from them faster than from an array (the race's fast path runs every
+    step)."""
     diag = view.diagonal
     outer = view.expanded(tol.leave)
     cx, cy = view.center
     radius = tol.capture * diag
-    geo = np.array([outer.xmin, outer.ymin, outer.xmax, outer.ymax, cx, cy, tol.jump * diag,
-                    tol.divergence * diag, tol.step * diag, radius * radius])
-    return geo, np.array([tol.grad, tol.stall_grad])
+    geo = (outer.xmin, outer.ymin, outer.xmax, outer.ymax, cx, cy, tol.jump * diag, tol.divergence * diag,
+           tol.step * diag, radius * radius)
+    return tuple(float(v) for v in geo), (float(tol.grad), float(tol.stall_grad))
 
 
 # The functions below are written for numba as much as for NumPy: each statement is one
