@@ -81,7 +81,7 @@ def test_animation_export_keeps_the_window_alive_and_leaves_the_race_alone(windo
     timer.start()
     out = tmp_path / "race.mp4"
     settings = AnimationSettings(FrameSpec("contour", 640, 360), fps=30, steps_per_frame=1)
-    export = export_dialog.start_animation_export(window, out, settings, steps=300)
+    export = export_dialog.start_animation_export(window.export_parts(), out, settings, steps=300)
     progress = []
     export.task.progressed.connect(lambda done, total: progress.append(done))
     wait_done(qtbot, export)
@@ -100,7 +100,7 @@ def test_cancel_in_the_progress_dialog_stops_within_a_couple_of_frames(window, q
     before = state(window)
     out = tmp_path / "long.mp4"
     settings = AnimationSettings(FrameSpec("contour", 640, 360), fps=30, steps_per_frame=1)
-    export = export_dialog.start_animation_export(window, out, settings, steps=2000)
+    export = export_dialog.start_animation_export(window.export_parts(), out, settings, steps=2000)
     qtbot.waitUntil(lambda: export.progress.value() >= 5, timeout=30_000)
     cancel = export.progress.findChild(QPushButton)
     assert cancel.text() == "Cancel"
@@ -120,7 +120,8 @@ def test_a_failed_export_shows_a_message_and_the_app_goes_on(window, qtbot, tmp_
     monkeypatch.setattr(video, "PRESET", "no-such-preset")
     before = state(window)
     out = tmp_path / "race.mp4"
-    export = export_dialog.start_animation_export(window, out, AnimationSettings(FrameSpec("contour", 320, 180)), 50)
+    export = export_dialog.start_animation_export(window.export_parts(), out,
+                                                  AnimationSettings(FrameSpec("contour", 320, 180)), 50)
     wait_done(qtbot, export)
     assert export.outcome == "failed"
     assert len(errors) == 1 and errors[0].startswith("Video encoder failed")
@@ -136,13 +137,13 @@ def test_png_of_the_contour_view_and_of_the_whole_window(window, qtbot, tmp_path
     window.controller.advanced.emit()
     size = window.size()
     contour = tmp_path / "contour.png"
-    export = export_dialog.start_image_export(window, contour, "contour", 1280, 720)
+    export = export_dialog.start_image_export(window.export_parts(), contour, "contour", 1280, 720)
     wait_done(qtbot, export)
     assert export.outcome == "done", export.message
     with Image.open(contour) as im:
         assert im.size == (1280, 720)
     whole = tmp_path / "window.png"
-    export = export_dialog.start_image_export(window, whole, "window", 3840, 2160)
+    export = export_dialog.start_image_export(window.export_parts(), whole, "window", 3840, 2160)
     wait_done(qtbot, export)
     assert export.outcome == "done", export.message
     with Image.open(whole) as im:
@@ -167,7 +168,7 @@ def test_trajectories_from_the_menu(window, qtbot, tmp_path, errors, monkeypatch
 
 def test_animation_dialog_defaults_checks_and_the_menu_slot(window, qtbot, tmp_path, errors, monkeypatch):
     window.model.playback.steps_per_frame = 5
-    dialog = export_dialog.AnimationDialog(window)
+    dialog = export_dialog.AnimationDialog(window.export_parts())
     assert dialog.size_chooser.size() == (1920, 1080)
     assert not dialog.size_chooser.width_box.isEnabled()
     assert dialog.steps.value() == window.model.max_steps and dialog.steps_per_frame.value() == 5
@@ -196,7 +197,7 @@ def test_animation_dialog_defaults_checks_and_the_menu_slot(window, qtbot, tmp_p
 
 
 def test_image_dialog_offers_the_views_and_sizes_and_checks_the_name(window, qtbot, tmp_path, monkeypatch):
-    dialog = export_dialog.ImageDialog(window)
+    dialog = export_dialog.ImageDialog(window.export_parts())
     assert [dialog.view.itemData(i) for i in range(dialog.view.count())] == ["contour", "3d", "window"]
     sizes = [dialog.size_chooser.combo.itemData(i) for i in range(dialog.size_chooser.combo.count())]
     assert sizes == [(1280, 720), (1920, 1080), (3840, 2160), None]

@@ -144,14 +144,14 @@ def test_app_3d_export_renders_on_the_gui_thread_and_cancels(gl_display, tmp_pat
                 app.processEvents(); time.sleep(0.002)
 
         settings = AnimationSettings(FrameSpec("3d", 480, 270), fps=10, steps_per_frame=10)
-        e = export_dialog.start_animation_export(w, f"{folder}/app3d.mp4", settings, 100)
+        e = export_dialog.start_animation_export(w.export_parts(), f"{folder}/app3d.mp4", settings, 100)
         wait(e)
         check(e.outcome == "done", f"{e.outcome}: {e.message} {errors}")
         frames, _ = decode(f"{folder}/app3d.mp4")
         check(len(frames) == e.job.total, f"{len(frames)} frames")
         check(len(ticks) > e.job.total, f"the event loop stalled: {len(ticks)} ticks for {e.job.total} frames")
 
-        e = export_dialog.start_animation_export(w, f"{folder}/cancel.mp4", AnimationSettings(
+        e = export_dialog.start_animation_export(w.export_parts(), f"{folder}/cancel.mp4", AnimationSettings(
             FrameSpec("side", 640, 360), fps=10, steps_per_frame=1), 2000)
         t0 = time.time()
         while (e.job is None or e.job.rendered < 4) and time.time() - t0 < 60:
@@ -172,7 +172,7 @@ def test_app_3d_export_renders_on_the_gui_thread_and_cancels(gl_display, tmp_pat
             v = w.surface3d
             tl = v.mapTo(w, v.rect().topLeft())
             check(w.size().width() == 1920 and v.isVisible(), f"window {w.size()}, 3D view visible {v.isVisible()}")
-            e = export_dialog.start_image_export(w, f"{folder}/window.png", "window", 1920, 1080)
+            e = export_dialog.start_image_export(w.export_parts(), f"{folder}/window.png", "window", 1920, 1080)
             wait(e)
         check(e.outcome == "done", f"{e.outcome}: {e.message}")
         with Image.open(f"{folder}/window.png") as im:

@@ -53,16 +53,19 @@ def test_nothing_is_squeezed_after_a_check(qtbot, text, scale):
     assert_nothing_squeezed(dialog)
 
 
-def test_the_dialog_follows_the_presentation_scale_of_its_window(qtbot):
-    class Model:
-        scale = 1.75
+def test_the_dialog_takes_the_scale_it_is_given_and_reads_nothing_from_its_parent(qtbot):
+    class Model:  # what the dialog once looked up on its parent window
+        scale = 2.5
 
     window = QWidget()
     window.model = Model()
     qtbot.addWidget(window)
     plain = ExpressionDialog("x**2")
     qtbot.addWidget(plain)
-    dialog = ExpressionDialog("x**2", parent=window)
-    for scaled, design in ((dialog.edit, plain.edit), (dialog.message, plain.message),
-                           (dialog.boxes["xmin"], plain.boxes["xmin"])):
+    dialog = ExpressionDialog("x**2", parent=window, scale=1.75)
+    unscaled = ExpressionDialog("x**2", parent=window)
+    for scaled, same, design in ((dialog.edit, unscaled.edit, plain.edit),
+                                 (dialog.message, unscaled.message, plain.message),
+                                 (dialog.boxes["xmin"], unscaled.boxes["xmin"], plain.boxes["xmin"])):
         assert scaled.font().pointSizeF() == pytest.approx(1.75 * design.font().pointSizeF())
+        assert same.font().pointSizeF() == pytest.approx(design.font().pointSizeF())

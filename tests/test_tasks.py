@@ -14,7 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QGraphicsItem
@@ -158,7 +157,7 @@ def test_no_live_qt_object_is_left_to_the_cyclic_collector_and_nothing_waits(qtb
     dock.close()
     _pump(qtbot)
     found["basins"] = _live_qt_garbage()
-    e = export_dialog.start_animation_export(w, tmp_path / "a.gif", export_dialog.AnimationSettings(
+    e = export_dialog.start_animation_export(w.export_parts(), tmp_path / "a.gif", export_dialog.AnimationSettings(
         export_dialog.FrameSpec("contour", 320, 180), fps=10, steps_per_frame=20), 100)
     qtbot.waitUntil(lambda: e.task is not None, timeout=5000)
     assert not gc.isenabled(), "the cyclic collector must not run in a worker thread"
@@ -196,8 +195,9 @@ def test_quitting_during_an_export_leaves_no_partial_file(tmp_path):
         out = os.environ["OUT"]
         w = MainWindow(restore=False, enable_3d=False, settings=QSettings(out + "/s.ini", QSettings.Format.IniFormat))
         w.show()
-        e = export_dialog.start_animation_export(w, out + "/long.mp4", export_dialog.AnimationSettings(
-            export_dialog.FrameSpec("contour", 640, 360), fps=30, steps_per_frame=1), 5000)
+        e = export_dialog.start_animation_export(w.export_parts(), out + "/long.mp4",
+            export_dialog.AnimationSettings(export_dialog.FrameSpec("contour", 640, 360), fps=30,
+                                            steps_per_frame=1), 5000)
         def quit_when_writing():
             if e.job is not None and e.job.rendered >= 3:
                 print("quitting at frame", e.job.rendered, flush=True)

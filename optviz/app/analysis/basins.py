@@ -22,6 +22,7 @@ the dock first opens, never at start-up; until it is ready the coarse maps use N
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyqtgraph as pg
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -61,6 +63,25 @@ EXPORT_SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 CACHE_SIZE = 96
 POINT_SIZE = 10.0  #: the maps' text at scale 1
 VIEW_MIN_HEIGHT = 260  #: px at scale 1
+
+
+@dataclass(frozen=True)
+class BasinParts:
+    """What the basins tool works on, each named: the window hands these over.
+
+    Attributes:
+        host: the main window: the dock's place (bottom area, floating over it at first, larger
+            over it in presentation mode) and the owner of the Ctrl+B action.
+        model, controller: the race model and the controller (surface, runs' styles, signals).
+        map_box: the contour map's view box, where "Overlay on map" lays the selected run's map.
+        show_message: ``show_message(text)`` in the status bar.
+    """
+
+    host: QMainWindow
+    model: object
+    controller: object
+    map_box: pg.ViewBox
+    show_message: Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -156,12 +177,12 @@ class BasinDock(QDockWidget):
 
     updated = Signal()  # maps changed on screen (tests wait for it)
 
-    def __init__(self, window) -> None:
-        super().__init__("Basins of attraction", window)
+    def __init__(self, parts: BasinParts) -> None:
+        super().__init__("Basins of attraction", parts.host)
         self.setObjectName("basins-dock")
-        self.window_ = window
-        self.model = window.model
-        self.controller = window.controller
+        self.parts = parts
+        self.model = parts.model
+        self.controller = parts.controller
         self.cache = BasinCache(CACHE_SIZE)
         self.worker = BasinWorker(self.cache, self)
         self.worker.mapReady.connect(self._on_map)
@@ -252,11 +273,11 @@ class BasinDock(QDockWidget):
         layout.addWidget(self.backend_label)
         self.setWidget(body)
         self.setMinimumWidth(520)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
+        parts.host.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
         # Floating over the window at first: docked, a row of maps would squeeze the race's
         # views to a strip. Double-click the title to dock it.
         self.setFloating(True)
-        geometry = window.geometry()
+        geometry = parts.host.geometry()
         self.resize(min(1500, int(geometry.width() * 0.9)), min(640, int(geometry.height() * 0.7)))
         self.move(geometry.x() + (geometry.width() - self.width()) // 2,
                   geometry.y() + geometry.height() - self.height() - 40)
@@ -410,7 +431,7 @@ class BasinDock(QDockWidget):
                 self.results, self.titles = self._before
             self._redraw()
             self.status.setText(f"Could not compute the basins: {message}")
-            self.window_.show_message(f"Basins of attraction: {message}")
+            self.parts.show_message(f"Basins of attraction: {message}")
         elif outcome == "done":
             self.status.setText(self._summary())
         self._before = None
@@ -490,7 +511,7 @@ class BasinDock(QDockWidget):
             # window in presentation mode and goes back to its size after.
             if scale > 1.0 and self._normal_size is None:
                 self._normal_size = self.size()
-                area = self.window_.geometry()
+                area = self.parts.host.geometry()
                 self.resize(max(self.width(), int(area.width() * 0.94)), max(self.height(), int(area.height() * 0.86)))
                 self.move(area.x() + (area.width() - self.width()) // 2, area.y() + (area.height() - self.height()) // 2)
             elif scale == 1.0 and self._normal_size is not None:
@@ -507,7 +528,7 @@ class BasinDock(QDockWidget):
         return self.results.get(selected) or self.results[sorted(self.results)[0]]
 
     def _update_overlay(self) -> None:
-        view_box = self.window_.contour.view_box
+        view_box = self.parts.map_box
         result = self._overlay_result() if (self.overlay_check.isChecked() and self.isVisible()) else None
         if result is None:
             if self.overlay is not None:
@@ -534,17 +555,17 @@ class BasinDock(QDockWidget):
         """Write the maps as the PNG ``path`` (atomically); returns the path, or None after
         telling the user why not (a folder that does not exist, no permission, not .png)."""
         if not self.results:
-            self.window_.show_message("Basins of attraction: nothing to export yet")
+            self.parts.show_message("Basins of attraction: nothing to export yet")
             return None
         if not (16 <= int(width) <= 8192 and 16 <= int(height) <= 8192):
-            self.window_.show_message(f"Export: the size must be between 16 and 8192 pixels, got {width}×{height}")
+            self.parts.show_message(f"Export: the size must be between 16 and 8192 pixels, got {width}×{height}")
             return None
         try:
             out = save_png(self.render(int(width), int(height)), path)
         except ExportError as err:
-            self.window_.show_message(f"Export failed: {err}")
+            self.parts.show_message(f"Export failed: {err}")
             return None
-        self.window_.show_message(f"Saved the basin maps to {out}")
+        self.parts.show_message(f"Saved the basin maps to {out}")
         return out
 
     def export_dialog(self) -> None:
@@ -572,28 +593,29 @@ class BasinDock(QDockWidget):
 
 class BasinActions(QObject):
     """Installs "Basins of attraction…" (Ctrl+B) into the Analysis menu and owns its dock
-    (made on first use, so nothing is built or compiled at start-up)."""
+    (made from the same :class:`BasinParts` on first use, so nothing is built or compiled at
+    start-up)."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parts: BasinParts) -> None:
+        super().__init__(parts.host)
+        self.parts = parts
         self.dock: BasinDock | None = None
         self.action: QAction | None = None
 
     def install(self, menu) -> dict[str, QAction]:
-        action = QAction("&Basins of attraction…", self.window)
+        action = QAction("&Basins of attraction…", self.parts.host)
         action.setObjectName("basins")
         action.setShortcut(QKeySequence("Ctrl+B"))
         action.setStatusTip("Where every start point of the map ends, per run")
         action.triggered.connect(self.open)
         menu.addAction(action)
-        self.window.addAction(action)
+        self.parts.host.addAction(action)
         self.action = action
         return {"basins": action}
 
     def open(self) -> BasinDock:
         if self.dock is None:
-            self.dock = BasinDock(self.window)
+            self.dock = BasinDock(self.parts)
         self.dock.show()
         self.dock.raise_()
         return self.dock

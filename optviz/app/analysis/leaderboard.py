@@ -17,6 +17,7 @@ shown while the race is paused it ranks the standings so far.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFontMetrics
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -51,16 +53,25 @@ def loss_text(value: float) -> str:
 
 
 class LeaderboardDock(QDockWidget):
-    """Title "Leaderboard"; ``board`` is the core's last result, ``table`` shows it."""
+    """Title "Leaderboard"; ``board`` is the core's last result, ``table`` shows it.
+
+    Args:
+        host: the main window the dock is added to (right dock area) and that gives it the
+            height of every row of the table (``resizeDocks``).
+        model, controller: the race model (its playback) and the controller (its simulation,
+            the runs' styles, ``advanced`` and ``runsChanged``).
+        show_message: ``show_message(text)`` in the status bar (a tolerance that is not a number).
+    """
 
     refreshed = Signal()
 
-    def __init__(self, window) -> None:
-        super().__init__("Leaderboard", window)
+    def __init__(self, host: QMainWindow, model, controller, show_message: Callable[[str], None]) -> None:
+        super().__init__("Leaderboard", host)
         self.setObjectName("leaderboard-dock")
-        self.window_ = window
-        self.model = window.model
-        self.controller = window.controller
+        self.host = host
+        self.model = model
+        self.controller = controller
+        self.show_message = show_message
         self.tolerance = DEFAULT_TOLERANCE
         self.board: Leaderboard | None = None
         self.auto_show = True
@@ -116,7 +127,7 @@ class LeaderboardDock(QDockWidget):
         layout.addStretch(1)
         self.setWidget(body)
         self.setMinimumWidth(420)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        host.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
         self.hide()
 
         c = self.controller
@@ -169,7 +180,7 @@ class LeaderboardDock(QDockWidget):
             self.set_tolerance(float(text))
         except ValueError:
             self.tol_edit.setText(format_value(self.tolerance))
-            self.window_.show_message(f"tolerance must be a number >= 0, got {text!r}")
+            self.show_message(f"tolerance must be a number >= 0, got {text!r}")
 
     def set_tolerance(self, tol: float) -> None:
         if not (math.isfinite(tol) and tol >= 0):
@@ -258,7 +269,7 @@ class LeaderboardDock(QDockWidget):
         body = self.widget()
         body.updateGeometry()
         if self.isVisible() and not self.isFloating():  # room for every row in the dock column
-            self.window_.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
+            self.host.resizeDocks([self], [body.minimumSizeHint().height() + 40], Qt.Orientation.Vertical)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.table and event.type() == QEvent.Type.FontChange and self.board is not None:

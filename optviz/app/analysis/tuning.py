@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ...core import tuning
@@ -128,7 +129,7 @@ class SweepWindow(QDialog):
     swept = Signal()  # a sweep finished (or was cancelled / failed): ``task.outcome`` says which
 
     def __init__(self, actions: "TuningActions") -> None:
-        super().__init__(actions.window)
+        super().__init__(actions.host)
         self.setObjectName("sweep-window")
         self.actions_ = actions
         self.model = actions.model
@@ -278,10 +279,10 @@ class SweepWindow(QDialog):
         try:
             self.run.learning_rate = clip_rate(best)
         except ValueError as err:
-            self.actions_.window.show_message(f"{self.run.title}: {err}")
+            self.actions_.show_message(f"{self.run.title}: {err}")
             return False
-        self.actions_.window.show_message(f"{self.run.title}: α = {format_value(self.run.learning_rate, 4)} "
-                                          "(the sweep's best)")
+        self.actions_.show_message(f"{self.run.title}: α = {format_value(self.run.learning_rate, 4)} "
+                                   "(the sweep's best)")
         return True
 
     # ------------------------------------------------------------------ reactions
@@ -387,7 +388,7 @@ class TuneSummary(QDialog):
     """Old → new α per run after Tune all, with Restore."""
 
     def __init__(self, actions: "TuningActions", rows) -> None:
-        super().__init__(actions.window)
+        super().__init__(actions.host)
         self.setObjectName("tune-summary")
         self.setWindowTitle("Tuned learning rates")
         self.table = QTableWidget(len(rows), 4)
@@ -430,12 +431,20 @@ class TuneSummary(QDialog):
 
 class TuningActions(QObject):
     """The Analysis menu's learning-rate tools. ``steps`` and ``seeds`` are the shared settings
-    (edited in the sweep window); ``previous`` holds what Restore puts back."""
+    (edited in the sweep window); ``previous`` holds what Restore puts back.
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.model = window.model
+    Args:
+        host: the widget the actions are added to (their shortcuts work in its window) and the
+            parent of the sweep window, the progress dialog and the summary.
+        model: the race model: the runs whose α is swept, tuned and restored.
+        show_message: ``show_message(text, timeout_ms=6000)`` in the status bar.
+    """
+
+    def __init__(self, host: QWidget, model, show_message: Callable[..., None]) -> None:
+        super().__init__(host)
+        self.host = host
+        self.model = model
+        self.show_message = show_message
         self.steps = min(int(self.model.max_steps), DEFAULT_BUDGET_CAP)
         self.seeds = DEFAULT_SEEDS
         self.sweep_window: SweepWindow | None = None
@@ -448,7 +457,9 @@ class TuningActions(QObject):
                                   owner=self)
 
     def install(self, menu) -> dict[str, QAction]:
-        w = self.window
+        """The actions in ``menu`` (and on the host, for their shortcuts), by name: "sweep",
+        "tune_all" and "restore"."""
+        w = self.host
         for name, text, key, slot, tip in (
             ("sweep", "Learning-rate &sweep…", "Ctrl+L", self.open_sweep,
              "How each α settles for the selected run: the worst loss in the last 20 % of the steps against α, "
@@ -469,8 +480,6 @@ class TuningActions(QObject):
             w.addAction(action)
             self.actions[name] = action
         self.actions["restore"].setEnabled(False)
-        if hasattr(w, "actions_by_name"):
-            w.actions_by_name.update({f"tuning_{k}": a for k, a in self.actions.items()})
         return self.actions
 
     # ------------------------------------------------------------------ sweep
@@ -490,7 +499,7 @@ class TuningActions(QObject):
     def tune_all(self) -> BackgroundTask | None:
         """Sweep every run in a worker with a progress dialog; apply when done."""
         if self.task is not None and self.task.running:
-            self.window.show_message("Tune all is still running")
+            self.show_message("Tune all is still running")
             return None
         m = self.model
         runs = list(m.runs)
@@ -509,7 +518,7 @@ class TuningActions(QObject):
             self.progress.deleteLater()
         self.progress = QProgressDialog(f"Tuning α of {len(runs)} runs: {len(tuning.log_grid())} values each, "
                                         f"T = {steps:,} steps, {seeds} seeds for stochastic runs…",
-                                        "Cancel", 0, 1000, self.window)
+                                        "Cancel", 0, 1000, self.host)
         self.progress.setObjectName("tune-all-progress")
         self.progress.setWindowTitle("Tune all")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -533,13 +542,13 @@ class TuningActions(QObject):
         if self.progress is not None:
             self.progress.hide()
         if task.outcome == "cancelled":
-            self.window.show_message("Tune all cancelled: the learning rates are unchanged")
+            self.show_message("Tune all cancelled: the learning rates are unchanged")
             return
         if task.outcome == "failed":
-            self.window.show_message(f"Tune all failed: {task.message}")
+            self.show_message(f"Tune all failed: {task.message}")
             return
         if key != _race_key(self.model) or any(run not in self.model.runs for run in runs):
-            self.window.show_message("The race changed while tuning: nothing was applied")
+            self.show_message("The race changed while tuning: nothing was applied")
             return
         self.apply(runs, task.result)
 
@@ -558,7 +567,7 @@ class TuningActions(QObject):
         self.actions.get("restore") and self.actions["restore"].setEnabled(True)
         text = ", ".join(f"{t} {format_value(o, 3)} → {format_value(n, 3) if n is not None else 'kept'}"
                          for t, _, o, n, _ in rows)
-        self.window.show_message(f"Tuned α: {text}. Analysis ▸ Restore previous α undoes it.", 20000)
+        self.show_message(f"Tuned α: {text}. Analysis ▸ Restore previous α undoes it.", 20000)
         if self.summary is not None:
             self.summary.close()
         self.summary = TuneSummary(self, rows)
@@ -577,7 +586,7 @@ class TuningActions(QObject):
         self.previous = None
         if "restore" in self.actions:
             self.actions["restore"].setEnabled(False)
-        self.window.show_message("Restored the learning rates from before Tune all")
+        self.show_message("Restored the learning rates from before Tune all")
         return True
 
 

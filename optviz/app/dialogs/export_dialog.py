@@ -11,9 +11,11 @@ are reported with :func:`show_error` (a module attribute, so tests can replace t
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -58,6 +61,33 @@ SETTINGS_FOLDER = "export/folder"
 def show_error(parent: QWidget, title: str, text: str) -> None:
     """A modal warning; tests replace this attribute to keep going."""
     QMessageBox.warning(parent, title, text)
+
+
+@dataclass(frozen=True)
+class ExportParts:
+    """What the exports work on, each named: the window hands these over.
+
+    Attributes:
+        window: the main window: the parent of the dialogs and of the progress dialog, and what
+            "Whole window" renders.
+        model, controller: the race model (copied for animations and trajectories) and the
+            controller (its simulation and grid: the race as it stands, for images).
+        settings: where the last export folder is remembered (:data:`SETTINGS_FOLDER`).
+        surface3d: the 3D view (its camera), or None without OpenGL (no 3D views offered).
+        show_message: ``show_message(text)`` in the status bar (how an export ended).
+        tolerance: the Leaderboard dock's tolerance now, for exports that show the leaderboard.
+        hold_docks: ``with hold_docks():`` keeps the dock arrangement while "Whole window" is
+            laid out at the picture's size.
+    """
+
+    window: QMainWindow
+    model: object
+    controller: object
+    settings: QSettings
+    surface3d: QWidget | None
+    show_message: Callable[[str], None]
+    tolerance: Callable[[], float]
+    hold_docks: Callable[[], AbstractContextManager]
 
 
 # ---------------------------------------------------------------------------------- dialogs
@@ -113,15 +143,15 @@ class _ExportDialog(QDialog):
     FILTERS = ""
     SUFFIX = ""
 
-    def __init__(self, window, title: str) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, parts: ExportParts, title: str) -> None:
+        super().__init__(parts.window)
+        self.parts = parts
         self.setWindowTitle(title)
         self.form = QFormLayout()
         self.view = QComboBox()
         for key, text in self.VIEWS:
             self.view.addItem(text, key)
-            if key in ("3d", "side") and getattr(window, "surface3d", None) is None:
+            if key in ("3d", "side") and parts.surface3d is None:
                 item = self.view.model().item(self.view.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip("The 3D view needs OpenGL (an X server or a GPU)")
@@ -136,7 +166,7 @@ class _ExportDialog(QDialog):
         self.leaderboard_box.setToolTip("Rank the runs on the final frame (steps to the leaderboard's tolerance, "
                                         "final loss, outcome); animations hold that frame for 2 s")
         self.form.addRow("", self.leaderboard_box)
-        self.path = QLineEdit(str(default_path(window, self.SUFFIX)))
+        self.path = QLineEdit(str(default_path(parts, self.SUFFIX)))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -182,8 +212,8 @@ class ImageDialog(_ExportDialog):
     FILTERS = "PNG images (*.png)"
     SUFFIX = ".png"
 
-    def __init__(self, window) -> None:
-        super().__init__(window, "Export image")
+    def __init__(self, parts: ExportParts) -> None:
+        super().__init__(parts, "Export image")
         self.view.currentIndexChanged.connect(self._on_view)
         self._on_view()
 
@@ -206,9 +236,9 @@ class AnimationDialog(_ExportDialog):
     FILTERS = "MP4 video (*.mp4);;GIF animation (*.gif)"
     SUFFIX = ".mp4"
 
-    def __init__(self, window) -> None:
-        super().__init__(window, "Export animation")
-        model = window.model
+    def __init__(self, parts: ExportParts) -> None:
+        super().__init__(parts, "Export animation")
+        model = parts.model
         self.fps = QSpinBox()
         self.fps.setRange(1, MAX_FPS[".mp4"])
         self.fps.setValue(30)
@@ -235,7 +265,7 @@ class AnimationDialog(_ExportDialog):
     def settings(self) -> AnimationSettings:
         w, h = self.size_chooser.size()
         frame = FrameSpec(self.view.currentData(), w, h, self.title_box.isChecked(),
-                          leaderboard=self.leaderboard_box.isChecked(), tolerance=leaderboard_tolerance(self.window_))
+                          leaderboard=self.leaderboard_box.isChecked(), tolerance=self.parts.tolerance())
         return AnimationSettings(frame, self.fps.value(), self.steps_per_frame.value())
 
     def check(self) -> str | None:
@@ -250,34 +280,26 @@ class AnimationDialog(_ExportDialog):
 # ---------------------------------------------------------------------------------- running
 
 
-def leaderboard_tolerance(window) -> float:
-    """The tolerance of the window's Leaderboard dock (the core's default without one)."""
-    from ...core.leaderboard import DEFAULT_TOLERANCE
-
-    dock = getattr(window, "leaderboard", None)
-    return float(getattr(dock, "tolerance", DEFAULT_TOLERANCE))
+def default_path(parts: ExportParts, suffix: str) -> Path:
+    folder = Path(str(parts.settings.value(SETTINGS_FOLDER) or Path.home()))
+    return folder / f"{parts.model.preset}{suffix}"
 
 
-def default_path(window, suffix: str) -> Path:
-    folder = Path(str(window.settings.value(SETTINGS_FOLDER) or Path.home()))
-    return folder / f"{window.model.preset}{suffix}"
+def _remember_folder(parts: ExportParts, path: Path) -> None:
+    parts.settings.setValue(SETTINGS_FOLDER, str(Path(path).absolute().parent))
 
 
-def _remember_folder(window, path: Path) -> None:
-    window.settings.setValue(SETTINGS_FOLDER, str(Path(path).absolute().parent))
-
-
-def _model_copy(window):
+def _model_copy(parts: ExportParts):
     """An independent copy of the window's race model (the export reads only this)."""
-    return model_from_scenario(model_to_scenario(window.model, "export"))
+    return model_from_scenario(model_to_scenario(parts.model, "export"))
 
 
-def _snapshot(window) -> Race:
+def _snapshot(parts: ExportParts) -> Race:
     """The race as it stands in the window (a copy of its simulation's history)."""
-    model = window.model
+    model = parts.model
     runs = [run.spec for run in model.runs]
     looks = [RunLook(run.color, run.marker, tuple(run.dash)) for run in model.runs]
-    c = window.controller
+    c = parts.controller
     scale = c.grid.scale if c.grid is not None else None
     return Race.from_simulation(c.sim, runs, looks, preset=model.preset, log_loss=model.view.log_loss,
                                 noise_scale=model.noise_scale, scale=scale)
@@ -298,19 +320,26 @@ def _failure_text(err: BaseException) -> str:
 class Export(QObject):
     """One running export with its progress dialog. ``finished`` is emitted once at the end;
     ``outcome`` is then "done", "cancelled" or "failed" and ``message`` says what happened.
-    Work off the GUI thread runs as a :class:`~.tasks.BackgroundTask` (``task``)."""
+    Work off the GUI thread runs as a :class:`~.tasks.BackgroundTask` (``task``).
+
+    Args:
+        parent: the parent of the export and of its (window-modal) progress dialog and error box.
+        show_message: ``show_message(text)`` in the status bar: how the export ended.
+        label, total: the progress dialog's text and number of steps (0: busy).
+    """
 
     finished = Signal()
 
-    def __init__(self, window, label: str, total: int = 0) -> None:
-        super().__init__(window)
+    def __init__(self, parent: QWidget, show_message: Callable[[str], None], label: str, total: int = 0) -> None:
+        super().__init__(parent)
+        self.show_message = show_message
         self.outcome: str | None = None
         self.message = ""
         self.path: Path | None = None
         self.shared = _Shared()
         self.task: BackgroundTask | None = None
         self._cancel_requested = False
-        self.progress = QProgressDialog(label, "Cancel", 0, total, window)
+        self.progress = QProgressDialog(label, "Cancel", 0, total, parent)
         self.progress.setWindowTitle("Exporting")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(0)
@@ -377,10 +406,9 @@ class Export(QObject):
         if timer is not None:
             timer.stop()
         self.progress.close()
-        window = self.parent()
-        window.show_message(message)
+        self.show_message(message)
         if outcome == "failed":
-            show_error(window, "Export failed", message)
+            show_error(self.parent(), "Export failed", message)
         self.finished.emit()
 
     def _on_done(self, path) -> None:
@@ -437,29 +465,29 @@ class Export(QObject):
             self._on_failed(f"Export failed: {err}")
 
 
-def start_animation_export(window, out, settings: AnimationSettings, steps: int) -> Export:
+def start_animation_export(parts: ExportParts, out, settings: AnimationSettings, steps: int) -> Export:
     """Export the window's race as an animation (.mp4 or .gif) without freezing the window."""
 
     out = Path(out)
-    _remember_folder(window, out)
-    export = Export(window, f"Rendering {out.name}…")
-    camera = camera_of(window.surface3d) if settings.frame.needs_gl else None
-    export.start_animation(_model_copy(window), out, settings, steps, camera)
+    _remember_folder(parts, out)
+    export = Export(parts.window, parts.show_message, f"Rendering {out.name}…")
+    camera = camera_of(parts.surface3d) if settings.frame.needs_gl else None
+    export.start_animation(_model_copy(parts), out, settings, steps, camera)
     return export
 
 
-def start_image_export(window, out, view: str, width: int, height: int, show_title: bool = True, *,
+def start_image_export(parts: ExportParts, out, view: str, width: int, height: int, show_title: bool = True, *,
                        leaderboard: bool = False, tolerance: float | None = None) -> Export:
     """PNG of a view (rendered in a worker for the contour map) or of the whole window; with
     ``leaderboard`` the views carry the finish leaderboard (``tolerance``: the dock's)."""
     from ...export import export_image, render_window, save_png
 
     out = Path(out)
-    _remember_folder(window, out)
-    race = _snapshot(window)
+    _remember_folder(parts, out)
+    race = _snapshot(parts)
     board = {"leaderboard": bool(leaderboard),
-             "tolerance": leaderboard_tolerance(window) if tolerance is None else float(tolerance)}
-    export = Export(window, f"Rendering {out.name}…")
+             "tolerance": parts.tolerance() if tolerance is None else float(tolerance)}
+    export = Export(parts.window, parts.show_message, f"Rendering {out.name}…")
     if view == "contour":
         export.run_in_thread(lambda io, shared: export_image(race, out, FrameSpec("contour", width, height, show_title,
                                                                               **board)))
@@ -468,12 +496,12 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     def on_gui():
         try:
             if view == "window":
-                with window.classroom.docks.held():  # laid out at the picture's size, not the screen's
-                    image = render_window(window, width, height, race)
+                with parts.hold_docks():  # laid out at the picture's size, not the screen's
+                    image = render_window(parts.window, width, height, race)
                 path = save_png(image, out)
             else:
                 path = export_image(race, out, FrameSpec("3d", width, height, show_title, **board),
-                                    camera=camera_of(window.surface3d))
+                                    camera=camera_of(parts.surface3d))
             export._on_done(path)
         except ExportError as err:
             export._on_failed(str(err))
@@ -484,14 +512,14 @@ def start_image_export(window, out, view: str, width: int, height: int, show_tit
     return export
 
 
-def start_trajectory_export(window, out) -> Export:
+def start_trajectory_export(parts: ExportParts, out) -> Export:
     """CSV or NPZ of the window's race run to its step limit (computed in a worker)."""
     from ...export import export_trajectories
 
     out = Path(out)
-    _remember_folder(window, out)
-    model = _model_copy(window)
-    export = Export(window, f"Computing and writing {out.name}…")
+    _remember_folder(parts, out)
+    model = _model_copy(parts)
+    export = Export(parts.window, parts.show_message, f"Computing and writing {out.name}…")
     export.run_in_thread(lambda io, shared: export_trajectories(Race.from_model(model), out))
     return export
 
@@ -499,31 +527,31 @@ def start_trajectory_export(window, out) -> Export:
 # ---------------------------------------------------------------------------------- menu slots
 
 
-def export_image(window) -> Export | None:
+def export_image(parts: ExportParts) -> Export | None:
     """File ▸ Export image…: ask, then export."""
-    dialog = ImageDialog(window)
+    dialog = ImageDialog(parts)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     w, h = dialog.size_chooser.size()
-    return start_image_export(window, dialog.out(), dialog.view.currentData(), w, h, dialog.title_box.isChecked(),
+    return start_image_export(parts, dialog.out(), dialog.view.currentData(), w, h, dialog.title_box.isChecked(),
                               leaderboard=dialog.leaderboard_box.isChecked() and dialog.leaderboard_box.isEnabled())
 
 
-def export_animation(window) -> Export | None:
+def export_animation(parts: ExportParts) -> Export | None:
     """File ▸ Export animation…: ask, then export."""
-    dialog = AnimationDialog(window)
+    dialog = AnimationDialog(parts)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return start_animation_export(window, dialog.out(), dialog.settings(), dialog.steps.value())
+    return start_animation_export(parts, dialog.out(), dialog.settings(), dialog.steps.value())
 
 
-def export_trajectories(window) -> Export | None:
+def export_trajectories(parts: ExportParts) -> Export | None:
     """File ▸ Export trajectories…: ask for a .csv or .npz file, then export."""
-    name, chosen = QFileDialog.getSaveFileName(window, "Export trajectories", str(default_path(window, ".csv")),
+    name, chosen = QFileDialog.getSaveFileName(parts.window, "Export trajectories", str(default_path(parts, ".csv")),
                                                "CSV table (*.csv);;NumPy arrays (*.npz)")
     if not name:
         return None
     out = Path(name)
     if out.suffix.lower() not in (".csv", ".npz"):
         out = out.with_suffix(".npz" if "npz" in chosen else ".csv")
-    return start_trajectory_export(window, out)
+    return start_trajectory_export(parts, out)

@@ -38,13 +38,13 @@ class ExpressionDialog(QDialog):
 
     Args:
         expression, view: the initial text and box ``(xmin, xmax, ymin, ymax)``.
-        scale: font scale (presentation mode); by default the parent window's ``model.view.scale``
-            when it has one, else 1. A dialog is a window of its own and does not inherit the
-            main window's scaled fonts.
+        parent: the dialog's parent widget (only that: nothing is read from it).
+        scale: font scale (presentation mode), 1 by default. A dialog is a window of its own and
+            does not inherit the main window's scaled fonts: the caller says the scale.
     """
 
     def __init__(self, expression: str = EXAMPLES[1], view=(-4.0, 4.0, -4.0, 4.0), parent: QWidget | None = None,
-                 scale: float | None = None):
+                 scale: float = 1.0):
         super().__init__(parent)
         self.setWindowTitle("Custom loss function")
         self.surface = None
@@ -91,8 +91,6 @@ class ExpressionDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(help_text)
         layout.addWidget(self.buttons)
-        if scale is None:
-            scale = getattr(getattr(parent, "model", None), "scale", 1.0)
         if scale != 1.0:
             scale_widget_fonts(self, scale)
         self.resize(round(720 * scale), 0)

@@ -6,6 +6,8 @@ before the model is touched, and should applying it still fail, the previous rac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLineEdit,
     QMenu,
+    QMenuBar,
     QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
@@ -70,6 +73,31 @@ class SaveScenarioDialog(QDialog):
         return self.title_edit.text().strip(), self.note_edit.toPlainText().strip()[:MAX_NOTE]
 
 
+@dataclass(frozen=True)
+class ScenarioParts:
+    """What the scenario commands work on, each named: the window hands these over.
+
+    Attributes:
+        parent: the owner of the actions (their shortcuts work in its window) and the parent
+            of the file, custom-function and warning dialogs.
+        menu_bar: where the Scenarios menu goes (after the first menu, File).
+        set_title: sets the window's title (the open scenario's title and the surface's).
+        model, controller: the race model (what a scenario sets and is saved from) and the
+            controller (the surface and ``surfaceChanged``).
+        preset_picker: the surface picker: its "Custom…" entry (``customRequested``) and its
+            note (``show_note``: the open scenario's title and note).
+        show_message: ``show_message(text)`` in the status bar.
+    """
+
+    parent: QWidget
+    menu_bar: QMenuBar
+    set_title: Callable[[str], None]
+    model: object
+    controller: object
+    preset_picker: object
+    show_message: Callable[[str], None]
+
+
 class ScenarioActions(QObject):
     """The window's scenario and custom-function commands: File → Open/Save scenario, the
     Scenarios menu (Page Down / Page Up step through the lecture), File → Custom function.
@@ -81,22 +109,22 @@ class ScenarioActions(QObject):
 
     FILTER = "optviz scenarios (*.json);;All files (*)"
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.model = window.model
+    def __init__(self, parts: ScenarioParts) -> None:
+        super().__init__(parts.parent)
+        self.parts = parts
+        self.model = parts.model
         self.title = ""
         self.note = ""
         self.index = -1
         self._applying = False
         for name in ("preset", "preset_params", "custom"):
             self.model.events.connect(name, self._changed_by_hand)
-        window.controller.surfaceChanged.connect(self._show_title)
-        window.preset_picker.customRequested.connect(self.custom_dialog)
+        parts.controller.surfaceChanged.connect(self._show_title)
+        parts.preset_picker.customRequested.connect(self.custom_dialog)
 
     def install(self, file_menu, before: QAction) -> dict[str, QAction]:
         """Add the commands to ``file_menu`` (above ``before``) and a Scenarios menu after it."""
-        w = self.window
+        w = self.parts.parent
         actions = {}
         for name, text, key, slot in (
             ("open_scenario", "&Open scenario…", "Ctrl+O", self.open_dialog),
@@ -109,7 +137,8 @@ class ScenarioActions(QObject):
             w.addAction(action)
             actions[name] = action
         file_menu.insertSeparator(before)
-        menu = w.menuBar().insertMenu(w.menuBar().actions()[1], QMenu("&Scenarios", w)).menu()
+        bar = self.parts.menu_bar
+        menu = bar.insertMenu(bar.actions()[1], QMenu("&Scenarios", w)).menu()
         for i, (title, _) in enumerate(builtin_scenarios()):
             action = QAction(title, w)
             action.triggered.connect(lambda _=False, i=i: self.open_builtin(i))
@@ -149,7 +178,7 @@ class ScenarioActions(QObject):
             self.show_error("Cannot open the scenario", _about(path, err))
             return False
         self.index = -1
-        self.window.show_message(f"Opened “{scenario.title}”")
+        self.parts.show_message(f"Opened “{scenario.title}”")
         return True
 
     def _apply(self, scenario: Scenario) -> None:
@@ -159,13 +188,13 @@ class ScenarioActions(QObject):
         finally:
             self._applying = False
         self.title, self.note = scenario.title, scenario.note
-        self.window.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
+        self.parts.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
         self._show_title()
 
     def show_restored(self, scenario: Scenario) -> None:
         """The last session was this scenario: its title and note come back (the race already did)."""
         self.title, self.note = scenario.title, scenario.note
-        self.window.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
+        self.parts.preset_picker.show_note(f"{scenario.title}\n\n{scenario.note}" if scenario.note else scenario.title)
         self._show_title()
 
     def save_to(self, path, title: str, note: str = "") -> bool:
@@ -176,7 +205,7 @@ class ScenarioActions(QObject):
             return False
         self.title, self.note = title, note
         self._show_title()
-        self.window.show_message(f"Saved “{title}” to {path}")
+        self.parts.show_message(f"Saved “{title}” to {path}")
         return True
 
     def set_custom_function(self, expression: str, view) -> None:
@@ -192,23 +221,24 @@ class ScenarioActions(QObject):
 
     def open_dialog(self) -> None:
         folder = str(builtin_scenarios()[0][1].parent) if builtin_scenarios() else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario", folder, self.FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.parts.parent, "Open scenario", folder, self.FILTER)
         if path:
             self.open_file(path)
 
     def save_dialog(self) -> None:
-        dialog = SaveScenarioDialog(self.title or self.window.controller.surface.title, self.note, self.window)
+        dialog = SaveScenarioDialog(self.title or self.parts.controller.surface.title, self.note, self.parts.parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         title, note = dialog.values()
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save scenario", f"{_file_name(title)}.json", self.FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.parts.parent, "Save scenario", f"{_file_name(title)}.json",
+                                              self.FILTER)
         if path:
             self.save_to(path, title, note)
 
     def custom_dialog(self) -> None:
         custom = self.model.custom or {}
         dialog = ExpressionDialog(custom.get("expression", "sin(x)*cos(y) + 0.1*(x^2 + y^2)"),
-                                  custom.get("view", (-4.0, 4.0, -4.0, 4.0)), self.window)
+                                  custom.get("view", (-4.0, 4.0, -4.0, 4.0)), self.parts.parent)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
                 self.set_custom_function(dialog.edit.text(), dialog.view())
@@ -216,7 +246,7 @@ class ScenarioActions(QObject):
                 self.show_error("Cannot use this function", str(err))
 
     def show_error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.window, title, text)
+        QMessageBox.warning(self.parts.parent, title, text)
 
     # ------------------------------------------------------------------ state
 
@@ -224,12 +254,12 @@ class ScenarioActions(QObject):
         if not self._applying and self.title:
             self.title = self.note = ""
             self.index = -1
-            self.window.preset_picker.show_note("")
+            self.parts.preset_picker.show_note("")
 
     def _show_title(self) -> None:
-        surface = self.window.controller.surface
+        surface = self.parts.controller.surface
         name = surface.title if len(surface.title) <= 60 else surface.title[:57] + "…"
-        self.window.setWindowTitle(f"{self.title} — {name} — optviz" if self.title else f"{name} — optviz")
+        self.parts.set_title(f"{self.title} — {name} — optviz" if self.title else f"{name} — optviz")
 
 
 def _about(path, err: Exception) -> str:
@@ -243,4 +273,4 @@ def _file_name(title: str) -> str:
     return "-".join(keep.lower().split())[:60] or "scenario"
 
 
-__all__ = ["SaveScenarioDialog", "ScenarioActions"]
+__all__ = ["SaveScenarioDialog", "ScenarioActions", "ScenarioParts"]

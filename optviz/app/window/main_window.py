@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ... import __version__
 from ...core import compiled
 from ..dialogs import export_dialog
-from ..analysis.basins import BasinActions
+from ..analysis.basins import BasinActions, BasinParts
 from ..views.contour_panel import ContourPanel
 from ..views.contour_view import ContourView
 from .controller import RaceController
@@ -35,7 +35,7 @@ from ..panels.playback import PlaybackBar
 from ..panels.preset_picker import PresetPicker
 from ..classroom.presentation import Classroom, WindowParts
 from . import session
-from ..dialogs.scenarios import ScenarioActions
+from ..dialogs.scenarios import ScenarioActions, ScenarioParts
 from .saved_form import apply_scenario, model_to_scenario
 from ..classroom.note_banner import NoteBanner
 from ..views.readouts import ReadoutTable
@@ -99,7 +99,9 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         # Scenario files, the lecture's scenarios and custom functions (File and Scenarios menus).
-        self.scenarios = ScenarioActions(self)
+        self.scenarios = ScenarioActions(ScenarioParts(
+            parent=self, menu_bar=self.menuBar(), set_title=self.setWindowTitle, model=model,
+            controller=self.controller, preset_picker=self.preset_picker, show_message=self.show_message))
         file_menu = self.menuBar().actions()[0].menu()
         self.actions_by_name.update(self.scenarios.install(file_menu, file_menu.actions()[0]))
         self._install_analysis()
@@ -293,12 +295,14 @@ class MainWindow(QMainWindow):
     def _install_analysis(self) -> None:
         """The Analysis menu's tools; each owns its actions, dialogs and docks."""
         # Learning-rate sweeps, Tune all (with Restore) and the finish leaderboard.
-        self.tuning = TuningActions(self)
-        self.tuning.install(self.analysis_menu)
-        self.leaderboard = LeaderboardDock(self)
+        self.tuning = TuningActions(self, self.model, self.show_message)
+        tuning_actions = self.tuning.install(self.analysis_menu)
+        self.actions_by_name.update({f"tuning_{k}": a for k, a in tuning_actions.items()})
+        self.leaderboard = LeaderboardDock(self, self.model, self.controller, self.show_message)
         self.leaderboard.install(self.analysis_menu)
         # Basins of attraction: where every start point ends, per run (Ctrl+B).
-        self.basins = BasinActions(self)
+        self.basins = BasinActions(BasinParts(host=self, model=self.model, controller=self.controller,
+                                              map_box=self.contour.view_box, show_message=self.show_message))
         self.basins.install(self.analysis_menu)
 
     def _connect(self) -> None:
@@ -443,14 +447,21 @@ class MainWindow(QMainWindow):
         if self.surface3d is not None:
             self.surface3d.reset_camera()
 
+    def export_parts(self) -> export_dialog.ExportParts:
+        """What the exports may use: named, not the whole window."""
+        return export_dialog.ExportParts(
+            window=self, model=self.model, controller=self.controller, settings=self.settings,
+            surface3d=self.surface3d, show_message=self.show_message, tolerance=lambda: self.leaderboard.tolerance,
+            hold_docks=self.classroom.docks.held)
+
     def export_image(self):
-        return export_dialog.export_image(self)
+        return export_dialog.export_image(self.export_parts())
 
     def export_animation(self):
-        return export_dialog.export_animation(self)
+        return export_dialog.export_animation(self.export_parts())
 
     def export_trajectories(self):
-        return export_dialog.export_trajectories(self)
+        return export_dialog.export_trajectories(self.export_parts())
 
     def show_message(self, text: str, timeout_ms: int = 6000) -> None:
         self.statusBar().showMessage(text, timeout_ms)
