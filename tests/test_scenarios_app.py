@@ -156,3 +156,23 @@ def test_current_scenario_keeps_the_view_settings(window):
     apply_scenario(m, scenario)
     assert model_to_scenario(m, "x") == scenario
     assert m.view.overlay_gradient and not m.view.show_equations and m.selected == len(m.runs) - 1
+
+
+def test_the_custom_function_dialog_takes_the_presentation_scale(window, qtbot, monkeypatch):
+    """File ▸ Custom function… in presentation mode opens the dialog at the window's scale (the
+    model split once left it at 1: it read a field the race model no longer has)."""
+    opened = []
+
+    def fake_exec(dialog):
+        opened.append((dialog.edit.font().pointSizeF(), dialog.width()))
+        return 0  # cancelled
+
+    monkeypatch.setattr(ExpressionDialog, "exec", fake_exec)
+    window.scenarios.custom_dialog()
+    window.model.view.presentation = True
+    scale = window.model.view.scale
+    assert scale > 1.0
+    window.scenarios.custom_dialog()
+    (plain_font, plain_width), (font, width) = opened
+    assert font == pytest.approx(scale * plain_font, rel=0.02)
+    assert width == pytest.approx(scale * plain_width, abs=2)

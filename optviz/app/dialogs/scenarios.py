@@ -238,7 +238,8 @@ class ScenarioActions(QObject):
     def custom_dialog(self) -> None:
         custom = self.model.custom or {}
         dialog = ExpressionDialog(custom.get("expression", "sin(x)*cos(y) + 0.1*(x^2 + y^2)"),
-                                  custom.get("view", (-4.0, 4.0, -4.0, 4.0)), self.parts.parent)
+                                  custom.get("view", (-4.0, 4.0, -4.0, 4.0)), self.parts.parent,
+                                  scale=self.parts.model.view.scale)  # readable on the projector too
         if dialog.exec() == QDialog.DialogCode.Accepted:
             try:
                 self.set_custom_function(dialog.edit.text(), dialog.view())
