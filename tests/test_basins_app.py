@@ -109,7 +109,7 @@ def test_cancel_keeps_the_previous_maps(window, qtbot, monkeypatch):
     dock = _open(window, qtbot, resolution=64, steps=120)
     before = dict(dock.results)
     # A slow computation to cancel: the NumPy path at 256 × 256 and many steps.
-    from optviz.app.analysis import basins as app_basins
+    from optviz.app.analysis import basins_worker as app_basins
 
     real = app_basins.compute_basins
     monkeypatch.setattr(app_basins, "compute_basins", lambda *a, **k: real(*a, **{**k, "backend": "numpy"}))
