@@ -341,7 +341,7 @@ class Simulation:
             for _ in range(int(count)):
                 final = is_final(self.status)
                 moving = (self.steps < self.max_steps) & ~final.all(axis=1)  # self.active()
-                act = np.flatnonzero(moving)
+                act = moving.nonzero()[0]  # 1-D: as np.flatnonzero, without its ravel (every step)
                 if act.size == 0:
                     break
                 self._advance(act, moving, final)
@@ -363,7 +363,7 @@ class Simulation:
         t = self.steps[act]
         h = self.history
         lrs = self._lr_const[act]
-        scheduled = np.flatnonzero(np.isnan(lrs))
+        scheduled = np.isnan(lrs).nonzero()[0]
         for j in scheduled:
             lrs[j] = self._conf[act[j]].learning_rate(int(t[j]))
         if h is not None:
@@ -371,7 +371,7 @@ class Simulation:
         fused = self._compiled_kernel()
         if fused is None:
             lrs = lrs.tolist()  # Python floats: the kernels' scalar arithmetic stays as before
-        batches = [(k, self._sampler[k].next()) for k in np.flatnonzero(self._stochastic & moving)]
+        batches = [(k, self._sampler[k].next()) for k in (self._stochastic & moving).nonzero()[0]]
         measure = self.record or np.any((t + 1) % self.check_every == 0) or np.any(t + 1 >= self.max_steps)
         everyone = act.size == self.K
         stop = final if everyone else final | ~moving[:, None]
