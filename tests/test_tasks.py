@@ -254,3 +254,41 @@ def test_while_a_worker_runs_garbage_is_collected_on_the_gui_thread_only(qtbot):
     finally:
         gc.callbacks.remove(record)
     assert threads and all(threads), "a collection ran in the worker thread"
+
+
+def test_while_a_worker_runs_the_gui_thread_never_makes_a_full_collection(qtbot):
+    """A full collection of a large heap holds the GUI thread for as long as it takes (the
+    window froze for a second in the test suite's process); while a task runs, the GUI
+    thread's trigger collects the young generations only, even with the oldest one far over
+    its threshold."""
+    from optviz.app.window.tasks import _CollectorPause
+
+    generations = []
+
+    def record(phase, info):
+        if phase == "start":
+            generations.append(info["generation"])
+
+    stop = threading.Event()
+
+    def work(io):
+        limit = time.monotonic() + 20
+        while not stop.is_set() and time.monotonic() < limit:
+            [[] for _ in range(100)]  # allocations: the counts rise
+            time.sleep(0.001)
+
+    old = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)  # every generation due at once
+    gc.callbacks.append(record)
+    try:
+        before = _CollectorPause.collections
+        task = BackgroundTask(work).start()
+        qtbot.waitUntil(lambda: _CollectorPause.collections >= before + 4, timeout=20_000)
+        during = list(generations)  # the task still runs: the GUI thread's trigger made these
+        assert task.running and not gc.isenabled()
+    finally:
+        stop.set()
+        gc.callbacks.remove(record)
+        gc.set_threshold(*old)
+    assert task.wait(30)
+    assert during and max(during) <= 1, during

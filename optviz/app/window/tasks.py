@@ -19,8 +19,8 @@ Rules that keep the GUI responsive and Qt safe, by construction:
   PySide6, which hands part of the deletion to it (seen in the test suite: a worker stuck in
   the collector inside pyqtgraph's isocurve, the GUI thread waiting for the interpreter lock).
   Python's automatic trigger is off for that time and a GUI-thread timer applies the same
-  thresholds (:class:`_CollectorPause`); when the last task's thread has exited the trigger is
-  Python's again. The app also deletes what it closes through Qt on the GUI thread
+  thresholds to the young generations (:class:`_CollectorPause`); when the last task's thread
+  has exited the trigger is Python's again. The app also deletes what it closes through Qt on the GUI thread
   (``deleteLater``), so little waits for the collector (tests/test_tasks.py checks both).
 * Quitting cancels every task; an export's partial file is deleted by the core's writer at
   exit even if its worker is still running (:mod:`optviz.core.files`).
@@ -41,6 +41,8 @@ _ALIVE: set[BackgroundTask] = set()
 REAP_MS = 20
 #: How often the GUI thread runs the cyclic collector's trigger while a worker runs (ms).
 COLLECT_MS = 100
+#: The generations that trigger collects while a worker runs (not the oldest: see _CollectorPause).
+YOUNG = (0, 1)
 
 
 class _CollectorPause:
@@ -48,10 +50,14 @@ class _CollectorPause:
 
     Python triggers a collection in whichever thread happens to allocate, so its automatic
     trigger is switched off (``gc.disable``) for that time and a GUI-thread timer takes its
-    place: every :data:`COLLECT_MS` it collects the generations whose allocation counts are
-    over Python's own thresholds, as the interpreter would. Garbage is thus still collected
-    during a long export (memory does not grow), but never in a worker. Nested holds count; the
-    last release, on the GUI thread, gives the trigger back to Python and collects once.
+    place: every :data:`COLLECT_MS` it collects the young generations (0 and 1) whose
+    allocation counts are over Python's own thresholds, as the interpreter would. Garbage made
+    during a long export is thus still collected (memory does not grow), but never in a worker.
+    The oldest generation is left to Python's own trigger once the tasks are over: Python
+    collects it only when a quarter of the long-lived objects are new since the last time (a
+    count it does not expose), and a full collection of a large heap would hold the GUI thread
+    for as long as it takes (a second in the test suite's process, the window frozen). Nested
+    holds count; the last release, on the GUI thread, gives the trigger back to Python.
     """
 
     holds = 0
@@ -74,9 +80,10 @@ class _CollectorPause:
 
     @classmethod
     def collect_due(cls) -> None:
-        """Collect the oldest generation over its threshold (Python's rule), on this thread."""
+        """Collect the older of the young generations over its threshold (Python's rule), on
+        this thread."""
         counts, thresholds = gc.get_count(), gc.get_threshold()
-        due = [g for g in range(3) if thresholds[g] and counts[g] >= thresholds[g]]
+        due = [g for g in YOUNG if thresholds[g] and counts[g] >= thresholds[g]]
         if due:
             gc.collect(max(due))
             cls.collections += 1
@@ -89,7 +96,6 @@ class _CollectorPause:
                 cls.timer.stop()
             if cls.was_enabled:
                 gc.enable()
-                gc.collect()
 
 
 class TaskCancelled(Exception):
