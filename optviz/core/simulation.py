@@ -224,6 +224,7 @@ class Simulation:
         self._geo, self._limits = rule.thresholds(self.surface.view, self.tol)
         self._minima = np.array([m.location for m in self.surface.minima]).reshape(-1, 2)
         self._saddles = np.array([s.location for s in self.surface.saddles]).reshape(-1, 2)
+        self._has_saddles = len(self._saddles) > 0
 
         self._conf = [None] * K  # the runs' update rules with their constants and learning rates
         self._bufs = [()] * K  # run k's optimizer buffers: views into self._buffers
@@ -444,7 +445,7 @@ class Simulation:
         step = self._step_norm[runs]
         x, y = P[..., 0], P[..., 1]
         # Fast path, nearly every step: every point stopped for good or certainly running.
-        ok = rule.certainly_running(x, y, loss, gscaled, step, self._geo, self._limits, len(self._saddles) > 0)
+        ok = rule.certainly_running(x, y, loss, gscaled, step, self._geo, self._limits, self._has_saddles)
         ok |= final
         if ok.all():
             if self._stalled:  # only STALLED can go back to RUNNING here

@@ -4,11 +4,14 @@ Every export draws a :class:`Race` computed in advance by its own Simulation, so
 depends only on the scenario, never on timing; and every file is written to a temporary file
 in the target folder and renamed into place only when complete (:mod:`.atomic`).
 
-    from optviz.app.window.model import RaceModel
+    from optviz.core.scenario import builtin_scenarios, load_scenario
     from optviz.export import AnimationSettings, FrameSpec, Race, export_animation
 
-    race = Race.from_model(RaceModel("rosenbrock", optimizers=["gd", "adam"]), steps=400)
+    race = Race.from_scenario(load_scenario(builtin_scenarios()[0][1]), steps=400)
     export_animation(race, "race.mp4", AnimationSettings(FrameSpec("contour", 1920, 1080), fps=30))
+
+(The app hands its own race over with ``Race.from_model``, which reads the model's fields and
+imports nothing of the app.)
 
 Rendering needs a QGuiApplication (the offscreen platform is enough for the 2D view); the
 3D views need a QApplication on a platform with OpenGL.
