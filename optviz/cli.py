@@ -403,8 +403,9 @@ def _export(argv: list[str]) -> int:
     app = _qt_application(gl)  # noqa: F841 - QPainter needs it alive
     out = options["out"]
     job = None
+    stops = _StopSignals()
     try:
-        with _StopSignals():  # a stopped export deletes its partial file, like Ctrl+C
+        with stops:  # a stopped export deletes its partial file, like Ctrl+C
             race = Race.from_scenario(scenario, args.steps) if scenario is not None else Race.from_model(model, args.steps)
             extra = {"leaderboard": bool(args.leaderboard)}
             if args.tolerance is not None:
@@ -424,20 +425,24 @@ def _export(argv: list[str]) -> int:
                 settings = AnimationSettings(frame, args.fps, args.steps_per_frame)
                 job = AnimationJob(race, out, settings)
                 job.progress = None if args.quiet else _ProgressBar(job.total)
+                stops.job = job
                 path = job.run()
                 wrote = (f"wrote {path} ({job.total} frames, {width}x{height}, {args.fps} fps, "
                          f"{job.total / args.fps:.1f} s)")
     except KeyboardInterrupt as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
-        print(f"{_end_bar(job)}optviz export: {how}; no file was written", file=sys.stderr)
-        return 128 + signum
+        return _report_stop(job, getattr(stop, "signum", signal.SIGINT))
     except ExportError as err:
+        if stops.signum is not None:  # the job's cancel, asked for by a stop signal
+            return _report_stop(job, stops.signum)
         print(f"{_end_bar(job)}optviz export: error: {err}", file=sys.stderr)
         return 1
     # The file is complete; from here on a signal acts as it would anywhere else.
     print(wrote)
     _print_early_finish(race, args.steps)
+    if stops.signum is not None:  # came as the job put the finished file in place: it stays
+        print(f"optviz export: stopped by {signal.Signals(stops.signum).name} as the file was complete",
+              file=sys.stderr)
+        return 128 + stops.signum
     return 0
 
 
@@ -481,14 +486,28 @@ class _Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+def _report_stop(job, signum: int) -> int:
+    how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    print(f"{_end_bar(job)}optviz export: {how}; no file was written", file=sys.stderr)
+    return 128 + signum
+
+
 class _StopSignals:
     """While entered, each of :data:`STOP_SIGNALS` still at its default action (an ignored
-    one, e.g. SIGHUP under nohup, stays ignored) raises :class:`_Stopped` once; later signals
-    are not raised again, so they cannot cut the clean-up short. On exit the old handlers
-    come back."""
+    one, e.g. SIGHUP under nohup, stays ignored) stops the export once; later signals are not
+    acted on again, so they cannot cut the clean-up short. On exit the old handlers come back.
+
+    Once ``job`` is set (an animation being encoded), a stop cancels it: the job notices
+    within a frame, deletes its file and raises :class:`~optviz.export.ExportCancelled`.
+    Before that (the race being computed, a PNG or CSV), the handler raises
+    :class:`_Stopped`. Why not raise always: Python runs the handler between any two
+    bytecodes of the main thread, also inside the encoder's C extensions' callbacks, which do
+    not all pass an exception on intact (seen once in CI: a SIGTERM mid-frame came out as
+    "SystemError: Objects/longobject.c:1208: bad argument to internal function")."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.job = None
         self.previous: list = []
 
     def __enter__(self) -> _StopSignals:
@@ -507,7 +526,10 @@ class _StopSignals:
     def _stop(self, signum, frame) -> None:
         if self.signum is None:
             self.signum = signum
-            raise _Stopped(signum)
+            if self.job is not None:
+                self.job.cancel()
+            else:
+                raise _Stopped(signum)
 
 
 def _end_bar(job) -> str:

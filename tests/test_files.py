@@ -407,6 +407,38 @@ def test_an_ignored_signal_stays_ignored(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM and list(tmp_path.iterdir()) == []
 
 
+
+def test_a_stop_signal_cancels_a_running_animation_job_instead_of_raising_inside_it():
+    """The handler runs between any two bytecodes of the main thread, also inside the encoder's
+    C extensions' callbacks: an exception raised there once came out as a SystemError ("bad
+    argument to internal function") and the export failed with exit 1 instead of 128 + n. With
+    a job running, a stop only cancels it; the job stops at its next frame."""
+    from optviz.cli import _Stopped, _StopSignals
+
+    class Job:
+        cancels = 0
+
+        def cancel(self):
+            self.cancels += 1
+
+    job = Job()
+    before = signal.getsignal(signal.SIGUSR1)
+    with _StopSignals() as stops:
+        stops.job = job
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):  # the handler runs at the next bytecode boundary
+            pass
+        os.kill(os.getpid(), signal.SIGUSR2)  # a second signal is not acted on again
+        for _ in range(1000):
+            pass
+    assert job.cancels == 1 and stops.signum == signal.SIGUSR1
+    assert signal.getsignal(signal.SIGUSR1) == before
+    with pytest.raises(_Stopped) as stopped, _StopSignals():  # no job yet: the stop unwinds the export
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):
+            pass
+    assert stopped.value.signum == signal.SIGUSR1
+
 # --------------------------------------------------------------------------- symbolic links
 
 
