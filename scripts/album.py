@@ -187,7 +187,7 @@ class _Album:
             target = make()
             from PySide6.QtGui import QImage
 
-            image = target if isinstance(target, QImage) else target.grab().toImage()
+            image = target if isinstance(target, QImage) else self.as_seen(target)
             if image.isNull() or not image.save(str(self.folder / entry["file"])):
                 raise RuntimeError("could not save the picture")
             if not isinstance(target, QImage):
@@ -199,6 +199,24 @@ class _Album:
             print(f"  {name} ({time.perf_counter() - started:.1f} s)", flush=True)
         self.entries.append(entry)
 
+    @staticmethod
+    def as_seen(widget):
+        """``widget`` as a person sees it: its own pixels with its floating docks (separate
+        top-level windows, e.g. the leaderboard on a small screen) painted over them where
+        they are on the screen. A plain grab leaves them out."""
+        from PySide6.QtGui import QPainter
+        from PySide6.QtWidgets import QDockWidget
+
+        image = widget.grab().toImage()
+        origin = widget.mapToGlobal(widget.rect().topLeft())
+        floating = [d for d in widget.findChildren(QDockWidget) if d.isFloating() and d.isVisible()]
+        if floating:
+            painter = QPainter(image)
+            for dock in floating:
+                painter.drawImage(dock.mapToGlobal(dock.rect().topLeft()) - origin, dock.grab().toImage())
+            painter.end()
+        return image
+
     def audit(self, widget) -> list[str]:
         """What optviz.app.window.audit finds wrong on screen: cut text, a covering legend, unequal units."""
         from optviz.app.window import audit
@@ -206,7 +224,7 @@ class _Album:
         problems = audit.cut_text(widget)
         if hasattr(widget, "contour_panel"):
             problems += (audit.map_units(widget) + audit.legend_covers(widget) + audit.fits_screen(widget)
-                         + audit.stale_tabs(widget))
+                         + audit.stale_tabs(widget) + audit.leaderboard_covers(widget))
         for text in problems:
             print(f"    ! {text}", flush=True)
         return problems
@@ -302,8 +320,6 @@ class _Album:
 
         for key in surface_keys():
             def make(key=key):
-                from optviz.app.window.model import RaceModel  # noqa: F401 (the window builds it)
-
                 w = self.window(preset=key)
                 self.finish(w)
                 self._last = w
@@ -324,6 +340,8 @@ class _Album:
             return dock
 
         self.shot("tool-basins", "Analysis ▸ Basins of attraction on Himmelblau", basins)
+        if "w" in state and state["w"].basins.dock is not None:  # closed, as a lecturer would before
+            state["w"].basins.dock.hide()  # going on: it floats over the views
 
         def sweep():
             w = state.get("w") or self.window(preset="himmelblau")
@@ -348,6 +366,7 @@ class _Album:
             w = state.get("w") or self.window(preset="himmelblau")
             self.present(w)
             w.leaderboard.show()
+            w.leaderboard.raise_()  # as at a race's end: in front of the update rule's tab
             self.wait(1.0)
             return w
 

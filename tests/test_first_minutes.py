@@ -8,14 +8,14 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QTableWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QTableWidget
 
 from optviz.app.views.color_bar import ColorBar
 from optviz.app.panels.equations import format_vector
 from optviz.app.views.history_plots import HistoryPlot
 from optviz.app.window.main_window import MainWindow
 from optviz.core import get_surface
-from optviz.core.scale import ValueScale, value_scale
+from optviz.core.scale import value_scale
 
 
 @pytest.fixture
@@ -214,17 +214,27 @@ def _read_label(text: str) -> float:
     return float(text)
 
 
-def test_the_leaderboard_is_a_tab_beside_the_update_rule(window, qtbot):
-    board = window.leaderboard
+def test_the_leaderboard_floats_over_the_plots_corner_and_the_update_rule_stays_in_sight(window, qtbot):
+    """At a race's end the lecturer points at the paths: the leaderboard appears over the
+    plots' bottom-right corner instead of hiding the update rule behind its tab (and widening
+    that column by the table's width)."""
+    board, rule = window.leaderboard, window.classroom.equations_dock
+    views = window._views_splitter.width()
     window.controller.sim.run()
     window.controller.advanced.emit()
     qtbot.wait(50)
-    assert board.isVisible()  # raised in front of the update rule when the race ends
-    assert board in window.tabifiedDockWidgets(window.classroom.equations_dock)
-    assert window.dockWidgetArea(board) == Qt.DockWidgetArea.RightDockWidgetArea
-    bars = [bar for bar in window.findChildren(QTabBar)
-            if {bar.tabText(i) for i in range(bar.count())} == {"Update rule", "Leaderboard"}]
-    assert len(bars) == 1 and bars[0].tabText(bars[0].currentIndex()) == "Leaderboard"  # in front
+    assert board.isVisible() and board.isFloating()
+    assert rule.isVisible() and not rule.visibleRegion().isEmpty()  # not behind a tab
+    assert board not in window.tabifiedDockWidgets(rule)
+    assert abs(window._views_splitter.width() - views) <= 2
+    area = window.centralWidget()
+    corner = area.mapToGlobal(area.rect().bottomRight())
+    frame = board.frameGeometry()
+    assert 0 <= corner.x() - frame.right() <= 20 and 0 <= corner.y() - frame.bottom() <= 20  # its corner
+    # A short card: the criterion beside the tolerance, the ranking rule in the tooltip.
+    assert board.note.text().startswith("Race finished") and "Ranked by" not in board.note.text()
+    assert "Settled runs first" in board.note.toolTip()
+    assert board.criterion.text().startswith("J − J* ≤")
 
 
 def test_the_window_opens_sized_to_the_screen_with_the_update_rule_as_wide_as_it_needs(window):

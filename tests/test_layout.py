@@ -101,6 +101,40 @@ def test_first_launch_gives_the_views_most_of_the_screen(width, height, tmp_path
         assert width < 1500  # hidden at first only where the screen is too narrow for it
 
 
+@pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_leaderboard_at_a_race_end_never_narrows_the_views(width, height, tmp_path):
+    """When a race ends the leaderboard appears floating over the plots' bottom-right corner:
+    the map and the 3D view keep their width, the update rule stays in sight, and nothing
+    covers the map, the 3D view or the legend. (At 1280×720 in presentation mode it used to
+    open a column of its own, a third of the window, and the map shrank from 300 to 160 px; at
+    1920×1080 it hid the update rule behind its tab and widened that column by 157 px.)"""
+    result = run_on_screen(width, height, """
+        w = first_launch()
+        board, rule = w.leaderboard, w.classroom.equations_dock
+        seen = []
+        for presentation in (False, True):
+            w.model.view.presentation = presentation
+            settle(0.3)
+            w.model.preset = "narrow_valley"
+            settle(0.2)
+            w.controller.reset()
+            board.hide()
+            settle(0.2)
+            before = [w._views_splitter.width(), w.contour_panel.map_rect().width()]
+            finish(w)
+            settle(0.3)
+            seen.append({"presentation": presentation, "shown": board.isVisible(), "floating": board.isFloating(),
+                         "tabbed_with_rule": rule in w.tabifiedDockWidgets(board),
+                         "before": before, "after": [w._views_splitter.width(), w.contour_panel.map_rect().width()],
+                         "problems": audit.leaderboard_covers(w) + audit.cut_text(board)})
+        print(json.dumps(seen))
+    """, tmp_path)
+    for case in result:
+        assert case["shown"] and case["floating"] and not case["tabbed_with_rule"], case
+        assert abs(case["after"][0] - case["before"][0]) <= 2 and abs(case["after"][1] - case["before"][1]) <= 2, case
+        assert case["problems"] == [], case
+
+
 CHECK_EVERY_SCREEN = """
     from optviz.core import surface_keys
     from optviz.core.scenario import builtin_scenarios
@@ -113,7 +147,7 @@ CHECK_EVERY_SCREEN = """
         count += 1
         settle(0.05)
         for text in (audit.cut_text(w) + audit.map_units(w) + audit.legend_covers(w) + audit.fits_screen(w)
-                     + audit.stale_tabs(w)):
+                     + audit.stale_tabs(w) + audit.leaderboard_covers(w)):
             problems.append(f"{label}: {text}")
 
     for presentation in (False, True):

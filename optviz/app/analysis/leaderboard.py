@@ -135,6 +135,7 @@ class LeaderboardDock(QDockWidget):
         c.runsChanged.connect(self._on_runs)
         self.model.playback.events.connect("playing", self._on_playing)
         self.visibilityChanged.connect(lambda shown: shown and self.refresh())
+        self.topLevelChanged.connect(lambda _: self.board is not None and self.refresh())  # the note's length
         self.toggle_action: QAction | None = None
         self.auto_action: QAction | None = None
 
@@ -228,8 +229,15 @@ class LeaderboardDock(QDockWidget):
         self.criterion.setText(board.criterion())
         steps = int(sim.steps.max()) if sim.K else 0
         state = "Race finished" if sim.finished else "Standings so far (the race has not finished)"
-        rule = "Diverged runs last." if by_final else board.rule()
-        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}. {rule}")
+        if by_final:
+            rule = " Diverged runs last."
+        elif self.isFloating():
+            # Floating over the plots (no column beside the views), the card stays short: the
+            # criterion beside the tolerance says when a run has settled, the tooltip the rest.
+            rule = ""
+        else:
+            rule = " " + board.rule()
+        self.note.setText(f"{state}, step {steps:,} of {sim.max_steps:,}.{rule}")
         self.note.setToolTip(RULES)
         self.table.setToolTip(RULES)
         self._fit()

@@ -307,6 +307,40 @@ def legend_covers(window) -> list[str]:
     return problems
 
 
+def leaderboard_covers(window) -> list[str]:
+    """The leaderboard, floating where the app puts it when a race ends, lies inside the window
+    and over none of the map, the 3D view and the legend's entries. (Tool windows the user
+    opens, such as the basins, are theirs to place.)"""
+    def global_rect(widget) -> QRect:
+        return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+
+    board = getattr(window, "leaderboard", None)
+    if board is None or not (board.isFloating() and board.isVisible()):
+        return []
+    keep = [(name, widget) for name, widget in (("the map", window.contour_panel),
+                                                ("the 3D view", getattr(window, "surface3d", None)))
+            if widget is not None and widget.isVisible()]
+    keep += [(f"the legend's {label.text()!r}", part) for swatch, label in window.legend.entries()
+             for part in (swatch, label) if part.isVisible()]
+
+    def drawn(widget) -> QRect:  # a label's line of text (vertically centred), not its padding
+        r = global_rect(widget)
+        if isinstance(widget, QLabel):
+            h = widget.fontMetrics().height()
+            r = QRect(r.x(), r.center().y() - h // 2, r.width(), h)
+        return r
+
+    rect = QRect(board.frameGeometry())
+    problems = []
+    if not global_rect(window).contains(rect):
+        problems.append("the leaderboard reaches outside the window")
+    for name, widget in keep:
+        overlap = rect.intersected(drawn(widget))
+        if overlap.width() > 2 and overlap.height() > 2:
+            problems.append(f"the leaderboard covers {overlap.width()}×{overlap.height()} px of {name}")
+    return problems
+
+
 def fits_screen(window) -> list[str]:
     """The window, at its minimum size, fits its screen: no dock or panel forces it wider or
     taller than the projector."""

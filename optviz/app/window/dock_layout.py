@@ -1,6 +1,8 @@
-"""Where the update rule and the leaderboard docks go: a column of their own beside the views
-when the window can afford it, otherwise a tab of the race panel and a floating leaderboard
-(a 1280×720 projector, presentation mode with the panels open).
+"""Where the update rule and the leaderboard docks go: the update rule in a column of its own
+beside the views when the window can afford it, otherwise a tab of the race panel (a 1280×720
+projector, presentation mode with the panels open). The leaderboard floats over the plots'
+bottom-right corner, so that at a race's end, when the lecturer points at the paths, it
+neither narrows the views nor hides the update rule.
 
 :class:`DockLayout` is given what it arranges (the window whose dock areas hold the docks, the
 race panel's dock, the update rule's dock, the leaderboard's dock if any, and the current
@@ -28,6 +30,7 @@ class DockLayout(QObject):
         self.window, self.side_dock, self.rule_dock, self.board = window, side_dock, rule_dock, board
         self._scale = scale
         self._compact: bool | None = None
+        self._board_placed = False
         self._held = 0  # held() depth
         self._rearrange_timer = QTimer(self)
         self._rearrange_timer.setSingleShot(True)
@@ -35,18 +38,17 @@ class DockLayout(QObject):
         self._rearrange_timer.timeout.connect(self._rearrange)
         window.installEventFilter(self)
         if board is not None:
-            # A leaderboard popping up at a race's end may not fit beside the update rule.
+            # A leaderboard popping up at a race's end goes to the corner of the plots.
             board.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self._rearrange))
             # Shown from the menu, it comes to the front of its tab group (and so refreshes).
             board.toggleViewAction().triggered.connect(lambda on: on and board.raise_())
 
     def arrange(self) -> None:
         """One column beside the views when the window can afford it: the update rule on the
-        right with the leaderboard as a tab behind it (raised when a race ends). When that
+        right (the leaderboard floats, see :meth:`_place_board`). When that
         column would make the window wider than its screen (a 1280×720 projector, or the panels
         opened in presentation mode, where every font is 1.75× larger), the update rule becomes
-        a tab of the race panel's column (alone there while the panel is collapsed) and the
-        leaderboard floats over the plots. Checked again whenever the window's layout changes
+        a tab of the race panel's column (alone there while the panel is collapsed). Checked again whenever the window's layout changes
         (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
         its estimated width fits."""
         if self._held:
@@ -61,6 +63,7 @@ class DockLayout(QObject):
             self._set_compact(False)
             if self._need() > room:  # the estimate was short: back, and stay
                 self._set_compact(True)
+        self._place_board()
         w = self.window
         if w.width() > room and not w.isFullScreen():
             w.resize(room, w.height())  # it grew while a wider arrangement was tried
@@ -105,7 +108,7 @@ class DockLayout(QObject):
         """What the wide arrangement's right column adds: an upper bound of its minimum width."""
         board = self.board
         widths = [d.minimumSizeHint().width() for d in (self.rule_dock, board)
-                  if d is not None and not d.isHidden()]
+                  if d is not None and not d.isHidden() and not d.isFloating()]
         return max(widths, default=0) + 8
 
     def _rearrange(self) -> None:
@@ -123,40 +126,49 @@ class DockLayout(QObject):
             return
         self._compact = compact
         w, eq = self.window, self.rule_dock
-        board = self.board
-        in_front = board is not None and board.isVisible() and not board.visibleRegion().isEmpty()
         if compact:
             w.tabifyDockWidget(self.side_dock, eq)
             self.side_dock.raise_()
-            if board is not None:
-                board.setFloating(True)
-                self.place_floating(board)
         else:
             w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, eq)
-            if board is not None:
-                board.setFloating(False)
-                w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board)
-                w.tabifyDockWidget(eq, board)
-                (board if in_front else eq).raise_()
+
+    def _place_board(self) -> None:
+        """The leaderboard floats over the bottom-right corner of the plots and follows that
+        corner as the window changes; docked by the user (dragged or double-clicked) it stays
+        docked. Docked in the update
+        rule's column it hid the update rule at the very moment a race ends, and widened the
+        column by up to 160 px (the table is wider than the rule); where no column was on
+        screen (1280×720, presentation mode) it opened one of its own, a third of the window,
+        and the map shrank from 300 to 160 px."""
+        board = self.board
+        if board is None or self._board_placed:
+            return
+        self._board_placed = True
+        board.setFloating(True)
+        self.place_floating(board)
 
     @property
     def compact(self) -> bool:
         return bool(self._compact)
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.LayoutRequest and self._compact is not None:
-            self._rearrange_soon()
+        if obj is self.window and self._compact is not None and event.type() in (
+                QEvent.Type.LayoutRequest, QEvent.Type.Move, QEvent.Type.Resize):
+            self._rearrange_soon()  # a move or resize also takes the floating leaderboard along
         return False
 
     def place_floating(self, dock: QDockWidget) -> None:
-        """A floating tool dock at the window's bottom-right corner, over the plots, sized to
-        its content (at most half the window)."""
+        """A floating tool dock at the bottom-right corner of the window's views and plots (over
+        the gradient-norm plot, or the run table beside it), as big as its content needs, so
+        the map, the 3D view and the legend stay in sight; never wider or taller than the
+        window allows, since a cut table would hide what it is for."""
         if not dock.isFloating():
             return
         w = self.window
-        hint = dock.widget().sizeHint() if dock.widget() is not None else dock.sizeHint()
-        width = min(max(hint.width() + 20, 320), w.width() // 2)
-        height = min(max(hint.height() + 40, 160), w.height() // 2)
-        corner = w.mapToGlobal(w.rect().bottomRight())
-        dock.setGeometry(corner.x() - width - 12, corner.y() - height - 40, width, height)
-
+        area = w.centralWidget() or w
+        dock.adjustSize()  # the content's own size, before the geometry below
+        hint = dock.sizeHint().expandedTo(dock.minimumSizeHint())
+        width = min(max(hint.width(), 320), w.width() - 24)
+        height = min(max(hint.height(), 120), w.height() - 80)
+        corner = area.mapToGlobal(area.rect().bottomRight())
+        dock.setGeometry(corner.x() - width - 8, corner.y() - height - 8, width, height)
