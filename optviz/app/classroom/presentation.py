@@ -156,7 +156,9 @@ class Classroom(QObject):
         self.equations_dock = dock
         # Where the update rule and the leaderboard go depends on the room.
         self.docks = DockLayout(window, self.parts.side_dock, dock, parts.leaderboard,
-                                lambda: m.view.scale)
+                                lambda: m.view.scale, spots=lambda: [parts.readouts, parts.grad_plot],
+                                avoid=lambda: [(parts.contour_panel, 10), (parts.view_3d, 10), (parts.legend, 10),
+                                               (parts.timeline, 3), (parts.data_plot, 2), (parts.loss_plot, 1)])
         self.docks.arrange()
 
         self.overlays = RunOverlays(m, self.parts.contour, self.parts.surface3d)

@@ -253,8 +253,9 @@ def render_html(nums: UpdateNumbers, color: str = "#000000", text_color: str = "
     """Qt rich text of the update ``nums``: a title in the run's colour, the hyperparameters,
     then each formula with its value on the line below (aligned-derivation style, so the panel
     stays narrow beside the views), and the current point."""
-    head = (f"<span style='color:{color}'>{glyph}</span> <b>{nums.title}</b>"
-            f" <span style='white-space:nowrap'>&nbsp;·&nbsp; update <b>t = {nums.t}</b></span>")
+    # Where the line wraps, the separator stays with the title: "· update t" never starts a line.
+    head = (f"<span style='color:{color}'>{glyph}</span> <b>{nums.title}</b>&nbsp;·"
+            f" <span style='white-space:nowrap'>update <b>t = {nums.t}</b></span>")
     parts = [f"<div style='color:{text_color}'>", f"<p style='margin-bottom:2px'>{head}</p>",
              f"<p style='margin-top:0px; margin-bottom:6px; color:{note_color}'>{_hyper_line(nums)}</p>",
              "<table cellspacing='0' cellpadding='1'>"]

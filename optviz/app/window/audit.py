@@ -309,8 +309,8 @@ def legend_covers(window) -> list[str]:
 
 def leaderboard_covers(window) -> list[str]:
     """The leaderboard, floating where the app puts it when a race ends, lies inside the window
-    and over none of the map, the 3D view and the legend's entries. (Tool windows the user
-    opens, such as the basins, are theirs to place.)"""
+    and over none of the map, the 3D view, the data plot and the legend's entries. (Tool
+    windows the user opens, such as the basins, are theirs to place.)"""
     def global_rect(widget) -> QRect:
         return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
 
@@ -318,7 +318,8 @@ def leaderboard_covers(window) -> list[str]:
     if board is None or not (board.isFloating() and board.isVisible()):
         return []
     keep = [(name, widget) for name, widget in (("the map", window.contour_panel),
-                                                ("the 3D view", getattr(window, "surface3d", None)))
+                                                ("the 3D view", getattr(window, "surface3d", None)),
+                                                ("the data plot", getattr(window, "data_plot", None)))
             if widget is not None and widget.isVisible()]
     keep += [(f"the legend's {label.text()!r}", part) for swatch, label in window.legend.entries()
              for part in (swatch, label) if part.isVisible()]

@@ -1,12 +1,12 @@
 """Where the update rule and the leaderboard docks go: the update rule in a column of its own
 beside the views when the window can afford it, otherwise a tab of the race panel (a 1280×720
-projector, presentation mode with the panels open). The leaderboard floats over the plots'
-bottom-right corner, so that at a race's end, when the lecturer points at the paths, it
-neither narrows the views nor hides the update rule.
+projector, presentation mode with the panels open). The leaderboard floats over the run
+table or the gradient-norm plot, so that at a race's end, when the lecturer points at the
+paths, it neither narrows the views nor hides the update rule, the loss or the data plot.
 
 :class:`DockLayout` is given what it arranges (the window whose dock areas hold the docks, the
-race panel's dock, the update rule's dock, the leaderboard's dock if any, and the current
-presentation scale) and nothing else.
+race panel's dock, the update rule's dock, the leaderboard's dock if any, the current
+presentation scale and the widgets the leaderboard may cover) and nothing else.
 """
 
 from __future__ import annotations
@@ -14,21 +14,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar, QWidget
 
 from .ui_scale import scale_widget_fonts
 
 
 class DockLayout(QObject):
     """Arranges ``rule_dock`` (and ``board``) beside or with ``side_dock`` in ``window``;
-    re-checked a moment after anything changes the window's layout."""
+    re-checked a moment after anything changes the window's layout. ``spots()``: the widgets
+    a floating leaderboard may cover, best first (the run table, the gradient-norm plot:
+    neither carries a scenario's lesson); ``avoid()``: (widget, weight) pairs it should hide
+    as little of as it can (the map, the 3D view and the legend most, the loss and data plots
+    less)."""
 
     def __init__(self, window: QMainWindow, side_dock: QDockWidget, rule_dock: QDockWidget,
-                 board: QDockWidget | None, scale: Callable[[], float]) -> None:
+                 board: QDockWidget | None, scale: Callable[[], float],
+                 spots: Callable[[], list[QWidget]] = list,
+                 avoid: Callable[[], list[tuple[QWidget | None, float]]] = list) -> None:
         super().__init__(window)
         self.window, self.side_dock, self.rule_dock, self.board = window, side_dock, rule_dock, board
         self._scale = scale
+        self._spots, self._avoid = spots, avoid
         self._compact: bool | None = None
         self._board_placed = False
         self._held = 0  # held() depth
@@ -38,7 +45,7 @@ class DockLayout(QObject):
         self._rearrange_timer.timeout.connect(self._rearrange)
         window.installEventFilter(self)
         if board is not None:
-            # A leaderboard popping up at a race's end goes to the corner of the plots.
+            # A leaderboard popping up at a race's end goes to its spot.
             board.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self._rearrange))
             # Shown from the menu, it comes to the front of its tab group (and so refreshes).
             board.toggleViewAction().triggered.connect(lambda on: on and board.raise_())
@@ -133,8 +140,8 @@ class DockLayout(QObject):
             w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, eq)
 
     def _place_board(self) -> None:
-        """The leaderboard floats over the bottom-right corner of the plots and follows that
-        corner as the window changes; docked by the user (dragged or double-clicked) it stays
+        """The leaderboard floats over the run table or the gradient-norm plot (see
+        :meth:`place_floating`) and follows them as the window changes; docked by the user (dragged or double-clicked) it stays
         docked. Docked in the update
         rule's column it hid the update rule at the very moment a race ends, and widened the
         column by up to 160 px (the table is wider than the rule); where no column was on
@@ -158,17 +165,44 @@ class DockLayout(QObject):
         return False
 
     def place_floating(self, dock: QDockWidget) -> None:
-        """A floating tool dock at the bottom-right corner of the window's views and plots (over
-        the gradient-norm plot, or the run table beside it), as big as its content needs, so
-        the map, the 3D view and the legend stay in sight; never wider or taller than the
-        window allows, since a cut table would hide what it is for."""
+        """A floating tool dock where it hides the least: tried with its right edge or its left
+        edge on each of ``spots``' (its bottom on the spot's bottom), it goes where it covers
+        the smallest weighted area of ``avoid`` (see :class:`DockLayout`). Without spots, the
+        window's bottom-right corner. Its size is what its content needs (a cut table would
+        hide what it is for), at most the window's."""
         if not dock.isFloating():
             return
         w = self.window
-        area = w.centralWidget() or w
         dock.adjustSize()  # the content's own size, before the geometry below
         hint = dock.sizeHint().expandedTo(dock.minimumSizeHint())
         width = min(max(hint.width(), 320), w.width() - 24)
         height = min(max(hint.height(), 120), w.height() - 80)
-        corner = area.mapToGlobal(area.rect().bottomRight())
-        dock.setGeometry(corner.x() - width - 8, corner.y() - height - 8, width, height)
+        inset = 6  # clear of the window's edge and of the frame a window manager may add
+        frame = QRect(w.mapToGlobal(QPoint(0, 0)), w.size()).adjusted(inset, inset, -inset, -inset)
+
+        def inside(x: int, y: int) -> QRect:
+            x = min(max(x, frame.left()), frame.right() - width + 1)
+            y = min(max(y, frame.top()), frame.bottom() - height + 1)
+            return QRect(x, y, width, height)
+
+        shown = [_global(spot) for spot in self._spots() if spot.isVisible() and spot.width() > 0]
+        candidates = [inside(r.right() - width - inset, r.bottom() - height - inset) for r in shown]
+        candidates += [inside(r.left() + inset, r.bottom() - height - inset) for r in shown]
+        if not candidates:
+            candidates = [inside(frame.right() - width, frame.bottom() - height)]
+        avoid = [(_global(widget), weight) for widget, weight in self._avoid() if widget is not None
+                 and widget.isVisible()]
+
+        def cost(rect: QRect) -> float:
+            total = 0.0
+            for area, weight in avoid:
+                overlap = rect.intersected(area)
+                if not overlap.isEmpty():
+                    total += weight * overlap.width() * overlap.height()
+            return total
+
+        dock.setGeometry(min(candidates, key=cost))  # the first best: the spots' order breaks ties
+
+
+def _global(widget: QWidget) -> QRect:
+    return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
