@@ -311,8 +311,7 @@ def leaderboard_covers(window) -> list[str]:
     """The leaderboard, floating where the app puts it when a race ends, lies inside the window
     and over none of the map, the 3D view, the data plot and the legend's entries. (Tool
     windows the user opens, such as the basins, are theirs to place.)"""
-    def global_rect(widget) -> QRect:
-        return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+    from .dock_layout import global_rect
 
     board = getattr(window, "leaderboard", None)
     if board is None or not (board.isFloating() and board.isVisible()):

@@ -55,9 +55,9 @@ class DockLayout(QObject):
         right (the leaderboard floats, see :meth:`_place_board`). When that
         column would make the window wider than its screen (a 1280×720 projector, or the panels
         opened in presentation mode, where every font is 1.75× larger), the update rule becomes
-        a tab of the race panel's column (alone there while the panel is collapsed). Checked again whenever the window's layout changes
-        (a dock or a table growing), with hysteresis: the wide arrangement comes back only when
-        its estimated width fits."""
+        a tab of the race panel's column (alone there while the panel is collapsed). Checked
+        again whenever the window's layout changes (a dock or a table growing), with
+        hysteresis: the wide arrangement comes back only when its estimated width fits."""
         if self._held:
             return
         room = self._room()
@@ -141,12 +141,11 @@ class DockLayout(QObject):
 
     def _place_board(self) -> None:
         """The leaderboard floats over the run table or the gradient-norm plot (see
-        :meth:`place_floating`) and follows them as the window changes; docked by the user (dragged or double-clicked) it stays
-        docked. Docked in the update
-        rule's column it hid the update rule at the very moment a race ends, and widened the
-        column by up to 160 px (the table is wider than the rule); where no column was on
-        screen (1280×720, presentation mode) it opened one of its own, a third of the window,
-        and the map shrank from 300 to 160 px."""
+        :meth:`place_floating`) and follows them as the window changes; docked by the user
+        (dragged or double-clicked) it stays docked. Docked in the update rule's column it hid
+        the update rule at the very moment a race ends and widened the column by up to 160 px;
+        where no column was on screen (1280×720, presentation mode) it opened one of its own,
+        a third of the window, and the map shrank from 300 to 160 px."""
         board = self.board
         if board is None or self._board_placed:
             return
@@ -185,12 +184,12 @@ class DockLayout(QObject):
             y = min(max(y, frame.top()), frame.bottom() - height + 1)
             return QRect(x, y, width, height)
 
-        shown = [_global(spot) for spot in self._spots() if spot.isVisible() and spot.width() > 0]
+        shown = [global_rect(spot) for spot in self._spots() if spot.isVisible() and spot.width() > 0]
         candidates = [inside(r.right() - width - inset, r.bottom() - height - inset) for r in shown]
         candidates += [inside(r.left() + inset, r.bottom() - height - inset) for r in shown]
         if not candidates:
             candidates = [inside(frame.right() - width, frame.bottom() - height)]
-        avoid = [(_global(widget), weight) for widget, weight in self._avoid() if widget is not None
+        avoid = [(global_rect(widget), weight) for widget, weight in self._avoid() if widget is not None
                  and widget.isVisible()]
 
         def cost(rect: QRect) -> float:
@@ -204,5 +203,6 @@ class DockLayout(QObject):
         dock.setGeometry(min(candidates, key=cost))  # the first best: the spots' order breaks ties
 
 
-def _global(widget: QWidget) -> QRect:
+def global_rect(widget: QWidget) -> QRect:
+    """``widget``'s rectangle in screen coordinates."""
     return QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
